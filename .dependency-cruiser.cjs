@@ -1,0 +1,40 @@
+/**
+ * The layer rule: core/ is framework-free and imports nothing outside core/
+ * (its tests may use the in-memory adapters and test support).
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-framework-free',
+      comment: 'core/ may import only core/ (no node:*, hono, mongodb, ws, tsyringe, adapters or apps).',
+      severity: 'error',
+      from: { path: '^core/', pathNot: '\\.test\\.ts$' },
+      to: { pathNot: '^core/' },
+    },
+    {
+      name: 'core-tests-use-only-core-memory-and-support',
+      comment: 'Core tests run in memory: core/, adapters/memory/, test/support/ and vitest only.',
+      severity: 'error',
+      from: { path: '^core/.*\\.test\\.ts$' },
+      to: { pathNot: ['^core/', '^adapters/memory/', '^test/support/', 'node_modules/vitest', 'node_modules/@vitest'] },
+    },
+    {
+      name: 'adapters-do-not-import-apps',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};
