@@ -1,0 +1,70 @@
+/**
+ * @module HS256 session tokens with jose. The secret is imported once as a
+ * non-extractable WebCrypto key; only HS256 with that key is ever accepted.
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { type Clock, DomainError, type TokenService, type UserId } from '../../core/index.js';
+
+export interface JoseTokenServiceOptions {
+  /** The HMAC secret (JWT_SECRET). */
+  readonly secret: string;
+  /** Token lifetime in seconds (JWT_TTL). */
+  readonly ttlSec: number;
+  /** Defaults to the system clock. */
+  readonly clock?: Clock;
+  /** Seconds of clock skew tolerated on `iat` and `exp` between instances. Default 5. */
+  readonly clockToleranceSec?: number;
+}
+
+export async function createJoseTokenService(
+  options: JoseTokenServiceOptions,
+): Promise<TokenService> {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(options.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  const now = () => options.clock?.now() ?? new Date();
+  const tolerance = options.clockToleranceSec ?? 5;
+
+  return {
+    async issue(userId) {
+      const iat = Math.floor(now().getTime() / 1000);
+      const exp = iat + options.ttlSec;
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          requiredClaims: ['sub', 'iat', 'exp'],
+          currentDate: now(),
+          clockTolerance: tolerance,
+          // Makes jose check `iat`: a token issued in the future is refused.
+          maxTokenAge: options.ttlSec,
+        });
+        if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
+          throw new DomainError('UNAUTHENTICATED', 'The token is not valid.');
+        }
+        return { userId: payload.sub as UserId, expiresAt: new Date(payload.exp * 1000) };
+      } catch (error) {
+        if (error instanceof DomainError) throw error;
+        // Whatever a presented token does to the verifier, it is the client's token that is bad.
+        const expired = error instanceof errors.JWTExpired && error.claim === 'exp';
+        throw new DomainError(
+          'UNAUTHENTICATED',
+          expired ? 'The token has expired.' : 'The token is not valid.',
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** @module In-memory conversations. */
+import type {
+  Conversation,
+  ConversationId,
+  ConversationRepository,
+  IdGenerator,
+  Message,
+  UserId,
+} from '../../core/index.js';
+import { compareMessages, conversationParticipants } from '../../core/index.js';
+
+interface Row {
+  readonly id: ConversationId;
+  readonly participants: readonly [UserId, UserId];
+  lastMessage: Message | null;
+}
+
+export function createMemoryConversationRepository(ids: IdGenerator): ConversationRepository {
+  const byPair = new Map<string, Row>();
+  const byId = new Map<string, Row>();
+
+  return {
+    async ensure(a, b) {
+      const participants = conversationParticipants(a, b);
+      const key = participants.join(':');
+      let row = byPair.get(key);
+      if (!row) {
+        row = { id: ids.newId() as ConversationId, participants, lastMessage: null };
+        byPair.set(key, row);
+        byId.set(row.id, row);
+      }
+      return row.id;
+    },
+    async find(a, b) {
+      return byPair.get(conversationParticipants(a, b).join(':'))?.id ?? null;
+    },
+    async recordMessage(message) {
+      const row = byId.get(message.conversationId);
+      if (!row) return;
+      if (row.lastMessage === null || compareMessages(row.lastMessage, message) < 0) {
+        row.lastMessage = message;
+      }
+    },
+    async listForUser(userId, { limit, offset }) {
+      const mine: Conversation[] = [];
+      for (const row of byId.values()) {
+        if (row.lastMessage !== null && row.participants.includes(userId)) {
+          mine.push({ id: row.id, participants: row.participants, lastMessage: row.lastMessage });
+        }
+      }
+      mine.sort((x, y) => compareMessages(y.lastMessage, x.lastMessage));
+      return mine.slice(offset, offset + limit);
+    },
+  };
+}

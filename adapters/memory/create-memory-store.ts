@@ -1,0 +1,18 @@
+/** @module The embedded default store: every repository in memory. */
+import type { Deps, IdGenerator } from '../../core/index.js';
+import { createMemoryConversationRepository } from './conversation-repository.js';
+import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
+import { createMemoryMessageRepository } from './message-repository.js';
+import { createMemoryUserRepository } from './user-repository.js';
+
+export type Store = Pick<Deps, 'users' | 'messages' | 'conversations' | 'keyBundles'>;
+
+/** Fresh, empty repositories that share nothing with any other store. */
+export function createMemoryStore(ids: IdGenerator): Store {
+  return {
+    users: createMemoryUserRepository(),
+    messages: createMemoryMessageRepository(),
+    conversations: createMemoryConversationRepository(ids),
+    keyBundles: createMemoryKeyBundleRepository(),
+  };
+}

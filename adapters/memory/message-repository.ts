@@ -1,0 +1,45 @@
+/** @module In-memory messages. */
+import type { Message, MessageRepository } from '../../core/index.js';
+import { compareMessages } from '../../core/index.js';
+
+export function createMemoryMessageRepository(): MessageRepository {
+  const byId = new Map<string, Message>();
+  const byClientId = new Map<string, Message>();
+  /** Per conversation, oldest first. */
+  const byConversation = new Map<string, Message[]>();
+
+  return {
+    async insert(message) {
+      if (message.clientMessageId !== null) {
+        const key = `${message.senderId}\u0000${message.clientMessageId}`;
+        const existing = byClientId.get(key);
+        if (existing) return { message: existing, created: false };
+        byClientId.set(key, message);
+      }
+      byId.set(message.id, message);
+      const list = byConversation.get(message.conversationId) ?? [];
+      // Keep (createdAt, id) order even if a message arrives out of order.
+      let at = list.length;
+      while (at > 0 && compareMessages(list[at - 1]!, message) > 0) at--;
+      list.splice(at, 0, message);
+      byConversation.set(message.conversationId, list);
+      return { message, created: true };
+    },
+    async findById(id) {
+      return byId.get(id) ?? null;
+    },
+    async findByClientMessageId(senderId, clientMessageId) {
+      return byClientId.get(`${senderId}\u0000${clientMessageId}`) ?? null;
+    },
+    async listInConversation(conversationId, { limit, offset, before }) {
+      const list = byConversation.get(conversationId) ?? [];
+      const newestFirst = list.slice().reverse();
+      const older = before
+        ? newestFirst.filter(
+            (m) => compareMessages(m, { createdAt: before.createdAt, id: before.id }) < 0,
+          )
+        : newestFirst;
+      return older.slice(offset, offset + limit);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** @module In-process notifier: delivers to listeners registered per user, in this process. */
+import type { Notification, Notifier, NotifyOptions, UserId } from '../../core/index.js';
+
+/** A live connection's mailbox. */
+export type NotificationListener = (notification: Notification) => void;
+
+export interface MemoryNotifier extends Notifier {
+  /** Registers a connection of `userId`; returns the function that removes it. */
+  subscribe(userId: UserId, connectionId: string, listener: NotificationListener): () => void;
+}
+
+/** The single-instance base case; a clustered notifier overrides only publication. */
+export function createMemoryNotifier(): MemoryNotifier {
+  const listeners = new Map<UserId, Map<string, NotificationListener>>();
+
+  return {
+    async notify(userId: UserId, notification: Notification, options?: NotifyOptions) {
+      const mine = listeners.get(userId);
+      if (!mine) return;
+      for (const [connectionId, listener] of [...mine]) {
+        if (connectionId !== options?.exceptConnectionId) listener(notification);
+      }
+    },
+    subscribe(userId, connectionId, listener) {
+      let mine = listeners.get(userId);
+      if (!mine) {
+        mine = new Map();
+        listeners.set(userId, mine);
+      }
+      mine.set(connectionId, listener);
+      return () => {
+        const current = listeners.get(userId);
+        if (current?.get(connectionId) === listener) current.delete(connectionId);
+        if (current?.size === 0) listeners.delete(userId);
+      };
+    },
+  };
+}

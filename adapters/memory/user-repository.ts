@@ -1,0 +1,56 @@
+/** @module In-memory users. */
+import { DomainError, type User, type UserId, type UserRepository } from '../../core/index.js';
+
+export function createMemoryUserRepository(): UserRepository {
+  const byId = new Map<string, User>();
+  const idByPhone = new Map<string, UserId>();
+  const idByUsername = new Map<string, UserId>();
+
+  return {
+    async create(user) {
+      // Check-then-set without an await in between: atomic on the event loop.
+      if (idByPhone.has(user.phoneNumber))
+        throw new DomainError('PHONE_TAKEN', 'This phone number is already registered.');
+      const usernameKey = user.username?.toLowerCase();
+      if (usernameKey !== undefined && idByUsername.has(usernameKey)) {
+        throw new DomainError('USERNAME_TAKEN', 'This username is taken.');
+      }
+      byId.set(user.id, user);
+      idByPhone.set(user.phoneNumber, user.id);
+      if (usernameKey !== undefined) idByUsername.set(usernameKey, user.id);
+      return user;
+    },
+    async findById(id) {
+      return byId.get(id) ?? null;
+    },
+    async findByIds(ids) {
+      const found: User[] = [];
+      for (const id of new Set(ids)) {
+        const user = byId.get(id);
+        if (user) found.push(user);
+      }
+      return found;
+    },
+    async findByPhoneNumber(phoneNumber) {
+      const id = idByPhone.get(phoneNumber);
+      return id === undefined ? null : (byId.get(id) ?? null);
+    },
+    async findByPhoneNumbers(phoneNumbers) {
+      const found: User[] = [];
+      for (const phone of new Set(phoneNumbers)) {
+        const id = idByPhone.get(phone);
+        const user = id === undefined ? undefined : byId.get(id);
+        if (user) found.push(user);
+      }
+      return found;
+    },
+    async findByUsername(username) {
+      const id = idByUsername.get(username.toLowerCase());
+      return id === undefined ? null : (byId.get(id) ?? null);
+    },
+    async setLastSeen(id, at) {
+      const user = byId.get(id);
+      if (user) byId.set(id, { ...user, lastSeen: at });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * @module The core's only public surface: entities, ports, errors, rules and
+ * use cases. Nothing here imports Node, a framework or a driver.
+ */
+export type { Deps } from './deps.js';
+export * from './errors.js';
+export { hexToBytes } from './hex.js';
+export * from './model.js';
+export { compareMessages, conversationParticipants } from './ordering.js';
+export type { Clock } from './ports/clock.js';
+export type { ConversationRepository } from './ports/conversation-repository.js';
+export type { IdGenerator } from './ports/id-generator.js';
+export type { KeyBundleRepository, OneTimeKeys } from './ports/key-bundle-repository.js';
+export type {
+  MessageCursor,
+  MessagePage,
+  MessageRepository,
+} from './ports/message-repository.js';
+export type { Notification, Notifier, NotifyOptions } from './ports/notifier.js';
+export type { PasswordHasher } from './ports/password-hasher.js';
+export type { PresenceStore } from './ports/presence-store.js';
+export type { SignatureVerifier } from './ports/signature-verifier.js';
+export type { IssuedToken, TokenService, VerifiedToken } from './ports/token-service.js';
+export type { UserRepository } from './ports/user-repository.js';
+export { combinePresence } from './presence.js';
+export * from './rules.js';
+export { authenticate } from './use-cases/authenticate.js';
+export { countPrekeys } from './use-cases/count-prekeys.js';
+export { fetchBundle } from './use-cases/fetch-bundle.js';
+export { findByUsername } from './use-cases/find-by-username.js';
+export { getPresence } from './use-cases/get-presence.js';
+export { getProfile } from './use-cases/get-profile.js';
+export { type ConversationView, listConversations } from './use-cases/list-conversations.js';
+export { type ListMessagesInput, listMessages } from './use-cases/list-messages.js';
+export { type LoginInput, login } from './use-cases/login.js';
+export { lookupByPhoneNumbers } from './use-cases/lookup-by-phone-numbers.js';
+export { type PublishKeyBundleInput, publishKeyBundle } from './use-cases/publish-key-bundle.js';
+export { type RegisterInput, register } from './use-cases/register.js';
+export { type ReplenishPrekeysInput, replenishPrekeys } from './use-cases/replenish-prekeys.js';
+export { type SendMessageInput, type SentMessage, sendMessage } from './use-cases/send-message.js';
+export { type Session, toProfile } from './use-cases/session.js';

@@ -1,0 +1,107 @@
+/**
+ * @module Entities and branded ids. Ids are opaque strings (24-hex ObjectIds
+ * in every shipped adapter); the brand keeps a `UserId` from being passed
+ * where a `MessageId` belongs.
+ */
+
+declare const brand: unique symbol;
+/** A string that the type system tells apart from other strings. */
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type UserId = Brand<string, 'UserId'>;
+export type MessageId = Brand<string, 'MessageId'>;
+export type ConversationId = Brand<string, 'ConversationId'>;
+export type CallId = Brand<string, 'CallId'>;
+
+/** An account. `passwordHash` never leaves the core's boundary through a use case result. */
+export interface User {
+  readonly id: UserId;
+  readonly phoneNumber: string;
+  /** As the user typed it; uniqueness ignores case. */
+  readonly username: string | null;
+  readonly displayName: string;
+  readonly passwordHash: string;
+  readonly createdAt: Date;
+  readonly lastSeen: Date | null;
+}
+
+/** What other users may see of a user. */
+export interface Profile {
+  readonly id: UserId;
+  readonly username: string | null;
+  readonly displayName: string;
+  readonly phoneNumber: string;
+  readonly createdAt: Date;
+  readonly lastSeen: Date | null;
+}
+
+export type PresenceStatus = 'active' | 'idle' | 'offline';
+
+export interface Presence {
+  readonly status: PresenceStatus;
+  readonly lastSeen: Date | null;
+}
+
+export interface Message {
+  readonly id: MessageId;
+  readonly conversationId: ConversationId;
+  readonly senderId: UserId;
+  readonly receiverId: UserId;
+  readonly content: string;
+  readonly messageType: string;
+  readonly clientMessageId: string | null;
+  readonly createdAt: Date;
+}
+
+/** A one-to-one conversation; `participants` are sorted ascending (both equal for a note to self). */
+export interface Conversation {
+  readonly id: ConversationId;
+  readonly participants: readonly [UserId, UserId];
+  readonly lastMessage: Message;
+}
+
+/** A one-time EC prekey. Keys are lowercase hex. */
+export interface PreKey {
+  readonly keyId: number;
+  readonly publicKey: string;
+}
+
+/** A signed prekey (EC signed prekey, Kyber one-time or last-resort key). */
+export interface SignedPreKey extends PreKey {
+  readonly signature: string;
+}
+
+/** What a publish stores, besides the two one-time pools. */
+export interface KeyBundleHead {
+  readonly identityKey: string;
+  readonly registrationId: number;
+  readonly signedPreKey: SignedPreKey;
+  /** The last-resort Kyber key, never consumed; null when the user published no Kyber keys. */
+  readonly kyberPreKey: SignedPreKey | null;
+}
+
+/** A stored bundle: the head plus the publish it belongs to. */
+export interface StoredKeyBundle extends KeyBundleHead {
+  /** Changes with every publish; one-time keys belong to exactly one generation. */
+  readonly generation: string;
+}
+
+/** The two one-time pools' sizes (the last-resort key is not counted). */
+export interface PoolCounts {
+  readonly count: number;
+  readonly kyberCount: number;
+}
+
+/** The bundle a fetch hands out: one-time keys already taken out of their pools. */
+export interface FetchedBundle {
+  readonly identityKey: string;
+  readonly registrationId: number;
+  readonly signedPreKey: SignedPreKey;
+  readonly oneTimePreKey: PreKey | null;
+  readonly kyberPreKey: SignedPreKey | null;
+}
+
+/** Pool cap per kind (API.md §5). */
+export const MAX_POOL_SIZE = 1000;
+/** `prekeys-low` is sent when a fetch leaves a pool below this. */
+export const PREKEYS_LOW_THRESHOLD = 10;

@@ -1,0 +1,50 @@
+/** @module The E2EE key directory. */
+import type {
+  KeyBundleHead,
+  PoolCounts,
+  PreKey,
+  SignedPreKey,
+  StoredKeyBundle,
+  UserId,
+} from '../model.js';
+
+/** One-time keys to add, per pool. */
+export interface OneTimeKeys {
+  readonly preKeys: readonly PreKey[];
+  readonly kyberPreKeys: readonly SignedPreKey[];
+}
+
+/**
+ * Each user's bundle and two one-time pools (EC and Kyber).
+ *
+ * Guarantees:
+ * - a one-time key is handed out at most once, ever, under any number of
+ *   concurrent claims, in ascending `keyId` order;
+ * - the `keyId`s handed out are remembered per identity key: while the
+ *   identity key stays the same, neither `publish` nor `replenish` puts such a
+ *   `keyId` back in its pool; a new identity key starts a fresh record;
+ * - every publish has a new `generation`, and a claim names the generation it
+ *   read, so a fetch never mixes keys of two publishes;
+ * - `replenish` is all-or-nothing: it adds every new key or, when a pool would
+ *   exceed `cap`, none (throwing `DomainError('POOL_FULL')`).
+ */
+export interface KeyBundleRepository {
+  /** Replaces the user's bundle and both pools; returns the pools' sizes. */
+  publish(
+    userId: UserId,
+    bundle: KeyBundleHead & { readonly generation: string },
+    keys: OneTimeKeys,
+  ): Promise<PoolCounts>;
+  find(userId: string): Promise<StoredKeyBundle | null>;
+  /** Takes the lowest EC one-time key of `generation`, or null when none is left. */
+  claimPreKey(userId: UserId, generation: string): Promise<PreKey | null>;
+  /** Takes the lowest Kyber one-time key of `generation`, or null when none is left. */
+  claimKyberPreKey(userId: UserId, generation: string): Promise<SignedPreKey | null>;
+  /** Sizes of the current pools; `{ 0, 0 }` without a bundle. */
+  count(userId: UserId): Promise<PoolCounts>;
+  /**
+   * Adds the keys whose `keyId` is neither in the pool nor handed out under the
+   * current identity key. Returns the new sizes, or null when no bundle exists.
+   */
+  replenish(userId: UserId, keys: OneTimeKeys, cap: number): Promise<PoolCounts | null>;
+}

@@ -1,0 +1,28 @@
+/** @module The user store. */
+import type { User, UserId } from '../model.js';
+
+/**
+ * Users by id, phone number and username.
+ *
+ * Guarantees: phone numbers are unique; usernames are unique without regard to
+ * case, and any number of users may have none. Ids that are malformed for the
+ * store are treated as unknown (never an error).
+ */
+export interface UserRepository {
+  /**
+   * Stores a new user. Throws `DomainError('PHONE_TAKEN')` when the phone is
+   * registered (checked before the username), else `DomainError('USERNAME_TAKEN')`
+   * when the username is taken in any case. Safe under concurrent calls.
+   */
+  create(user: User): Promise<User>;
+  findById(id: string): Promise<User | null>;
+  /** Known users among `ids`, in no particular order; unknown or malformed ids are left out. */
+  findByIds(ids: readonly string[]): Promise<User[]>;
+  findByPhoneNumber(phoneNumber: string): Promise<User | null>;
+  /** Known users among normalized `phoneNumbers`, in no particular order. */
+  findByPhoneNumbers(phoneNumbers: readonly string[]): Promise<User[]>;
+  /** Case-insensitive. */
+  findByUsername(username: string): Promise<User | null>;
+  /** Stores when the user was last seen online. */
+  setLastSeen(id: UserId, at: Date): Promise<void>;
+}

@@ -1,0 +1,34 @@
+/** @module Signs a user in with phone number and password. */
+import type { Deps } from '../deps.js';
+import { DomainError, ValidationError } from '../errors.js';
+import { normalizePhoneNumber } from '../rules.js';
+import { type Session, toProfile } from './session.js';
+
+export interface LoginInput {
+  readonly phoneNumber: string;
+  readonly password: string;
+}
+
+/**
+ * Checks the password and issues a token. An unknown phone and a wrong
+ * password fail alike (`INVALID_CREDENTIALS`) and both spend one hash, so the
+ * answer and its timing reveal nothing about who is registered.
+ */
+export async function login(
+  deps: Pick<Deps, 'users' | 'passwords' | 'tokens'>,
+  input: LoginInput,
+): Promise<Session> {
+  const phoneNumber = normalizePhoneNumber(input.phoneNumber);
+  if (phoneNumber === null) {
+    throw ValidationError.at('phoneNumber', 'Must be an E.164 number: + then 7–15 digits.');
+  }
+  const user = await deps.users.findByPhoneNumber(phoneNumber);
+  const ok = user
+    ? await deps.passwords.verify(user.passwordHash, input.password)
+    : await deps.passwords.verifyNothing(input.password);
+  if (!user || !ok) {
+    throw new DomainError('INVALID_CREDENTIALS', 'Phone number or password is wrong.');
+  }
+  const { token, expiresAt } = await deps.tokens.issue(user.id);
+  return { token, expiresAt, user: toProfile(user) };
+}

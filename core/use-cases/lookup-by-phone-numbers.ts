@@ -1,0 +1,32 @@
+/** @module Contact discovery: which of these phone numbers belong to users. */
+import type { Deps } from '../deps.js';
+import type { Profile } from '../model.js';
+import { normalizePhoneNumber } from '../rules.js';
+import { toProfile } from './session.js';
+
+/**
+ * One profile per matched user, in order of the first number that matched it.
+ * Numbers that do not normalize or belong to nobody are simply absent.
+ */
+export async function lookupByPhoneNumbers(
+  deps: Pick<Deps, 'users'>,
+  input: { readonly phoneNumbers: readonly string[] },
+): Promise<Profile[]> {
+  const wanted: string[] = [];
+  const seen = new Set<string>();
+  for (const raw of input.phoneNumbers) {
+    const phone = normalizePhoneNumber(raw);
+    if (phone !== null && !seen.has(phone)) {
+      seen.add(phone);
+      wanted.push(phone);
+    }
+  }
+  if (wanted.length === 0) return [];
+  const found = new Map(
+    (await deps.users.findByPhoneNumbers(wanted)).map((user) => [user.phoneNumber, user]),
+  );
+  return wanted.flatMap((phone) => {
+    const user = found.get(phone);
+    return user ? [toProfile(user)] : [];
+  });
+}

@@ -1,0 +1,98 @@
+/** @module Sends a one-to-one message. */
+import type { Deps } from '../deps.js';
+import { DomainError, ValidationError, type ValidationIssue } from '../errors.js';
+import type { Message, MessageId, UserId } from '../model.js';
+import {
+  codePointLength,
+  isWellFormed,
+  MAX_CLIENT_MESSAGE_ID_LENGTH,
+  MAX_CONTENT_CODE_POINTS,
+  MESSAGE_TYPE_PATTERN,
+} from '../rules.js';
+
+export interface SendMessageInput {
+  readonly senderId: UserId;
+  readonly receiverId: string;
+  readonly content: string;
+  readonly messageType?: string;
+  readonly clientMessageId?: string;
+  /** The sending device's connection, which does not get its own message pushed back. */
+  readonly senderConnectionId?: string;
+}
+
+export interface SentMessage {
+  readonly message: Message;
+  /** False when a retry matched an earlier `clientMessageId`: nothing was stored or pushed. */
+  readonly created: boolean;
+}
+
+/**
+ * Stores a message and pushes `new-message` to the receiver's connections and
+ * the sender's other connections. A retry with the same `clientMessageId`
+ * returns the first message stored under it, whatever its content, and
+ * changes nothing.
+ */
+export async function sendMessage(
+  deps: Pick<Deps, 'users' | 'messages' | 'conversations' | 'notifier' | 'clock' | 'ids'>,
+  input: SendMessageInput,
+): Promise<SentMessage> {
+  const messageType = input.messageType ?? 'text';
+  const clientMessageId = input.clientMessageId ?? null;
+  assertValid(input.content, messageType, clientMessageId);
+
+  if (clientMessageId !== null) {
+    const earlier = await deps.messages.findByClientMessageId(input.senderId, clientMessageId);
+    if (earlier) return { message: earlier, created: false };
+  }
+  const receiver = await deps.users.findById(input.receiverId);
+  if (!receiver) throw new DomainError('USER_NOT_FOUND', 'The receiver does not exist.');
+
+  const conversationId = await deps.conversations.ensure(input.senderId, receiver.id);
+  const candidate: Message = {
+    id: deps.ids.newId() as MessageId,
+    conversationId,
+    senderId: input.senderId,
+    receiverId: receiver.id,
+    content: input.content,
+    messageType,
+    clientMessageId,
+    createdAt: deps.clock.now(),
+  };
+  // The insert is the race-safe idempotency check: of two concurrent retries
+  // exactly one is created; the other gets the first one back.
+  const { message, created } = await deps.messages.insert(candidate);
+  if (!created) return { message, created };
+
+  await deps.conversations.recordMessage(message);
+  const push = { type: 'new-message', message } as const;
+  const exceptSender =
+    input.senderConnectionId === undefined ? {} : { exceptConnectionId: input.senderConnectionId };
+  if (receiver.id === input.senderId) {
+    // Note to self: each of the user's connections gets it once, except the sending one.
+    await deps.notifier.notify(receiver.id, push, exceptSender);
+  } else {
+    await deps.notifier.notify(receiver.id, push);
+    await deps.notifier.notify(input.senderId, push, exceptSender);
+  }
+  return { message, created };
+}
+
+function assertValid(content: string, messageType: string, clientMessageId: string | null): void {
+  const issues: ValidationIssue[] = [];
+  const length = codePointLength(content);
+  if (length < 1 || length > MAX_CONTENT_CODE_POINTS || !isWellFormed(content)) {
+    issues.push({ path: 'content', message: 'Must be 1–65536 characters of well-formed text.' });
+  }
+  if (!MESSAGE_TYPE_PATTERN.test(messageType)) {
+    issues.push({ path: 'messageType', message: 'Must be 1–32 of a–z, 0–9, _ and -.' });
+  }
+  if (
+    clientMessageId !== null &&
+    (clientMessageId.length < 1 ||
+      codePointLength(clientMessageId) > MAX_CLIENT_MESSAGE_ID_LENGTH ||
+      !isWellFormed(clientMessageId))
+  ) {
+    issues.push({ path: 'clientMessageId', message: 'Must be 1–64 characters.' });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+}

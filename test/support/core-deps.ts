@@ -1,0 +1,47 @@
+/** @module Deps for core tests: memory store, fixed clock, fast fakes, a recording notifier. */
+
+import { createFixedClock } from '../../adapters/memory/clock.js';
+import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
+import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
+import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import type { Deps, Notification, Notifier, SignatureVerifier, UserId } from '../../core/index.js';
+import { createFakePasswordHasher, createFakeTokenService } from './fakes.js';
+
+export interface RecordedNotification {
+  readonly userId: UserId;
+  readonly notification: Notification;
+  readonly exceptConnectionId: string | undefined;
+}
+
+/** A notifier that only records what it was asked to push. */
+export function createRecordingNotifier(): Notifier & { readonly sent: RecordedNotification[] } {
+  const sent: RecordedNotification[] = [];
+  return {
+    sent,
+    async notify(userId, notification, options) {
+      sent.push({ userId, notification, exceptConnectionId: options?.exceptConnectionId });
+    },
+  };
+}
+
+/** Accepts no signature; core tests that need real ones pass the libsignal verifier. */
+const rejectingVerifier: SignatureVerifier = { verify: async () => false };
+
+export function createCoreDeps(overrides: Partial<Deps> = {}) {
+  const clock = createFixedClock();
+  const ids = createObjectIdGenerator();
+  const notifier = createRecordingNotifier();
+  const passwords = createFakePasswordHasher();
+  const deps = {
+    ...createMemoryStore(ids),
+    presence: createMemoryPresenceStore(),
+    notifier,
+    passwords,
+    tokens: createFakeTokenService(clock),
+    signatures: rejectingVerifier,
+    clock,
+    ids,
+    ...overrides,
+  } satisfies Deps;
+  return { deps, clock, notifier, passwords };
+}
