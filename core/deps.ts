@@ -1,4 +1,7 @@
 /** @module Everything the use cases may touch. Each use case picks what it needs. */
+import type { KeyedQueue } from './keyed-queue.js';
+import type { CallRepository } from './ports/call-repository.js';
+import type { CallStateStore } from './ports/call-state-store.js';
 import type { Clock } from './ports/clock.js';
 import type { ConversationRepository } from './ports/conversation-repository.js';
 import type { IdGenerator } from './ports/id-generator.js';
@@ -7,6 +10,7 @@ import type { MessageRepository } from './ports/message-repository.js';
 import type { Notifier } from './ports/notifier.js';
 import type { PasswordHasher } from './ports/password-hasher.js';
 import type { PresenceStore } from './ports/presence-store.js';
+import type { Scheduler } from './ports/scheduler.js';
 import type { SignatureVerifier } from './ports/signature-verifier.js';
 import type { TokenService } from './ports/token-service.js';
 import type { UserRepository } from './ports/user-repository.js';
@@ -23,4 +27,14 @@ export interface Deps {
   readonly signatures: SignatureVerifier;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** The call history. */
+  readonly calls: CallRepository;
+  /** The live call state (shared by every instance in a cluster). */
+  readonly callState: CallStateStore;
+  /** Runs the ring timeouts. */
+  readonly scheduler: Scheduler;
+  /** Serializes the signaling of each call in this process; one per process. */
+  readonly callQueue: KeyedQueue;
+  /** How long a call may ring unanswered (`CALL_RING_TIMEOUT`, default 60 s). */
+  readonly ringTimeoutMs: number;
 }

@@ -22,7 +22,12 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // WebSocket only (API.md §7).
+  | 'UNKNOWN_EVENT'
+  | 'NOT_IN_CALL'
+  | 'ALREADY_IN_CALL'
+  | 'CALL_EXISTS';
 
 /** One offending field: `path` is dot-joined (`oneTimePreKeys.3.keyId`, `""` for the body). */
 export interface ValidationIssue {

@@ -5,8 +5,16 @@
 export type { Deps } from './deps.js';
 export * from './errors.js';
 export { hexToBytes } from './hex.js';
+export { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
 export * from './model.js';
 export { compareMessages, conversationParticipants } from './ordering.js';
+export type { CallEnd, CallRepository } from './ports/call-repository.js';
+export type {
+  CallStateStore,
+  LiveCall,
+  LiveCallState,
+  StartOutcome,
+} from './ports/call-state-store.js';
 export type { Clock } from './ports/clock.js';
 export type { ConversationRepository } from './ports/conversation-repository.js';
 export type { IdGenerator } from './ports/id-generator.js';
@@ -16,9 +24,22 @@ export type {
   MessagePage,
   MessageRepository,
 } from './ports/message-repository.js';
-export type { Notification, Notifier, NotifyOptions } from './ports/notifier.js';
+export type {
+  CallEndedPayload,
+  CallEndedReason,
+  CallNotification,
+  CallRejectedPayload,
+  CallSignalType,
+  CallUserPayload,
+  Notification,
+  Notifier,
+  NotifyOptions,
+  PassthroughFields,
+  RelayedCallPayload,
+} from './ports/notifier.js';
 export type { PasswordHasher } from './ports/password-hasher.js';
 export type { PresenceStore } from './ports/presence-store.js';
+export type { Scheduler } from './ports/scheduler.js';
 export type { SignatureVerifier } from './ports/signature-verifier.js';
 export type { IssuedToken, TokenService, VerifiedToken } from './ports/token-service.js';
 export type { UserRepository } from './ports/user-repository.js';
@@ -39,3 +60,4 @@ export { type RegisterInput, register } from './use-cases/register.js';
 export { type ReplenishPrekeysInput, replenishPrekeys } from './use-cases/replenish-prekeys.js';
 export { type SendMessageInput, type SentMessage, sendMessage } from './use-cases/send-message.js';
 export { type Session, toProfile } from './use-cases/session.js';
+export * from './use-cases/signaling/index.js';

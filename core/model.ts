@@ -105,3 +105,45 @@ export interface FetchedBundle {
 export const MAX_POOL_SIZE = 1000;
 /** `prekeys-low` is sent when a fetch leaves a pool below this. */
 export const PREKEYS_LOW_THRESHOLD = 10;
+
+/** What a call carries; `audio` unless the caller asks for `video`. */
+export type CallMedia = 'audio' | 'video';
+
+/** How a call ended (API.md §6); null while it lives. */
+export type EndReason =
+  | 'hangup'
+  | 'disconnected'
+  | 'timeout'
+  | 'declined'
+  | 'busy'
+  | 'offline'
+  | 'glare';
+
+/** A call's status once it has ended (API.md §6). */
+export type FinalCallStatus =
+  | 'completed'
+  | 'missed'
+  | 'rejected'
+  | 'busy'
+  | 'unavailable'
+  | 'glare';
+
+/** `ringing` or `ongoing` while the call lives, then its final status. */
+export type CallStatus = 'ringing' | 'ongoing' | FinalCallStatus;
+
+/** One row of the call history, recorded from the call's first ring (API.md §6). */
+export interface CallRecord {
+  readonly id: CallId;
+  readonly callerId: UserId;
+  readonly calleeId: UserId;
+  readonly media: CallMedia;
+  readonly status: CallStatus;
+  readonly startedAt: Date;
+  /** When the callee accepted; null for a call never answered. */
+  readonly answeredAt: Date | null;
+  /** Null while the call lives. */
+  readonly endedAt: Date | null;
+  /** Whole seconds from `answeredAt` to `endedAt`; null unless the call was answered and ended. */
+  readonly durationSec: number | null;
+  readonly endReason: EndReason | null;
+}

@@ -48,10 +48,13 @@ export function normalizeDisplayName(raw: string): string | null {
   return trimmed;
 }
 
-/** 8–128 code points. */
+/**
+ * 8–128 code points of well-formed text (a lone surrogate would reach the
+ * hasher as U+FFFD, so two different passwords could share one hash).
+ */
 export function isValidPassword(value: string): boolean {
   const length = codePointLength(value);
-  return length >= 8 && length <= 128;
+  return length >= 8 && length <= 128 && isWellFormed(value);
 }
 
 /** 1–32 of `[a-z0-9_-]`. */

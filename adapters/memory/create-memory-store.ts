@@ -1,11 +1,12 @@
 /** @module The embedded default store: every repository in memory. */
 import type { Deps, IdGenerator } from '../../core/index.js';
+import { createMemoryCallRepository } from './call-repository.js';
 import { createMemoryConversationRepository } from './conversation-repository.js';
 import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
 import { createMemoryMessageRepository } from './message-repository.js';
 import { createMemoryUserRepository } from './user-repository.js';
 
-export type Store = Pick<Deps, 'users' | 'messages' | 'conversations' | 'keyBundles'>;
+export type Store = Pick<Deps, 'users' | 'messages' | 'conversations' | 'keyBundles' | 'calls'>;
 
 /** Fresh, empty repositories that share nothing with any other store. */
 export function createMemoryStore(ids: IdGenerator): Store {
@@ -14,5 +15,6 @@ export function createMemoryStore(ids: IdGenerator): Store {
     messages: createMemoryMessageRepository(),
     conversations: createMemoryConversationRepository(ids),
     keyBundles: createMemoryKeyBundleRepository(),
+    calls: createMemoryCallRepository(),
   };
 }

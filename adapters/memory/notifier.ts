@@ -21,6 +21,9 @@ export function createMemoryNotifier(): MemoryNotifier {
         if (connectionId !== options?.exceptConnectionId) listener(notification);
       }
     },
+    async notifyConnection(userId: UserId, connectionId: string, notification: Notification) {
+      listeners.get(userId)?.get(connectionId)?.(notification);
+    },
     subscribe(userId, connectionId, listener) {
       let mine = listeners.get(userId);
       if (!mine) {

@@ -252,6 +252,7 @@ describe('fetchBundle', () => {
     it('still hands out the keys when the push fails', async () => {
       const { deps } = await setupWith({ oneTimeIds: [1], kyberOneTimeIds: [] });
       const notifier = {
+        ...deps.notifier,
         notify: async () => {
           throw new Error('backplane down');
         },

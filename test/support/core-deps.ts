@@ -1,16 +1,28 @@
 /** @module Deps for core tests: memory store, fixed clock, fast fakes, a recording notifier. */
 
+import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createFixedClock } from '../../adapters/memory/clock.js';
 import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
-import type { Deps, Notification, Notifier, SignatureVerifier, UserId } from '../../core/index.js';
+import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
+import {
+  createKeyedQueue,
+  DEFAULT_RING_TIMEOUT_MS,
+  type Deps,
+  type Notification,
+  type Notifier,
+  type SignatureVerifier,
+  type UserId,
+} from '../../core/index.js';
 import { createFakePasswordHasher, createFakeTokenService } from './fakes.js';
 
 export interface RecordedNotification {
   readonly userId: UserId;
   readonly notification: Notification;
   readonly exceptConnectionId: string | undefined;
+  /** Set for a push to this one connection only (`notifyConnection`). */
+  readonly connectionId?: string;
 }
 
 /** A notifier that only records what it was asked to push. */
@@ -20,6 +32,9 @@ export function createRecordingNotifier(): Notifier & { readonly sent: RecordedN
     sent,
     async notify(userId, notification, options) {
       sent.push({ userId, notification, exceptConnectionId: options?.exceptConnectionId });
+    },
+    async notifyConnection(userId, connectionId, notification) {
+      sent.push({ userId, notification, exceptConnectionId: undefined, connectionId });
     },
   };
 }
@@ -41,6 +56,10 @@ export function createCoreDeps(overrides: Partial<Deps> = {}) {
     signatures: rejectingVerifier,
     clock,
     ids,
+    callState: createMemoryCallStateStore(),
+    scheduler: createTimerScheduler(),
+    callQueue: createKeyedQueue(),
+    ringTimeoutMs: DEFAULT_RING_TIMEOUT_MS,
     ...overrides,
   } satisfies Deps;
   return { deps, clock, notifier, passwords };

@@ -1,0 +1,41 @@
+/**
+ * @module Per-key serialization in this process: tasks under one key run one
+ * after another, in the order they were queued; tasks under different keys
+ * run concurrently. The signaling use cases queue everything about a call
+ * under its id, so frames of one call are handled (and relayed) in the order
+ * they arrived, however slow the stores are.
+ */
+
+/** Serializes async tasks per key. */
+export interface KeyedQueue {
+  /**
+   * Queues `task` behind every task queued under `key` before it (whether they
+   * succeed or fail) and settles like it. The task is queued synchronously:
+   * the order of `run` calls is the order of execution.
+   */
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+  /** Settles once every task queued so far, under any key, has settled. */
+  settled(): Promise<void>;
+}
+
+/** A fresh queue; keys are forgotten once their last task settles. */
+export function createKeyedQueue(): KeyedQueue {
+  const tails = new Map<string, Promise<void>>();
+  const ignore = () => {};
+
+  return {
+    run(key, task) {
+      const previous = tails.get(key) ?? Promise.resolve();
+      const result = previous.then(task);
+      const tail = result.then(ignore, ignore);
+      tails.set(key, tail);
+      void tail.then(() => {
+        if (tails.get(key) === tail) tails.delete(key);
+      });
+      return result;
+    },
+    async settled() {
+      await Promise.all([...tails.values()]);
+    },
+  };
+}

@@ -1,0 +1,228 @@
+/** @module Places a call: `call-user` (API.md §7). */
+import type { Deps } from '../../deps.js';
+import { DomainError, ValidationError } from '../../errors.js';
+import type {
+  CallId,
+  CallMedia,
+  CallRecord,
+  EndReason,
+  FinalCallStatus,
+  UserId,
+} from '../../model.js';
+import type { LiveCall } from '../../ports/call-state-store.js';
+import type { Notification, PassthroughFields } from '../../ports/notifier.js';
+import { isValidCallId, passthrough, ringTimeoutKey } from './call-rules.js';
+import { ringTimeout } from './ring-timeout.js';
+import { cancelRingTimeout, notifySide, recordEnd } from './shared.js';
+
+/** The `call-user` frame's payload; any other field is passed on to the callee. */
+export interface CallUserRequest extends PassthroughFields {
+  readonly to: string;
+  /** Client-chosen, 1–64 characters; generated when absent. */
+  readonly callId?: string;
+  /** `audio` (default) or `video`. */
+  readonly media?: string;
+}
+
+export interface CallUserInput {
+  readonly userId: UserId;
+  /** The caller's connection: it holds the caller's side of the call. */
+  readonly connectionId: string;
+  readonly payload: CallUserRequest;
+}
+
+/** How `call-user` ended up; the caller was told with the matching frame. */
+export interface CallUserResult {
+  readonly callId: CallId;
+  /** `ringing`: the callee is rung; otherwise the call ended at once with that history status. */
+  readonly outcome: 'ringing' | 'unavailable' | 'busy' | 'glare';
+}
+
+type CallUserDeps = Pick<
+  Deps,
+  | 'users'
+  | 'presence'
+  | 'calls'
+  | 'callState'
+  | 'scheduler'
+  | 'callQueue'
+  | 'notifier'
+  | 'clock'
+  | 'ids'
+  | 'ringTimeoutMs'
+>;
+
+/**
+ * Starts a call from `userId` to `payload.to`: rings every connection of the
+ * callee with `call-user` and tells the calling connection `call-ringing`.
+ * Refusals that are outcomes rather than errors are told to the calling
+ * connection and recorded: `call-unavailable` (callee offline),
+ * `call-rejected` busy, `call-ended` glare (the other call of a glare pair has
+ * the lower id; when this one is lower, the other ends instead).
+ *
+ * Throws `VALIDATION_FAILED` (self-call, bad `callId` or `media`),
+ * `USER_NOT_FOUND`, `CALL_EXISTS` (the id names a live or a past call),
+ * `ALREADY_IN_CALL`.
+ */
+export async function callUser(deps: CallUserDeps, input: CallUserInput): Promise<CallUserResult> {
+  const { payload } = input;
+  if (payload.to === input.userId) throw ValidationError.at('to', 'You cannot call yourself.');
+  if (payload.callId !== undefined && !isValidCallId(payload.callId)) {
+    throw ValidationError.at('callId', 'Must be 1–64 characters.');
+  }
+  const media = payload.media ?? 'audio';
+  if (media !== 'audio' && media !== 'video') {
+    throw ValidationError.at('media', 'Must be audio or video.');
+  }
+  const callId = (payload.callId ?? deps.ids.newId()) as CallId;
+  // Queued before any await, so frames the caller sends right after are handled after this one.
+  return deps.callQueue.run(callId, () => placeCall(deps, input, callId, media));
+}
+
+async function placeCall(
+  deps: CallUserDeps,
+  input: CallUserInput,
+  callId: CallId,
+  media: CallMedia,
+): Promise<CallUserResult> {
+  const { userId, connectionId, payload } = input;
+  const [caller, callee] = await Promise.all([
+    deps.users.findById(userId),
+    deps.users.findById(payload.to),
+  ]);
+  if (callee === null) throw new DomainError('USER_NOT_FOUND', 'The callee does not exist.');
+  if (caller === null) throw new DomainError('UNAUTHENTICATED', 'Your account no longer exists.');
+  if ((await deps.calls.findById(callId)) !== null) throw callExists();
+
+  const now = deps.clock.now();
+  const record: CallRecord = {
+    id: callId,
+    callerId: caller.id,
+    calleeId: callee.id,
+    media,
+    status: 'ringing',
+    startedAt: now,
+    answeredAt: null,
+    endedAt: null,
+    durationSec: null,
+    endReason: null,
+  };
+  const toCaller = (notification: Notification) =>
+    deps.notifier.notifyConnection(caller.id, connectionId, notification);
+
+  const presence = await deps.presence.statusOf([callee.id]);
+  if ((presence.get(callee.id) ?? 'offline') === 'offline') {
+    // Nothing is claimed for a call that cannot ring; the checks below only read.
+    if ((await deps.callState.get(callId)) !== null) throw callExists();
+    if ((await deps.callState.callOf(caller.id)) !== null) throw alreadyInCall();
+    await insertRefused(deps, record, 'unavailable', 'offline');
+    await toCaller({
+      type: 'call-unavailable',
+      payload: { callId, to: callee.id, reason: 'offline' },
+    });
+    return { callId, outcome: 'unavailable' };
+  }
+
+  const live: LiveCall = {
+    callId,
+    callerId: caller.id,
+    calleeId: callee.id,
+    media,
+    state: 'ringing',
+    callerConnectionId: connectionId,
+    calleeConnectionId: null,
+    startedAt: now,
+    answeredAt: null,
+    ringDeadline: new Date(now.getTime() + deps.ringTimeoutMs),
+  };
+  const started = await deps.callState.tryStart(live);
+  switch (started.kind) {
+    case 'call-exists':
+      throw callExists();
+    case 'caller-busy':
+      throw alreadyInCall();
+    case 'callee-busy':
+      await insertRefused(deps, record, 'busy', 'busy');
+      await toCaller({
+        type: 'call-rejected',
+        payload: { callId, from: callee.id, reason: 'busy' },
+      });
+      return { callId, outcome: 'busy' };
+    case 'glare-lost':
+      await insertRefused(deps, record, 'glare', 'glare');
+      await toCaller({ type: 'call-ended', payload: { callId, reason: 'glare' } });
+      return { callId, outcome: 'glare' };
+    case 'started':
+      break;
+  }
+
+  try {
+    // Scheduled first: whatever fails below, the call cannot ring forever.
+    await deps.scheduler.schedule(ringTimeoutKey(callId), deps.ringTimeoutMs, async () => {
+      await ringTimeout(deps, { callId });
+    });
+    const displaced = started.displaced;
+    if (displaced !== null) {
+      // Told in the displaced call's own order: after its ring, if that is still under way.
+      // Deadlock-free: a call only ever waits for a call with a higher id.
+      await deps.callQueue.run(displaced.callId, () => endDisplaced(deps, displaced, now));
+    }
+    if (!(await deps.calls.insert(record))) throw callExists();
+  } catch (error) {
+    await Promise.allSettled([
+      deps.callState.tryEnd(callId, 'ringing'),
+      cancelRingTimeout(deps, callId),
+    ]);
+    throw error;
+  }
+
+  await deps.notifier.notify(callee.id, {
+    type: 'call-user',
+    payload: {
+      ...passthrough(payload),
+      callId,
+      from: caller.id,
+      fromDisplayName: caller.displayName,
+      media,
+    },
+  });
+  await toCaller({ type: 'call-ringing', payload: { callId, to: callee.id } });
+  return { callId, outcome: 'ringing' };
+}
+
+/** The glare call this one displaced: both its parties were told of it, so both hear it end. */
+async function endDisplaced(
+  deps: Pick<Deps, 'notifier' | 'calls' | 'scheduler'>,
+  call: LiveCall,
+  endedAt: Date,
+): Promise<void> {
+  await cancelRingTimeout(deps, call.callId);
+  const ended = { type: 'call-ended', payload: { callId: call.callId, reason: 'glare' } } as const;
+  await notifySide(deps, call, 'caller', ended);
+  await notifySide(deps, call, 'callee', ended);
+  await recordEnd(deps, call, 'glare', 'glare', endedAt);
+}
+
+/** Records a call that ended before it rang. */
+async function insertRefused(
+  deps: Pick<Deps, 'calls'>,
+  record: CallRecord,
+  status: FinalCallStatus,
+  endReason: EndReason,
+): Promise<void> {
+  const created = await deps.calls.insert({
+    ...record,
+    status,
+    endReason,
+    endedAt: record.startedAt,
+  });
+  if (!created) throw callExists();
+}
+
+function callExists(): DomainError {
+  return new DomainError('CALL_EXISTS', 'This callId is already in use.');
+}
+
+function alreadyInCall(): DomainError {
+  return new DomainError('ALREADY_IN_CALL', 'You are already in a call.');
+}

@@ -1,0 +1,70 @@
+/** @module What the signaling use cases share; not part of the core's surface. */
+import type { Deps } from '../../deps.js';
+import { DomainError } from '../../errors.js';
+import type { CallId, EndReason, FinalCallStatus } from '../../model.js';
+import type { LiveCall } from '../../ports/call-state-store.js';
+import type { Notification } from '../../ports/notifier.js';
+import { type CallSide, callDurationSec, ringTimeoutKey } from './call-rules.js';
+
+export function notInCall(): DomainError {
+  return new DomainError('NOT_IN_CALL', 'No such call, or you are not a party to it.');
+}
+
+/**
+ * Delivers to one side of `call`: the caller's calling connection; the
+ * callee's accepting connection, or every callee connection while ringing.
+ */
+export async function notifySide(
+  deps: Pick<Deps, 'notifier'>,
+  call: LiveCall,
+  side: CallSide,
+  notification: Notification,
+): Promise<void> {
+  if (side === 'caller') {
+    await deps.notifier.notifyConnection(call.callerId, call.callerConnectionId, notification);
+  } else if (call.calleeConnectionId !== null) {
+    await deps.notifier.notifyConnection(call.calleeId, call.calleeConnectionId, notification);
+  } else {
+    await deps.notifier.notify(call.calleeId, notification);
+  }
+}
+
+/**
+ * Removes the live call `callId` when `wants(call)` says so, and returns it;
+ * null when it is gone or unwanted. A lost compare-and-set means the call
+ * changed meanwhile (ringing → accepted happens at most once): look again.
+ */
+export async function endIf(
+  deps: Pick<Deps, 'callState'>,
+  callId: string,
+  wants: (call: LiveCall) => boolean,
+): Promise<LiveCall | null> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const call = await deps.callState.get(callId);
+    if (call === null || !wants(call)) return null;
+    const ended = await deps.callState.tryEnd(call.callId, call.state);
+    if (ended !== null) return ended;
+  }
+  return null;
+}
+
+/** Drops a ring timeout that can no longer matter (it would be a no-op anyway). */
+export async function cancelRingTimeout(deps: Pick<Deps, 'scheduler'>, callId: CallId) {
+  await deps.scheduler.cancel(ringTimeoutKey(callId));
+}
+
+/** Records the end of a call that has just left the live store. */
+export async function recordEnd(
+  deps: Pick<Deps, 'calls'>,
+  call: LiveCall,
+  status: FinalCallStatus,
+  endReason: EndReason,
+  endedAt: Date,
+): Promise<void> {
+  await deps.calls.finish(call.callId, {
+    status,
+    endReason,
+    endedAt,
+    durationSec: callDurationSec(call.answeredAt, endedAt),
+  });
+}
