@@ -1,0 +1,63 @@
+/**
+ * @module Token authentication for the HTTP API. A token is accepted as
+ * `x-auth-token: <jwt>` and as `Authorization: Bearer <jwt>` (scheme in any
+ * case). Every credential header that is present must hold a valid token:
+ * when both are sent, both must verify and name the same user, else `401`.
+ * Nothing is ever guessed from an ambiguous request.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { authenticate, type Deps, DomainError, toProfile } from '../../core/index.js';
+import type { AuthEnv } from './env.js';
+
+export interface AuthOptions {
+  /** The stores the core's `authenticate` reads. */
+  readonly deps: Pick<Deps, 'users' | 'tokens'>;
+  /** The header carrying a bare token. Default `x-auth-token`. */
+  readonly tokenHeader?: string;
+}
+
+// RFC 6750 §2.1: "Bearer" 1*SP b64token.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * Middleware that authenticates the caller and sets `user` (a profile) and
+ * `tokenExpiresAt` in the context; anything wrong is `401 UNAUTHENTICATED`.
+ */
+export function requireAuth(options: AuthOptions): MiddlewareHandler<AuthEnv> {
+  const tokenHeader = options.tokenHeader ?? 'x-auth-token';
+  return async (c, next) => {
+    const tokens = presentedTokens(c.req.header(tokenHeader), c.req.header('authorization'));
+    const sessions = await Promise.all(tokens.map((token) => authenticate(options.deps, token)));
+    const [first, ...others] = sessions;
+    if (first === undefined) throw unauthenticated('No token: send x-auth-token or Bearer.');
+    let expiresAt = first.expiresAt;
+    for (const other of others) {
+      if (other.user.id !== first.user.id) {
+        throw unauthenticated('The two tokens presented belong to different users.');
+      }
+      if (other.expiresAt < expiresAt) expiresAt = other.expiresAt;
+    }
+    c.set('user', toProfile(first.user));
+    c.set('tokenExpiresAt', expiresAt);
+    await next();
+  };
+}
+
+function presentedTokens(bare: string | undefined, authorization: string | undefined): string[] {
+  const tokens: string[] = [];
+  if (bare !== undefined) {
+    const token = bare.trim();
+    if (token === '') throw unauthenticated('The x-auth-token header is empty.');
+    tokens.push(token);
+  }
+  if (authorization !== undefined) {
+    const token = BEARER.exec(authorization)?.[1];
+    if (token === undefined) throw unauthenticated('Authorization must be "Bearer <token>".');
+    if (!tokens.includes(token)) tokens.push(token);
+  }
+  return tokens;
+}
+
+function unauthenticated(message: string): DomainError {
+  return new DomainError('UNAUTHENTICATED', message);
+}

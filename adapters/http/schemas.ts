@@ -1,0 +1,291 @@
+/**
+ * @module Every request schema of the HTTP API, in one place: they validate
+ * requests here and will generate the OpenAPI document.
+ *
+ * Policies, the same for every schema:
+ * - Unknown fields are ignored and dropped (`v.object` strips them), so older
+ *   servers accept newer clients; nothing but the declared fields reaches the core.
+ * - Types are strict: an object or number where a string belongs is a `400`,
+ *   so a query operator such as `{ "$gt": "" }` never reaches a store.
+ * - An optional field may be omitted or `null`; both mean "not given".
+ * - Strings are counted in code points, with the core's own rule functions,
+ *   so the edge and the core cannot disagree. The core checks the rest (key
+ *   lengths, duplicate key ids, signatures, pool sizes, who may see what).
+ * - Query integers are plain decimal digits (`1.5`, `-1`, `1e2`, `abc`, `""`
+ *   are refused; leading zeros are fine), checked against the route's range.
+ */
+import * as v from 'valibot';
+import {
+  codePointLength,
+  isValidPassword,
+  isWellFormed,
+  MAX_CLIENT_MESSAGE_ID_LENGTH,
+  MAX_CONTENT_CODE_POINTS,
+  MESSAGE_TYPE_PATTERN,
+  normalizeDisplayName,
+  normalizePhoneNumber,
+  USERNAME_PATTERN,
+} from '../../core/index.js';
+
+/** Largest `offset` accepted in a query (2³¹−1). */
+export const MAX_OFFSET = 2 ** 31 - 1;
+/** Largest `registrationId` and `keyId` (2³¹−1). */
+export const MAX_KEY_ID = 2 ** 31 - 1;
+/** Most one-time keys of each kind in one request. */
+export const MAX_ONE_TIME_KEYS_PER_REQUEST = 100;
+
+const optionalField = <S extends v.GenericSchema>(schema: S) => v.nullish(schema);
+
+// ---------------------------------------------------------------------------
+// Shared fields
+
+/** A phone number that normalizes to E.164 (spaces, `-`, `.`, `(`, `)` stripped). */
+export const PhoneNumber = v.pipe(
+  v.string(),
+  v.check(
+    (value) => normalizePhoneNumber(value) !== null,
+    'Must be an E.164 number: + then 7–15 digits, the first not 0.',
+  ),
+  v.title('Phone number'),
+  v.description(
+    'Spaces, "-", ".", "(" and ")" are stripped; the rest must be + and 7–15 digits, ' +
+      'the first not 0.',
+  ),
+  v.examples(['+491701234567']),
+);
+
+/** 3–32 of `[A-Za-z0-9_.]`. */
+export const Username = v.pipe(
+  v.string(),
+  v.regex(USERNAME_PATTERN, 'Must be 3–32 of A–Z, a–z, 0–9, _ and .'),
+  v.title('Username'),
+  v.description('Unique without regard to case; stored as given.'),
+);
+
+/** 1–64 code points after trimming, no control characters. */
+export const DisplayName = v.pipe(
+  v.string(),
+  v.check(
+    (value) => normalizeDisplayName(value) !== null,
+    'Must be 1–64 characters after trimming, without control characters.',
+  ),
+  v.title('Display name'),
+  v.description('Trimmed, then 1–64 code points without control characters (Unicode Cc).'),
+);
+
+/** 8–128 code points of well-formed text. */
+export const NewPassword = v.pipe(
+  v.string(),
+  v.check(isWellFormed, 'Must be well-formed Unicode text.'),
+  v.check(isValidPassword, 'Must be 8–128 characters.'),
+  v.title('Password'),
+  v.description('8–128 code points. Stored only as an argon2id hash.'),
+);
+
+// Any well-formed string at login: a wrong password is a 401, not a 400.
+const Password = v.pipe(
+  v.string(),
+  v.check(isWellFormed, 'Must be well-formed Unicode text.'),
+  v.title('Password'),
+);
+
+/** An id as the client sent it; malformed ids are answered like unknown ones by the core. */
+export const Id = v.pipe(
+  v.string(),
+  v.title('Id'),
+  v.description('An opaque id (24 hex digits with MongoDB).'),
+);
+
+// ---------------------------------------------------------------------------
+// §2 Auth
+
+/** `POST /api/auth/register`. */
+export const RegisterBody = v.pipe(
+  v.object({
+    username: optionalField(Username),
+    displayName: DisplayName,
+    phoneNumber: PhoneNumber,
+    password: NewPassword,
+  }),
+  v.title('RegisterRequest'),
+);
+
+/** `POST /api/auth/login`. */
+export const LoginBody = v.pipe(
+  v.object({ phoneNumber: PhoneNumber, password: Password }),
+  v.title('LoginRequest'),
+);
+
+// ---------------------------------------------------------------------------
+// §3 Users
+
+/** `POST /api/users/presence`. */
+export const PresenceBody = v.pipe(
+  v.object({
+    userIds: v.pipe(
+      v.array(Id),
+      v.minLength(1, 'Must hold 1–200 ids.'),
+      v.maxLength(200, 'Must hold 1–200 ids.'),
+    ),
+  }),
+  v.title('PresenceRequest'),
+  v.description('Unknown and malformed ids are left out of the answer.'),
+);
+
+/** `POST /api/users/lookup`. */
+export const LookupBody = v.pipe(
+  v.object({
+    phoneNumbers: v.pipe(
+      v.array(v.string()),
+      v.minLength(1, 'Must hold 1–500 phone numbers.'),
+      v.maxLength(500, 'Must hold 1–500 phone numbers.'),
+    ),
+  }),
+  v.title('LookupRequest'),
+  v.description('Numbers that do not normalize or belong to nobody are simply absent.'),
+);
+
+// ---------------------------------------------------------------------------
+// §4 Chat
+
+/** 1–65 536 code points of well-formed text. */
+export const MessageContent = v.pipe(
+  v.string(),
+  v.check((value) => {
+    const length = codePointLength(value);
+    return length >= 1 && length <= MAX_CONTENT_CODE_POINTS && isWellFormed(value);
+  }, 'Must be 1–65536 characters of well-formed text.'),
+  v.title('Message content'),
+);
+
+/** 1–32 of `[a-z0-9_-]`. */
+export const MessageType = v.pipe(
+  v.string(),
+  v.regex(MESSAGE_TYPE_PATTERN, 'Must be 1–32 of a–z, 0–9, _ and -.'),
+  v.title('Message type'),
+);
+
+/** 1–64 code points of well-formed text, unique per sender forever. */
+export const ClientMessageId = v.pipe(
+  v.string(),
+  v.check((value) => {
+    const length = codePointLength(value);
+    return length >= 1 && length <= MAX_CLIENT_MESSAGE_ID_LENGTH && isWellFormed(value);
+  }, 'Must be 1–64 characters.'),
+  v.title('Client message id'),
+  v.description('A retry with the same id returns the message first stored under it.'),
+);
+
+/** `POST /api/chat/send`. */
+export const SendMessageBody = v.pipe(
+  v.object({
+    receiverId: Id,
+    content: MessageContent,
+    messageType: optionalField(MessageType),
+    clientMessageId: optionalField(ClientMessageId),
+  }),
+  v.title('SendMessageRequest'),
+);
+
+// A query integer in `min`–`max`, `fallback` when absent.
+function queryInteger(min: number, max: number, fallback: number) {
+  const message = `Must be an integer from ${min} to ${max}.`;
+  return v.optional(
+    v.pipe(
+      v.string(message),
+      v.regex(/^[0-9]+$/, message),
+      v.transform(Number),
+      v.minValue(min, message),
+      v.maxValue(max, message),
+    ),
+    String(fallback),
+  );
+}
+
+/** `GET /api/chat/conversations`. */
+export const ConversationsQuery = v.pipe(
+  v.object({
+    limit: queryInteger(1, 100, 50),
+    offset: queryInteger(0, MAX_OFFSET, 0),
+  }),
+  v.title('ConversationsQuery'),
+);
+
+/** `GET /api/chat/messages/:userId`. */
+export const MessagesQuery = v.pipe(
+  v.object({
+    limit: queryInteger(1, 100, 30),
+    offset: queryInteger(0, MAX_OFFSET, 0),
+    before: v.optional(
+      v.pipe(
+        v.string('Must be given once.'),
+        v.description('Only messages older than this one (a message id of this conversation).'),
+      ),
+    ),
+  }),
+  v.title('MessagesQuery'),
+);
+
+// ---------------------------------------------------------------------------
+// §5 Keys
+
+/** Hex digits of whole bytes, either case; lengths are the core's business. */
+export const HexKey = v.pipe(
+  v.string(),
+  v.regex(/^(?:[0-9a-fA-F]{2})+$/, 'Must be a non-empty hex string of whole bytes.'),
+  v.title('Hex bytes'),
+  v.description('Either case accepted; returned lowercase.'),
+);
+
+const KEY_ID_MESSAGE = 'Must be an integer 0 … 2147483647.';
+
+/** An integer 0 … 2³¹−1. */
+export const KeyId = v.pipe(
+  v.number(KEY_ID_MESSAGE),
+  v.integer(KEY_ID_MESSAGE),
+  v.minValue(0, KEY_ID_MESSAGE),
+  v.maxValue(MAX_KEY_ID, KEY_ID_MESSAGE),
+  v.title('Key id'),
+);
+
+/** A one-time EC prekey. */
+export const PreKeyInput = v.pipe(v.object({ keyId: KeyId, publicKey: HexKey }), v.title('PreKey'));
+
+/** A signed prekey: the EC signed prekey, a Kyber one-time key or the last-resort Kyber key. */
+export const SignedPreKeyInput = v.pipe(
+  v.object({ keyId: KeyId, publicKey: HexKey, signature: HexKey }),
+  v.title('SignedPreKey'),
+);
+
+const oneTimeKeyList = <S extends v.GenericSchema>(item: S) =>
+  v.pipe(
+    v.array(item),
+    v.maxLength(MAX_ONE_TIME_KEYS_PER_REQUEST, 'At most 100 keys per request.'),
+    v.description('keyIds must be unique within the list.'),
+  );
+
+/** `POST /api/keys/publish`. */
+export const PublishKeysBody = v.pipe(
+  v.object({
+    identityKey: HexKey,
+    registrationId: KeyId,
+    signedPreKey: SignedPreKeyInput,
+    oneTimePreKeys: oneTimeKeyList(PreKeyInput),
+    kyberPreKey: optionalField(SignedPreKeyInput),
+    kyberOneTimePreKeys: optionalField(oneTimeKeyList(SignedPreKeyInput)),
+  }),
+  v.title('PublishKeysRequest'),
+);
+
+/** `POST /api/keys/onetime/replenish`. */
+export const ReplenishKeysBody = v.pipe(
+  v.object({
+    oneTimePreKeys: optionalField(oneTimeKeyList(PreKeyInput)),
+    kyberOneTimePreKeys: optionalField(oneTimeKeyList(SignedPreKeyInput)),
+  }),
+  v.check(
+    (body) => (body.oneTimePreKeys?.length ?? 0) + (body.kyberOneTimePreKeys?.length ?? 0) > 0,
+    'Give at least one key in oneTimePreKeys or kyberOneTimePreKeys.',
+  ),
+  v.title('ReplenishKeysRequest'),
+);

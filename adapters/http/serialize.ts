@@ -1,0 +1,116 @@
+/**
+ * @module The wire shapes of API.md §2–5, built from the core's entities in
+ * one place. Every shape names its fields explicitly, so nothing the core adds
+ * to an entity leaks by accident. Dates become ISO-8601 UTC with milliseconds.
+ */
+import type {
+  ConversationView,
+  FetchedBundle,
+  Message,
+  PoolCounts,
+  PreKey,
+  Presence,
+  Profile,
+  Session,
+  SignedPreKey,
+  UserId,
+} from '../../core/index.js';
+
+/** ISO-8601 UTC with milliseconds (`2026-11-24T19:09:41.123Z`). */
+export function toWireDate(date: Date): string {
+  return date.toISOString();
+}
+
+/** `GET /api/users/:userId/profile`, `GET /api/users/by-username/:username`. */
+export function serializeProfile(profile: Profile) {
+  return {
+    _id: profile.id,
+    username: profile.username,
+    displayName: profile.displayName,
+    phoneNumber: profile.phoneNumber,
+    createdAt: toWireDate(profile.createdAt),
+    lastSeen: profile.lastSeen === null ? null : toWireDate(profile.lastSeen),
+  };
+}
+
+/** `POST /api/auth/register` and `/login`. */
+export function serializeSession(session: Session) {
+  return {
+    token: session.token,
+    userId: session.user.id,
+    username: session.user.username,
+    displayName: session.user.displayName,
+    phoneNumber: session.user.phoneNumber,
+    createdAt: toWireDate(session.user.createdAt),
+  };
+}
+
+/** One entry of `POST /api/users/lookup`. */
+export function serializeContact(profile: Profile) {
+  return {
+    _id: profile.id,
+    username: profile.username,
+    displayName: profile.displayName,
+    phoneNumber: profile.phoneNumber,
+  };
+}
+
+/** `POST /api/users/presence`: a map from user id to status, in request order. */
+export function serializePresence(presence: ReadonlyMap<UserId, Presence>) {
+  const body: Record<string, { status: Presence['status']; lastSeen: string | null }> = {};
+  for (const [userId, { status, lastSeen }] of presence) {
+    body[userId] = { status, lastSeen: lastSeen === null ? null : toWireDate(lastSeen) };
+  }
+  return body;
+}
+
+/** A message, as `POST /api/chat/send`, `GET /api/chat/messages` and `new-message` show it. */
+export function serializeMessage(message: Message) {
+  return {
+    _id: message.id,
+    conversationId: message.conversationId,
+    senderId: message.senderId,
+    receiverId: message.receiverId,
+    content: message.content,
+    messageType: message.messageType,
+    clientMessageId: message.clientMessageId,
+    createdAt: toWireDate(message.createdAt),
+  };
+}
+
+/** One entry of `GET /api/chat/conversations`; `updatedAt` is the last message's time. */
+export function serializeConversation({ conversation, peer }: ConversationView) {
+  return {
+    _id: conversation.id,
+    participants: [...conversation.participants],
+    peer: { _id: peer.id, username: peer.username, displayName: peer.displayName },
+    lastMessage: serializeMessage(conversation.lastMessage),
+    updatedAt: toWireDate(conversation.lastMessage.createdAt),
+  };
+}
+
+/** A one-time EC prekey. */
+export function serializePreKey(key: PreKey) {
+  return { keyId: key.keyId, publicKey: key.publicKey };
+}
+
+/** A signed prekey (EC signed prekey or a Kyber key). */
+export function serializeSignedPreKey(key: SignedPreKey) {
+  return { keyId: key.keyId, publicKey: key.publicKey, signature: key.signature };
+}
+
+/** `GET /api/keys/:userId/bundle`. */
+export function serializeBundle(bundle: FetchedBundle) {
+  return {
+    identityKey: bundle.identityKey,
+    registrationId: bundle.registrationId,
+    signedPreKey: serializeSignedPreKey(bundle.signedPreKey),
+    oneTimePreKey: bundle.oneTimePreKey === null ? null : serializePreKey(bundle.oneTimePreKey),
+    kyberPreKey: bundle.kyberPreKey === null ? null : serializeSignedPreKey(bundle.kyberPreKey),
+  };
+}
+
+/** `{ count, kyberCount }` of the publish, count and replenish routes. */
+export function serializePoolCounts(counts: PoolCounts) {
+  return { count: counts.count, kyberCount: counts.kyberCount };
+}
