@@ -2,7 +2,7 @@
  * @module In-memory call history. No method awaits between its check and its
  * change, so each is atomic on the event loop.
  */
-import type { CallRecord, CallRepository } from '../../core/index.js';
+import { type CallRecord, type CallRepository, compareCallIds } from '../../core/index.js';
 
 /** The call history in this process, honouring every guarantee of `CallRepository`. */
 export function createMemoryCallRepository(): CallRepository {
@@ -42,7 +42,8 @@ export function createMemoryCallRepository(): CallRepository {
       mine.sort((a, b) => {
         const byTime = b.startedAt.getTime() - a.startedAt.getTime();
         if (byTime !== 0) return byTime;
-        return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+        // Code-point order, as MongoDB sorts strings (JS `<` compares UTF-16 units).
+        return compareCallIds(b.id, a.id);
       });
       return mine.slice(offset, offset + limit);
     },

@@ -51,5 +51,14 @@ export function createMemoryConversationRepository(ids: IdGenerator): Conversati
       mine.sort((x, y) => compareMessages(y.lastMessage, x.lastMessage));
       return mine.slice(offset, offset + limit);
     },
+    async peersOf(userId) {
+      const peers = new Set<UserId>();
+      for (const row of byId.values()) {
+        const [a, b] = row.participants;
+        if (a === userId && b !== userId) peers.add(b);
+        else if (b === userId && a !== userId) peers.add(a);
+      }
+      return [...peers];
+    },
   };
 }

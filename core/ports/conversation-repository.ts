@@ -17,4 +17,11 @@ export interface ConversationRepository {
   recordMessage(message: Message): Promise<void>;
   /** Conversations of `userId` that have a message, newest `lastMessage` first. */
   listForUser(userId: UserId, page: { limit: number; offset: number }): Promise<Conversation[]>;
+  /**
+   * The users who share a conversation with `userId` (from the pair's first
+   * `ensure` on), each once, in no particular order; never `userId` itself
+   * (a note to self makes nobody a peer). Empty for unknown or malformed ids.
+   * Presence pushes go to these users (API.md §7).
+   */
+  peersOf(userId: UserId): Promise<UserId[]>;
 }

@@ -1,0 +1,391 @@
+/**
+ * @module Key bundles and one-time pools in MongoDB, without transactions and
+ * without relying on any conditional update (FerretDB 1.24 applies updates,
+ * `findOneAndUpdate` and `findOneAndDelete` as read-then-write-by-`_id`, so
+ * under concurrency they hand the same document to several callers). Only two
+ * primitives carry the guarantees, and both are exact on MongoDB and FerretDB:
+ * a `deleteOne` by `_id` reports a deletion to exactly one caller, and an
+ * insert into a unique index succeeds for exactly one caller.
+ *
+ * Collections: `key_bundles` (one per user, `_id` = user id, with the current
+ * `generation`), `one_time_keys` (one document per pooled key, tagged with the
+ * generation and identity key of the publish it belongs to), `handed_out_keys`
+ * (unique per user, identity key, kind and `keyId`: the durable record of keys
+ * handed out) and `key_locks` (replenish leases).
+ *
+ * Claim (one key): read the lowest key of (user, generation, kind); take it
+ * with `deleteOne({ _id })` (only the caller that deleted it goes on; on a lost
+ * race it retries on another candidate, picked at random among the lowest few
+ * so that many concurrent claims spread out); then insert its handed-out
+ * record; return it only when that insert succeeded. An E11000 there means the
+ * `keyId` was already handed out under this identity key (a re-uploaded key
+ * that slipped into the pool): the document is gone and the claim moves on. So
+ * a key goes out only after both single-document writes succeeded, and never
+ * twice: each document is deleted once, and each (identity key, kind, `keyId`)
+ * recorded once. A crash between the delete and the record loses that key
+ * without handing it out (nobody received it, so a later re-upload of it may
+ * go out once). Sequential claims get ascending `keyId`s; a claim names its
+ * generation, so after a publish a stale claim finds nothing and returns null.
+ *
+ * Publish: (1) read which of the uploaded `keyId`s were handed out under the
+ * identity key and leave them out; (2) insert the new generation's keys;
+ * (3) replace the bundle document, switching to the new generation (a fetch
+ * reads the generation first, so it sees the old or the new publish, never a
+ * mix); (4) delete the replaced generation's remaining keys; (5) delete keys
+ * of any other generation older than an hour (leftovers, see below). A crash
+ * after (2) leaves keys of a generation no bundle names: never claimed, never
+ * counted, swept by the next publish. A crash after (3) leaves the old
+ * generation's unclaimed keys the same way. On FerretDB two concurrent
+ * publishes of one user may both see the same replaced generation; the
+ * loser's keys then linger (harmless) until swept. A claim racing (1) may
+ * hand out a `keyId` that (2) re-pools: its record already exists, so the next
+ * claim of it deletes it and moves on; only `count` over-reports it until then.
+ *
+ * Replenish is all-or-nothing against the cap: under a per-user lease (a
+ * unique insert into `key_locks`, 15 s, released at the end) it reads the
+ * pool sizes and the `keyId`s already pooled or handed out, then inserts all
+ * new keys or throws POOL_FULL. Claims do not take the lease (they only shrink
+ * pools). A counter document with a guarded `$inc` was rejected: FerretDB 1.24
+ * loses concurrent `$inc`s and ignores the guard. Residual races: a replenish
+ * that holds the lease longer than 15 s (a stalled process) may run alongside
+ * the next one, and a replenish racing a publish adds its keys to the replaced
+ * generation (as if it had happened just before the publish).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Db, ObjectId } from 'mongodb';
+import {
+  DomainError,
+  type KeyBundleRepository,
+  type OneTimeKeys,
+  type PoolCounts,
+  type PreKey,
+  ServiceUnavailableError,
+  type SignedPreKey,
+  type StoredKeyBundle,
+} from '../../core/index.js';
+import { isDuplicateKeyError, requireObjectId, toObjectId, withMongoErrors } from './connect.js';
+import { COLLECTIONS } from './indexes.js';
+
+type Kind = 'ec' | 'kyber';
+
+interface BundleDoc {
+  _id: ObjectId;
+  identityKey: string;
+  registrationId: number;
+  signedPreKey: SignedPreKey;
+  kyberPreKey: SignedPreKey | null;
+  generation: string;
+  publishedAt: Date;
+}
+
+interface OneTimeKeyDoc {
+  _id?: ObjectId;
+  userId: ObjectId;
+  generation: string;
+  kind: Kind;
+  keyId: number;
+  publicKey: string;
+  // Kyber keys only.
+  signature?: string;
+  identityKey: string;
+  addedAt: Date;
+}
+
+interface HandedOutDoc {
+  userId: ObjectId;
+  identityKey: string;
+  kind: Kind;
+  keyId: number;
+  at: Date;
+}
+
+interface LockDoc {
+  _id: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+// Candidates a claim reads after a lost race, and how many it tries before reading again.
+const CONTENDED_BATCH = 64;
+const TRIES_PER_BATCH = 3;
+// How long a replenish lease lasts if its holder dies.
+const LOCK_LEASE_MS = 15_000;
+// How long a replenish waits for another one of the same user.
+const LOCK_WAIT_MS = 5_000;
+// Keys of a generation no bundle names are swept once this old.
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+
+/** The key directory on `db`; expects the indexes of `ensureIndexes`. */
+export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
+  const bundles = db.collection<BundleDoc>(COLLECTIONS.keyBundles);
+  const pool = db.collection<OneTimeKeyDoc>(COLLECTIONS.oneTimeKeys);
+  const handedOut = db.collection<HandedOutDoc>(COLLECTIONS.handedOutKeys);
+  const locks = db.collection<LockDoc>(COLLECTIONS.keyLocks);
+
+  async function claim(userId: string, generation: string, kind: Kind) {
+    const user = toObjectId(userId);
+    if (!user) return null;
+    const filter = { userId: user, generation, kind };
+    const read = (limit: number) => pool.find(filter).sort({ keyId: 1 }).limit(limit).toArray();
+    // Uncontended, the lowest key is free: read just that one. After a lost
+    // race, read a batch and pick at random, so that racing claims spread out;
+    // the batch goes stale fast, so only a few picks are tried before reading again.
+    let contended = false;
+    let candidates = await read(1);
+    while (candidates.length > 0) {
+      for (let tries = 0; tries < TRIES_PER_BATCH && candidates.length > 0; tries++) {
+        const index = contended ? Math.floor(Math.random() * candidates.length) : 0;
+        const [candidate] = candidates.splice(index, 1);
+        const { deletedCount } = await pool.deleteOne({ _id: candidate!._id! });
+        if (deletedCount !== 1) {
+          contended = true;
+          continue;
+        }
+        try {
+          await handedOut.insertOne({
+            userId: user,
+            identityKey: candidate!.identityKey,
+            kind,
+            keyId: candidate!.keyId,
+            at: new Date(),
+          });
+        } catch (error) {
+          // Handed out before under this identity key (a re-upload): gone now, skip it.
+          if (isDuplicateKeyError(error)) continue;
+          throw error;
+        }
+        return candidate!;
+      }
+      candidates = await read(contended ? CONTENDED_BATCH : 1);
+    }
+    return null;
+  }
+
+  // `keyId`s among `keys` that were handed out under `identityKey`, per kind.
+  async function handedOutAmong(user: ObjectId, identityKey: string, keys: KeysByKind) {
+    if (keys.ec.length + keys.kyber.length === 0) return idsByKind([]);
+    const filter = { userId: user, identityKey, $or: kindFilters(keys) };
+    return idsByKind(await handedOut.find(filter, { projection: KIND_AND_ID }).toArray());
+  }
+
+  // `keyId`s among `keys` already in the pools of `generation`, per kind.
+  async function pooledAmong(user: ObjectId, generation: string, keys: KeysByKind) {
+    if (keys.ec.length + keys.kyber.length === 0) return idsByKind([]);
+    const filter = { userId: user, generation, $or: kindFilters(keys) };
+    return idsByKind(await pool.find(filter, { projection: KIND_AND_ID }).toArray());
+  }
+
+  async function countPools(user: ObjectId, generation: string): Promise<PoolCounts> {
+    const [count, kyberCount] = await Promise.all([
+      pool.countDocuments({ userId: user, generation, kind: 'ec' }),
+      pool.countDocuments({ userId: user, generation, kind: 'kyber' }),
+    ]);
+    return { count, kyberCount };
+  }
+
+  async function insertKeys(docs: OneTimeKeyDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    try {
+      await pool.insertMany(docs, { ordered: false });
+    } catch (error) {
+      // Already pooled (a racing retry of the same keys): nothing to add.
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+  }
+
+  // Replaces the bundle document; returns the one it replaced.
+  async function switchBundle(doc: BundleDoc): Promise<BundleDoc | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await bundles.findOneAndReplace({ _id: doc._id }, doc, {
+          upsert: true,
+          returnDocument: 'before',
+        });
+      } catch (error) {
+        // Two first publishes raced to insert; the retry replaces the winner's.
+        if (!isDuplicateKeyError(error) || attempt >= 2) throw error;
+      }
+    }
+  }
+
+  async function withReplenishLease<T>(user: ObjectId, work: () => Promise<T>): Promise<T> {
+    const _id = `replenish:${user.toHexString()}`;
+    const owner = new ObjectId().toHexString();
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, 100)) {
+      try {
+        await locks.insertOne({ _id, owner, expiresAt: new Date(Date.now() + LOCK_LEASE_MS) });
+        break;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      const held = await locks.findOne({ _id });
+      if (held && held.expiresAt.getTime() < Date.now()) {
+        // Its holder died: break the lease, then compete for it again.
+        await locks.deleteOne({ _id, owner: held.owner });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ServiceUnavailableError('Another replenish of these pools is running; retry.');
+      }
+      await sleep(delayMs + Math.random() * delayMs);
+    }
+    try {
+      return await work();
+    } finally {
+      await locks.deleteOne({ _id, owner }).catch(() => {});
+    }
+  }
+
+  return withMongoErrors<KeyBundleRepository>({
+    async publish(userId, bundle, keys) {
+      const user = requireObjectId(userId, 'User id');
+      const { generation, identityKey } = bundle;
+      const offered = distinctKeys(keys);
+      const handed = await handedOutAmong(user, identityKey, offered);
+      const now = new Date();
+      const fresh = {
+        ec: offered.ec.filter((key) => !handed.ec.has(key.keyId)),
+        kyber: offered.kyber.filter((key) => !handed.kyber.has(key.keyId)),
+      };
+      await insertKeys(toDocs(user, generation, identityKey, fresh, now));
+      const replaced = await switchBundle({
+        _id: user,
+        identityKey,
+        registrationId: bundle.registrationId,
+        signedPreKey: copySigned(bundle.signedPreKey),
+        kyberPreKey: bundle.kyberPreKey === null ? null : copySigned(bundle.kyberPreKey),
+        generation,
+        publishedAt: now,
+      });
+      if (replaced && replaced.generation !== generation) {
+        await pool.deleteMany({ userId: user, generation: replaced.generation });
+      }
+      await pool.deleteMany({
+        userId: user,
+        generation: { $ne: generation },
+        addedAt: { $lt: new Date(now.getTime() - LEFTOVER_AGE_MS) },
+      });
+      return { count: fresh.ec.length, kyberCount: fresh.kyber.length };
+    },
+    async find(userId) {
+      const user = toObjectId(userId);
+      if (!user) return null;
+      const doc = await bundles.findOne({ _id: user });
+      if (!doc) return null;
+      const stored: StoredKeyBundle = {
+        identityKey: doc.identityKey,
+        registrationId: doc.registrationId,
+        signedPreKey: copySigned(doc.signedPreKey),
+        kyberPreKey: doc.kyberPreKey === null ? null : copySigned(doc.kyberPreKey),
+        generation: doc.generation,
+      };
+      return stored;
+    },
+    async claimPreKey(userId, generation) {
+      const doc = await claim(userId, generation, 'ec');
+      return doc ? { keyId: doc.keyId, publicKey: doc.publicKey } : null;
+    },
+    async claimKyberPreKey(userId, generation) {
+      const doc = await claim(userId, generation, 'kyber');
+      return doc ? { keyId: doc.keyId, publicKey: doc.publicKey, signature: doc.signature! } : null;
+    },
+    async count(userId) {
+      const user = toObjectId(userId);
+      const doc = user && (await bundles.findOne({ _id: user }, { projection: { generation: 1 } }));
+      if (!user || !doc) return { count: 0, kyberCount: 0 };
+      return countPools(user, doc.generation);
+    },
+    async replenish(userId, keys, cap) {
+      const user = toObjectId(userId);
+      if (!user || !(await bundles.findOne({ _id: user }, { projection: { _id: 1 } }))) {
+        return null;
+      }
+      return withReplenishLease(user, async () => {
+        const bundle = await bundles.findOne({ _id: user });
+        if (!bundle) return null;
+        const { generation, identityKey } = bundle;
+        const offered = distinctKeys(keys);
+        const [handed, pooled, counts] = await Promise.all([
+          handedOutAmong(user, identityKey, offered),
+          pooledAmong(user, generation, offered),
+          countPools(user, generation),
+        ]);
+        const fresh = {
+          ec: offered.ec.filter((k) => !handed.ec.has(k.keyId) && !pooled.ec.has(k.keyId)),
+          kyber: offered.kyber.filter(
+            (k) => !handed.kyber.has(k.keyId) && !pooled.kyber.has(k.keyId),
+          ),
+        };
+        const after = {
+          count: counts.count + fresh.ec.length,
+          kyberCount: counts.kyberCount + fresh.kyber.length,
+        };
+        if (after.count > cap || after.kyberCount > cap) {
+          throw new DomainError('POOL_FULL', `A one-time pool holds at most ${cap} keys.`);
+        }
+        await insertKeys(toDocs(user, generation, identityKey, fresh, new Date()));
+        return after;
+      });
+    },
+  });
+}
+
+interface KeysByKind {
+  readonly ec: readonly PreKey[];
+  readonly kyber: readonly SignedPreKey[];
+}
+
+// The offered keys, each `keyId` once per kind (the first occurrence wins).
+function distinctKeys(keys: OneTimeKeys): KeysByKind {
+  const firstOf = <T extends PreKey>(list: readonly T[]): T[] => {
+    const seen = new Set<number>();
+    return list.filter((key) => !seen.has(key.keyId) && seen.add(key.keyId));
+  };
+  return { ec: firstOf(keys.preKeys), kyber: firstOf(keys.kyberPreKeys) };
+}
+
+// An `$or` matching the offered `keyId`s of each kind (never empty).
+function kindFilters(keys: KeysByKind) {
+  return [
+    { kind: 'ec' as const, keyId: { $in: keys.ec.map((key) => key.keyId) } },
+    { kind: 'kyber' as const, keyId: { $in: keys.kyber.map((key) => key.keyId) } },
+  ];
+}
+
+const KIND_AND_ID = { kind: 1, keyId: 1 } as const;
+
+function idsByKind(found: readonly { kind: Kind; keyId: number }[]) {
+  const ids = { ec: new Set<number>(), kyber: new Set<number>() };
+  for (const { kind, keyId } of found) ids[kind].add(keyId);
+  return ids;
+}
+
+function toDocs(
+  user: ObjectId,
+  generation: string,
+  identityKey: string,
+  keys: KeysByKind,
+  addedAt: Date,
+): OneTimeKeyDoc[] {
+  const base = { userId: user, generation, identityKey, addedAt };
+  return [
+    ...keys.ec.map((key) => ({
+      ...base,
+      kind: 'ec' as const,
+      keyId: key.keyId,
+      publicKey: key.publicKey,
+    })),
+    ...keys.kyber.map((key) => ({
+      ...base,
+      kind: 'kyber' as const,
+      keyId: key.keyId,
+      publicKey: key.publicKey,
+      signature: key.signature,
+    })),
+  ];
+}
+
+function copySigned(key: SignedPreKey): SignedPreKey {
+  return { keyId: key.keyId, publicKey: key.publicKey, signature: key.signature };
+}

@@ -1,0 +1,118 @@
+/**
+ * @module Messages in MongoDB (`messages` collection, `_id` the message's
+ * ObjectId), read newest first through the (`conversationId`, `createdAt`,
+ * `_id`) index.
+ *
+ * Optional unique `clientMessageId` without a partial or sparse index: every
+ * document has a `clientKey`, unique together with `senderId`, holding
+ * `'c:' + clientMessageId` or, for a message without one, `'n:' + _id`. The
+ * prefixes keep the two forms apart whatever a client sends, so `null` client
+ * ids never collide. The insert is the idempotency check: of any number of
+ * concurrent inserts under one (sender, client id) exactly one is stored, and
+ * the others read it back after their E11000.
+ */
+import type { Db, Filter, ObjectId } from 'mongodb';
+import type {
+  ConversationId,
+  Message,
+  MessageId,
+  MessageRepository,
+  UserId,
+} from '../../core/index.js';
+import { isDuplicateKeyError, requireObjectId, toObjectId, withMongoErrors } from './connect.js';
+import { COLLECTIONS } from './indexes.js';
+
+interface MessageDoc {
+  _id: ObjectId;
+  conversationId: ObjectId;
+  senderId: ObjectId;
+  receiverId: ObjectId;
+  content: string;
+  messageType: string;
+  clientMessageId: string | null;
+  clientKey: string;
+  createdAt: Date;
+}
+
+/** The message store on `db`; expects the indexes of `ensureIndexes`. */
+export function createMongoMessageRepository(db: Db): MessageRepository {
+  const messages = db.collection<MessageDoc>(COLLECTIONS.messages);
+
+  async function findByClientKey(senderId: ObjectId, clientMessageId: string) {
+    return fromDoc(await messages.findOne({ senderId, clientKey: `c:${clientMessageId}` }));
+  }
+
+  return withMongoErrors<MessageRepository>({
+    async insert(message) {
+      const doc = toDoc(message);
+      try {
+        await messages.insertOne(doc);
+        return { message, created: true };
+      } catch (error) {
+        if (!isDuplicateKeyError(error) || message.clientMessageId === null) throw error;
+        const first = await findByClientKey(doc.senderId, message.clientMessageId);
+        if (!first) throw error;
+        return { message: first, created: false };
+      }
+    },
+    async findById(id) {
+      const _id = toObjectId(id);
+      if (!_id) return null;
+      return fromDoc(await messages.findOne({ _id }));
+    },
+    async findByClientMessageId(senderId, clientMessageId) {
+      const sender = toObjectId(senderId);
+      if (!sender) return null;
+      return findByClientKey(sender, clientMessageId);
+    },
+    async listInConversation(conversationId, { limit, offset, before }) {
+      const conversation = toObjectId(conversationId);
+      if (!conversation || limit <= 0) return [];
+      const filter: Filter<MessageDoc> = { conversationId: conversation };
+      if (before) {
+        const beforeId = toObjectId(before.id);
+        filter.$or = [
+          { createdAt: { $lt: before.createdAt } },
+          ...(beforeId ? [{ createdAt: before.createdAt, _id: { $lt: beforeId } }] : []),
+        ];
+      }
+      const docs = await messages
+        .find(filter)
+        .sort({ createdAt: -1, _id: -1 })
+        .skip(offset)
+        .limit(limit)
+        .toArray();
+      return docs.map((doc) => fromDoc(doc)!);
+    },
+  });
+}
+
+function toDoc(message: Message): MessageDoc {
+  const _id = requireObjectId(message.id, 'Message id');
+  return {
+    _id,
+    conversationId: requireObjectId(message.conversationId, 'Conversation id'),
+    senderId: requireObjectId(message.senderId, 'Sender id'),
+    receiverId: requireObjectId(message.receiverId, 'Receiver id'),
+    content: message.content,
+    messageType: message.messageType,
+    clientMessageId: message.clientMessageId,
+    clientKey:
+      message.clientMessageId === null ? `n:${message.id}` : `c:${message.clientMessageId}`,
+    createdAt: message.createdAt,
+  };
+}
+
+function fromDoc(doc: MessageDoc | null): Message | null {
+  if (!doc) return null;
+  return {
+    id: doc._id.toHexString() as MessageId,
+    conversationId: doc.conversationId.toHexString() as ConversationId,
+    senderId: doc.senderId.toHexString() as UserId,
+    receiverId: doc.receiverId.toHexString() as UserId,
+    content: doc.content,
+    messageType: doc.messageType,
+    clientMessageId: doc.clientMessageId,
+    createdAt: doc.createdAt,
+  };
+}

@@ -1,0 +1,31 @@
+/** @module Every port contract against the in-memory adapters. */
+import { createMemoryCallRepository } from '../../adapters/memory/call-repository.js';
+import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
+import { createMemoryConversationRepository } from '../../adapters/memory/conversation-repository.js';
+import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
+import { createMemoryKeyBundleRepository } from '../../adapters/memory/key-bundle-repository.js';
+import { createMemoryMessageRepository } from '../../adapters/memory/message-repository.js';
+import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
+import { createMemoryUserRepository } from '../../adapters/memory/user-repository.js';
+import { describeCallRepositoryContract } from './call-repository.contract.js';
+import { describeCallStateStoreContract } from './call-state-store.contract.js';
+import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
+import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
+import { describeMessageRepositoryContract } from './message-repository.contract.js';
+import { describePresenceStoreContract } from './presence-store.contract.js';
+import { describePresenceSubscriptionsContract } from './presence-subscriptions.contract.js';
+import { describeUserRepositoryContract } from './user-repository.contract.js';
+
+describeUserRepositoryContract('memory', () => createMemoryUserRepository());
+describeMessageRepositoryContract('memory', () => createMemoryMessageRepository());
+describeConversationRepositoryContract('memory', () =>
+  createMemoryConversationRepository(createObjectIdGenerator()),
+);
+describeKeyBundleRepositoryContract('memory', () => createMemoryKeyBundleRepository());
+describeCallRepositoryContract('memory', () => createMemoryCallRepository());
+describeCallStateStoreContract('memory', () => createMemoryCallStateStore());
+describePresenceStoreContract('memory', () => createMemoryPresenceStore());
+describePresenceSubscriptionsContract('memory', (cap) =>
+  createMemoryPresenceSubscriptions({ maxPerConnection: cap }),
+);

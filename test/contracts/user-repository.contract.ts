@@ -1,0 +1,180 @@
+/**
+ * @module The `UserRepository` contract, run against every adapter: lookups by
+ * id, phone and username, uniqueness (phone first, username without regard to
+ * case, any number of users without one) including under concurrency, and
+ * malformed ids treated as unknown.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
+import type { User, UserId, UserRepository } from '../../core/index.js';
+
+const ids = createObjectIdGenerator();
+let phoneSeq = 0;
+
+// A fresh user with a unique id and phone; no username unless given.
+function newUser(overrides: Partial<User> = {}): User {
+  phoneSeq++;
+  const unique = `${String(Date.now() % 1e5).padStart(5, '0')}${String(phoneSeq).padStart(4, '0')}`;
+  return {
+    id: ids.newId() as UserId,
+    phoneNumber: `+1555${unique}`,
+    username: null,
+    displayName: `User ${phoneSeq}`,
+    passwordHash: `hash-${phoneSeq}`,
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    lastSeen: null,
+    ...overrides,
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+/** Registers the user repository contract for one adapter; `setup` gives an empty repository. */
+export function describeUserRepositoryContract(
+  name: string,
+  setup: () => Promise<UserRepository> | UserRepository,
+): void {
+  describe(`UserRepository contract: ${name}`, () => {
+    let users: UserRepository;
+
+    beforeEach(async () => {
+      users = await setup();
+    });
+
+    it('stores a user and finds it by id, phone and username', async () => {
+      const user = newUser({ username: 'Alice.Smith', lastSeen: new Date('2026-01-03T00:00:00Z') });
+      expect(await users.create(user)).toEqual(user);
+      expect(await users.findById(user.id)).toEqual(user);
+      expect(await users.findByPhoneNumber(user.phoneNumber)).toEqual(user);
+      expect(await users.findByUsername('Alice.Smith')).toEqual(user);
+    });
+
+    it('keeps a user without username as null', async () => {
+      const user = newUser();
+      await users.create(user);
+      const found = await users.findById(user.id);
+      expect(found?.username).toBeNull();
+      expect(found?.lastSeen).toBeNull();
+      expect(found?.createdAt).toEqual(user.createdAt);
+    });
+
+    it('treats unknown and malformed ids as unknown', async () => {
+      const user = newUser();
+      await users.create(user);
+      expect(await users.findById(ids.newId())).toBeNull();
+      for (const bad of ['', 'nope', '123', 'z'.repeat(24), `${user.id}0`, user.id.slice(1)]) {
+        expect(await users.findById(bad)).toBeNull();
+      }
+      expect(await users.findByPhoneNumber('+19999999999')).toBeNull();
+      expect(await users.findByUsername('nobody_here')).toBeNull();
+    });
+
+    it('finds known users among ids, leaving out unknown, malformed and repeated ids', async () => {
+      const a = newUser();
+      const b = newUser();
+      await users.create(a);
+      await users.create(b);
+      const found = await users.findByIds([a.id, 'garbage', ids.newId(), b.id, a.id, '']);
+      expect(found.map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
+      expect(await users.findByIds([])).toEqual([]);
+      expect(await users.findByIds(['x', 'y'])).toEqual([]);
+    });
+
+    it('finds known users among phone numbers, each once', async () => {
+      const a = newUser();
+      const b = newUser();
+      await users.create(a);
+      await users.create(b);
+      const found = await users.findByPhoneNumbers([
+        b.phoneNumber,
+        '+10000000000',
+        a.phoneNumber,
+        b.phoneNumber,
+      ]);
+      expect(found.map((u) => u.id).sort()).toEqual([a.id, b.id].sort());
+      expect(await users.findByPhoneNumbers([])).toEqual([]);
+    });
+
+    it('rejects a registered phone with PHONE_TAKEN and stores nothing', async () => {
+      const first = newUser();
+      await users.create(first);
+      const second = newUser({ phoneNumber: first.phoneNumber, username: 'second' });
+      expect(await codeOf(users.create(second))).toBe('PHONE_TAKEN');
+      expect(await users.findById(second.id)).toBeNull();
+      expect(await users.findByUsername('second')).toBeNull();
+    });
+
+    it('treats usernames as unique without regard to case, stored as given', async () => {
+      const first = newUser({ username: 'MixedCase_1' });
+      await users.create(first);
+      expect(await users.findByUsername('mixedcase_1')).toEqual(first);
+      expect(await users.findByUsername('MIXEDCASE_1')).toEqual(first);
+      expect((await users.findByUsername('mixedCASE_1'))?.username).toBe('MixedCase_1');
+      const second = newUser({ username: 'mixedcase_1' });
+      expect(await codeOf(users.create(second))).toBe('USERNAME_TAKEN');
+      expect(await users.findById(second.id)).toBeNull();
+      // The failed attempt did not take its phone number.
+      expect(await codeOf(users.create({ ...second, username: 'other_name' }))).toBe('OK');
+    });
+
+    it('answers PHONE_TAKEN before USERNAME_TAKEN when both collide', async () => {
+      const first = newUser({ username: 'both_taken' });
+      await users.create(first);
+      const clash = newUser({ phoneNumber: first.phoneNumber, username: 'BOTH_TAKEN' });
+      expect(await codeOf(users.create(clash))).toBe('PHONE_TAKEN');
+    });
+
+    it('lets any number of users have no username', async () => {
+      const many = Array.from({ length: 12 }, () => newUser());
+      for (const user of many) await users.create(user);
+      const found = await users.findByIds(many.map((u) => u.id));
+      expect(found).toHaveLength(12);
+      expect(found.every((u) => u.username === null)).toBe(true);
+      // A username that is not one cannot reach the users without one.
+      expect(await users.findByUsername(`#${many[0]!.id}`)).toBeNull();
+      expect(await users.findByUsername('')).toBeNull();
+    });
+
+    it('lets exactly one of many concurrent registrations of one phone succeed', async () => {
+      const phone = newUser().phoneNumber;
+      const attempts = Array.from({ length: 20 }, (_, i) =>
+        newUser({ phoneNumber: phone, username: `racer_${i}` }),
+      );
+      const codes = await Promise.all(attempts.map((user) => codeOf(users.create(user))));
+      expect(codes.filter((c) => c === 'OK')).toHaveLength(1);
+      expect(codes.filter((c) => c === 'PHONE_TAKEN')).toHaveLength(19);
+      const winner = attempts[codes.indexOf('OK')]!;
+      expect((await users.findByPhoneNumber(phone))?.id).toBe(winner.id);
+      expect(await users.findByIds(attempts.map((u) => u.id))).toHaveLength(1);
+    });
+
+    it('lets exactly one of many concurrent registrations of one username succeed', async () => {
+      const attempts = Array.from({ length: 20 }, (_, i) =>
+        newUser({ username: i % 2 === 0 ? 'Contested' : 'contested' }),
+      );
+      const codes = await Promise.all(attempts.map((user) => codeOf(users.create(user))));
+      expect(codes.filter((c) => c === 'OK')).toHaveLength(1);
+      expect(codes.filter((c) => c === 'USERNAME_TAKEN')).toHaveLength(19);
+      const winner = attempts[codes.indexOf('OK')]!;
+      expect((await users.findByUsername('CONTESTED'))?.id).toBe(winner.id);
+    });
+
+    it('stores lastSeen, and ignores unknown users', async () => {
+      const user = newUser();
+      await users.create(user);
+      const at = new Date('2026-05-06T07:08:09.123Z');
+      await users.setLastSeen(user.id, at);
+      expect((await users.findById(user.id))?.lastSeen).toEqual(at);
+      await users.setLastSeen(ids.newId() as UserId, at);
+      await users.setLastSeen('malformed' as UserId, at);
+      expect(await users.findByIds([user.id])).toHaveLength(1);
+    });
+  });
+}
