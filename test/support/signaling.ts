@@ -2,9 +2,10 @@
  * @module A small world for call signaling tests: users with live
  * connections whose inboxes record what each connection received (through
  * the real in-memory notifier), and helpers that send frames as a connection.
- * Use with `vi.useFakeTimers()`: the ring timeout runs on the timer scheduler.
+ * Use with fake timers (`useFakeTimersPerTest()`): the ring timeout runs on
+ * the timer scheduler.
  */
-import { expect, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { createMemoryNotifier } from '../../adapters/memory/notifier.js';
 import {
   acceptCall,
@@ -23,8 +24,8 @@ import {
   relayCallSignal,
   type UserId,
 } from '../../core/index.js';
-import { register } from '../../core/use-cases/register.js';
 import { createCoreDeps } from './core-deps.js';
+import { registerUsers } from './presence.js';
 
 /** A frame as the connection would see it on the wire (`{ type, payload }`). */
 export interface Frame {
@@ -59,21 +60,12 @@ export async function createCallWorld(overrides: Partial<Deps> = {}) {
   const notifier = createMemoryNotifier();
   const core = createCoreDeps({ notifier, ...overrides });
   const { deps, clock } = core;
-  let phone = 0;
-  const user = async (displayName: string): Promise<Profile> => {
-    phone += 1;
-    const session = await register(deps, {
-      phoneNumber: `+1555020${String(phone).padStart(4, '0')}`,
-      username: null,
-      displayName,
-      password: 'password1',
-    });
-    return session.user;
-  };
-  const alice = await user('Alice');
-  const bob = await user('Bob');
-  const carol = await user('Carol');
-  const dave = await user('Dave');
+  const users = await registerUsers(deps, '+1555020', {
+    alice: 'Alice',
+    bob: 'Bob',
+    carol: 'Carol',
+    dave: 'Dave',
+  });
 
   async function connect(who: Profile | UserId, connectionId: string): Promise<Connection> {
     const userId = typeof who === 'string' ? who : who.id;
@@ -105,10 +97,7 @@ export async function createCallWorld(overrides: Partial<Deps> = {}) {
 
   return {
     ...core,
-    alice,
-    bob,
-    carol,
-    dave,
+    ...users,
     connect,
     /** Moves the fake timers and the clock together, then lets queued work finish. */
     async advance(ms: number) {
@@ -119,6 +108,61 @@ export async function createCallWorld(overrides: Partial<Deps> = {}) {
     history: (callId: string): Promise<CallRecord | null> => deps.calls.findById(callId),
     live: (callId: string) => deps.callState.get(callId),
   };
+}
+
+/** The connections of a `ringingCall`, by user. */
+export interface RingingCallOptions<Bob extends string, Carol extends string> {
+  /** Bob's connection ids, connected in this order; `b1`, `b2` unless given. */
+  readonly bob?: readonly Bob[];
+  /** Carol's connection ids (Carol is in no call); none unless given. */
+  readonly carol?: readonly Carol[];
+  /** Replaces single ports, as for `createCallWorld`. */
+  readonly overrides?: Partial<Deps>;
+}
+
+/**
+ * A call world in which Alice (`a1`, `a2`) rings Bob (`b1`, `b2` unless told
+ * otherwise) from `a1` with call `c`; Carol's connections, if any, connect
+ * last. Alice's and Bob's inboxes are emptied after the ring.
+ */
+export async function ringingCall<
+  const Bob extends string = 'b1' | 'b2',
+  const Carol extends string = never,
+>(options: RingingCallOptions<Bob, Carol> = {}) {
+  const w = await createCallWorld(options.overrides);
+  const connectAll = async <Id extends string>(who: Profile, ids: readonly Id[]) => {
+    const connections = {} as Record<Id, Connection>;
+    for (const id of ids) connections[id] = await w.connect(who, id);
+    return connections;
+  };
+  const alice = await connectAll(w.alice, ['a1', 'a2'] as const);
+  const bob = await connectAll(w.bob, options.bob ?? (['b1', 'b2'] as Bob[]));
+  const carol = await connectAll(w.carol, options.carol ?? []);
+  await alice.a1.callUser({ to: w.bob.id, callId: 'c' });
+  for (const c of [...Object.values<Connection>(alice), ...Object.values<Connection>(bob)]) {
+    c.inbox.length = 0;
+  }
+  return { w, ...alice, ...bob, ...carol };
+}
+
+/** A `ringingCall` (Bob on `b1`, `b2`) that Bob accepted on `b2`; `a1`'s and Bob's inboxes are emptied again. */
+export async function ongoingCall<const Carol extends string = never>(
+  options: Omit<RingingCallOptions<'b1' | 'b2', Carol>, 'bob'> = {},
+) {
+  const call = await ringingCall<'b1' | 'b2', Carol>(options);
+  await call.b2.accept('c');
+  for (const c of [call.a1, call.b1, call.b2]) c.inbox.length = 0;
+  return call;
+}
+
+/** Installs fake timers before each test of the file (or `describe`) and restores real ones after it. */
+export function useFakeTimersPerTest(): void {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 }
 
 /** Expects the promise to reject with a `DomainError` of `code`. */

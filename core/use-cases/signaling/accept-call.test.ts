@@ -1,28 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCallWorld, expectCode } from '../../../test/support/signaling.js';
+import { describe, expect, it } from 'vitest';
+import { expectCode, ringingCall, useFakeTimersPerTest } from '../../../test/support/signaling.js';
 import { createKeyedQueue } from '../../keyed-queue.js';
 import { acceptCall } from './accept-call.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
-/** Alice (a1, a2) rings Bob (b1, b2, b3) with call `c`. */
-async function ringing() {
-  const w = await createCallWorld();
-  const a1 = await w.connect(w.alice, 'a1');
-  const a2 = await w.connect(w.alice, 'a2');
-  const b1 = await w.connect(w.bob, 'b1');
-  const b2 = await w.connect(w.bob, 'b2');
-  const b3 = await w.connect(w.bob, 'b3');
-  const c1 = await w.connect(w.carol, 'c1');
-  await a1.callUser({ to: w.bob.id, callId: 'c' });
-  for (const c of [a1, a2, b1, b2, b3]) c.inbox.length = 0;
-  return { w, a1, a2, b1, b2, b3, c1 };
-}
+/** Alice (a1, a2) rings Bob (b1, b2, b3) with call `c`; Carol is on c1. */
+const ringing = () => ringingCall({ bob: ['b1', 'b2', 'b3'], carol: ['c1'] });
 
 describe('acceptCall', () => {
   it('tells the calling connection call-accepted and stops the other callee connections', async () => {

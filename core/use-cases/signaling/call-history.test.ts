@@ -1,13 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCallWorld } from '../../../test/support/signaling.js';
+import { describe, expect, it } from 'vitest';
+import { createCallWorld, useFakeTimersPerTest } from '../../../test/support/signaling.js';
 import type { CallStatus, EndReason } from '../../model.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
 type World = Awaited<ReturnType<typeof createCallWorld>>;
 type Scenario = (w: World) => Promise<string>;

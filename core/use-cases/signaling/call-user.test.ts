@@ -1,15 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCallWorld, expectCode } from '../../../test/support/signaling.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createCallWorld,
+  expectCode,
+  useFakeTimersPerTest,
+} from '../../../test/support/signaling.js';
 import { createKeyedQueue } from '../../keyed-queue.js';
 import type { CallRecord } from '../../model.js';
 import { callUser } from './call-user.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
 describe('callUser', () => {
   it('rings every connection of the callee and tells the calling connection call-ringing', async () => {

@@ -1,30 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCallWorld } from '../../../test/support/signaling.js';
+import { describe, expect, it } from 'vitest';
+import {
+  createCallWorld,
+  ongoingCall,
+  ringingCall,
+  useFakeTimersPerTest,
+} from '../../../test/support/signaling.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
-async function ringing() {
-  const w = await createCallWorld();
-  const a1 = await w.connect(w.alice, 'a1');
-  const a2 = await w.connect(w.alice, 'a2');
-  const b1 = await w.connect(w.bob, 'b1');
-  const b2 = await w.connect(w.bob, 'b2');
-  await a1.callUser({ to: w.bob.id, callId: 'c' });
-  for (const c of [a1, a2, b1, b2]) c.inbox.length = 0;
-  return { w, a1, a2, b1, b2 };
-}
-
-async function ongoing() {
-  const world = await ringing();
-  await world.b2.accept('c');
-  for (const c of [world.a1, world.b1, world.b2]) c.inbox.length = 0;
-  return world;
-}
+/** Alice (a1, a2) rings Bob (b1, b2) with call `c`. */
+const ringing = () => ringingCall();
+/** The same call, accepted by Bob on b2. */
+const ongoing = () => ongoingCall();
 
 const disconnected = { type: 'call-ended', payload: { callId: 'c', reason: 'disconnected' } };
 

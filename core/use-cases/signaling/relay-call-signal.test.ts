@@ -1,27 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryCallStateStore } from '../../../adapters/memory/call-state-store.js';
-import { createCallWorld, expectCode } from '../../../test/support/signaling.js';
+import {
+  createCallWorld,
+  expectCode,
+  ringingCall,
+  useFakeTimersPerTest,
+} from '../../../test/support/signaling.js';
+import type { Deps } from '../../deps.js';
 import type { KeyedQueue } from '../../keyed-queue.js';
 import type { CallStateStore } from '../../ports/call-state-store.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
-async function ringing(overrides = {}) {
-  const w = await createCallWorld(overrides);
-  const a1 = await w.connect(w.alice, 'a1');
-  const a2 = await w.connect(w.alice, 'a2');
-  const b1 = await w.connect(w.bob, 'b1');
-  const b2 = await w.connect(w.bob, 'b2');
-  const c1 = await w.connect(w.carol, 'c1');
-  await a1.callUser({ to: w.bob.id, callId: 'c' });
-  for (const c of [a1, a2, b1, b2]) c.inbox.length = 0;
-  return { w, a1, a2, b1, b2, c1 };
-}
+/** Alice (a1, a2) rings Bob (b1, b2) with call `c`; Carol is on c1. */
+const ringing = (overrides: Partial<Deps> = {}) => ringingCall({ carol: ['c1'], overrides });
 
 describe('relayCallSignal', () => {
   it('relays to every callee connection before acceptance, then to the accepting one only', async () => {

@@ -1,26 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TimerScheduler } from '../../../adapters/memory/scheduler.js';
-import { createCallWorld } from '../../../test/support/signaling.js';
+import { ringingCall, useFakeTimersPerTest } from '../../../test/support/signaling.js';
+import type { Deps } from '../../deps.js';
 import type { CallId } from '../../model.js';
 import { ringTimeout } from './ring-timeout.js';
 
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeTimersPerTest();
 
-async function ringing(overrides = {}) {
-  const w = await createCallWorld(overrides);
-  const a1 = await w.connect(w.alice, 'a1');
-  const a2 = await w.connect(w.alice, 'a2');
-  const b1 = await w.connect(w.bob, 'b1');
-  const b2 = await w.connect(w.bob, 'b2');
-  await a1.callUser({ to: w.bob.id, callId: 'c' });
-  for (const c of [a1, a2, b1, b2]) c.inbox.length = 0;
-  return { w, a1, a2, b1, b2 };
-}
+/** Alice (a1, a2) rings Bob (b1, b2) with call `c`. */
+const ringing = (overrides: Partial<Deps> = {}) => ringingCall({ overrides });
 
 const timeout = { type: 'call-ended', payload: { callId: 'c', reason: 'timeout' } };
 

@@ -1,0 +1,244 @@
+/**
+ * @module The WebSocket wire protocol (API.md §7): every frame, both ways, is
+ * a JSON text frame `{ type, payload }`. Client frames are checked here with
+ * valibot, envelope first, then the payload against its type's schema; server
+ * frames are built here from the core's notifications, dates as ISO-8601 UTC.
+ */
+import * as v from 'valibot';
+import {
+  DomainError,
+  type ErrorCode,
+  type Notification,
+  type PresenceStatus,
+  ValidationError,
+  type ValidationIssue,
+} from '../../core/index.js';
+import { serializeMessage, toWireDate } from '../http/serialize.js';
+import { validate } from '../http/validate.js';
+
+/**
+ * Deepest nesting of objects and arrays a frame may have. Relayed fields are
+ * sent on as they came, and a deeper value could not be serialized again.
+ */
+export const MAX_FRAME_DEPTH = 32;
+
+/** Most user ids one `subscribe-presence` / `unsubscribe-presence` may name. */
+export const MAX_PRESENCE_IDS = 200;
+
+/** `call-user`: any field besides these is passed on to the callee. */
+export const CallUserPayload = v.looseObject({
+  to: v.string('Must be a user id.'),
+  callId: v.optional(v.string('Must be a string of 1–64 characters.')),
+  media: v.optional(v.picklist(['audio', 'video'], 'Must be audio or video.')),
+});
+
+/** `call-accepted`, `call-rejected`, `call-ended`, `offer`, `answer`, `ice-candidate`. */
+export const CallFramePayload = v.looseObject({
+  callId: v.string('Must be the id of a call.'),
+});
+
+export const UpdatePresencePayload = v.object({
+  status: v.picklist(['active', 'idle'], 'Must be active or idle.'),
+});
+
+/** `subscribe-presence` and `unsubscribe-presence`. */
+export const PresenceIdsPayload = v.object({
+  userIds: v.pipe(
+    v.array(v.string('Must be a user id.'), 'Must be a list of user ids.'),
+    v.minLength(1, 'Must name at least one user.'),
+    v.maxLength(MAX_PRESENCE_IDS, `Must name at most ${MAX_PRESENCE_IDS} users.`),
+  ),
+});
+
+/** The payload schema of every frame a client may send. */
+export const CLIENT_FRAME_SCHEMAS = {
+  'call-user': CallUserPayload,
+  'call-accepted': CallFramePayload,
+  'call-rejected': CallFramePayload,
+  'call-ended': CallFramePayload,
+  offer: CallFramePayload,
+  answer: CallFramePayload,
+  'ice-candidate': CallFramePayload,
+  'update-presence': UpdatePresencePayload,
+  'subscribe-presence': PresenceIdsPayload,
+  'unsubscribe-presence': PresenceIdsPayload,
+} as const;
+
+export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;
+
+/** The validated payload of a client frame of type `T`. */
+export type ClientPayload<T extends ClientFrameType> = v.InferOutput<
+  (typeof CLIENT_FRAME_SCHEMAS)[T]
+>;
+
+/** A client frame whose envelope is sound and whose type is known; the payload is still unchecked. */
+export interface ClientEnvelope {
+  readonly type: ClientFrameType;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** The error a bad frame is answered with; `type` is the offending frame's type when it had one. */
+export class FrameError extends DomainError {
+  readonly frameType: string | undefined;
+  readonly details: readonly ValidationIssue[] | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { frameType?: string; details?: readonly ValidationIssue[] } = {},
+  ) {
+    super(code, message);
+    this.name = 'FrameError';
+    this.frameType = options.frameType;
+    this.details = options.details;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isClientFrameType(type: string): type is ClientFrameType {
+  return Object.hasOwn(CLIENT_FRAME_SCHEMAS, type);
+}
+
+/**
+ * Reads a text frame's envelope. Throws `FrameError`: `INVALID_JSON` (not
+ * JSON), `VALIDATION_FAILED` (not an object, nested deeper than
+ * `MAX_FRAME_DEPTH`, `type` not a string, `payload` not an object),
+ * `UNKNOWN_EVENT` (a type no handler takes).
+ */
+export function parseEnvelope(text: string): ClientEnvelope {
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    throw new FrameError('INVALID_JSON', 'The frame is not valid JSON.');
+  }
+  if (!isRecord(frame)) {
+    throw invalid('A frame must be an object { type, payload }.', '', undefined);
+  }
+  if (depthExceeds(frame, MAX_FRAME_DEPTH)) {
+    throw invalid(`A frame may nest at most ${MAX_FRAME_DEPTH} levels deep.`, '', undefined);
+  }
+  const { type, payload } = frame;
+  if (typeof type !== 'string') throw invalid('type must be a string.', 'type', undefined);
+  if (!isClientFrameType(type)) {
+    throw new FrameError('UNKNOWN_EVENT', `Unknown event type "${clip(type)}".`, {
+      frameType: clip(type),
+    });
+  }
+  if (!isRecord(payload)) throw invalid('payload must be an object.', 'payload', type);
+  return { type, payload };
+}
+
+/** The payload checked against its type's schema; `VALIDATION_FAILED` with `payload.`-prefixed paths. */
+export function parsePayload<T extends ClientFrameType>(
+  type: T,
+  payload: Readonly<Record<string, unknown>>,
+): ClientPayload<T> {
+  try {
+    return validate(CLIENT_FRAME_SCHEMAS[type], payload) as ClientPayload<T>;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const details = error.details.map((issue) => ({
+      path: issue.path === '' ? 'payload' : `payload.${issue.path}`,
+      message: issue.message,
+    }));
+    throw new FrameError('VALIDATION_FAILED', 'The frame is not valid.', {
+      frameType: type,
+      details,
+    });
+  }
+}
+
+/** Whether `value` nests objects or arrays more than `limit` levels deep (iteratively). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [current, depth] = item;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function invalid(message: string, path: string, frameType: string | undefined): FrameError {
+  return new FrameError('VALIDATION_FAILED', message, {
+    ...(frameType === undefined ? {} : { frameType }),
+    details: [{ path, message }],
+  });
+}
+
+/** Echoed types are cut short: an error frame never carries much of what it refuses. */
+function clip(type: string): string {
+  return type.length > 64 ? `${type.slice(0, 64)}…` : type;
+}
+
+/** A frame the server sends. */
+export interface ServerFrame {
+  readonly type: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** `ready { userId, connectionId }`, the first frame of every connection. */
+export function readyFrame(userId: string, connectionId: string): ServerFrame {
+  return { type: 'ready', payload: { userId, connectionId } };
+}
+
+/**
+ * `error { code, message }`, plus `type` (the refused frame's type, when it had
+ * a known one) and, for `VALIDATION_FAILED`, `details` as in HTTP errors.
+ */
+export function errorFrame(error: DomainError, refusedType?: string): ServerFrame {
+  const frameType = error instanceof FrameError ? error.frameType : refusedType;
+  const details =
+    error instanceof FrameError || error instanceof ValidationError ? error.details : undefined;
+  return {
+    type: 'error',
+    payload: {
+      code: error.code,
+      message: error.message,
+      ...(frameType === undefined ? {} : { type: frameType }),
+      ...(error.code === 'VALIDATION_FAILED' ? { details: details ?? [] } : {}),
+    },
+  };
+}
+
+/** `presence-update { userId, status, lastSeen }`. */
+export function presenceUpdateFrame(presence: {
+  readonly userId: string;
+  readonly status: PresenceStatus;
+  readonly lastSeen: Date | null;
+}): ServerFrame {
+  return {
+    type: 'presence-update',
+    payload: {
+      userId: presence.userId,
+      status: presence.status,
+      lastSeen: presence.lastSeen === null ? null : toWireDate(presence.lastSeen),
+    },
+  };
+}
+
+/** The frame a core notification is pushed as. */
+export function notificationFrame(notification: Notification): ServerFrame {
+  switch (notification.type) {
+    case 'new-message':
+      return { type: 'new-message', payload: serializeMessage(notification.message) };
+    case 'prekeys-low':
+      return {
+        type: 'prekeys-low',
+        payload: {
+          count: notification.counts.count,
+          kyberCount: notification.counts.kyberCount,
+        },
+      };
+    case 'presence-update':
+      return presenceUpdateFrame(notification);
+    default:
+      // Call notifications carry their wire payload already (API.md §7).
+      return { type: notification.type, payload: notification.payload };
+  }
+}
