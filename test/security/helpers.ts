@@ -1,0 +1,159 @@
+/**
+ * @module Shared pieces of the adversarial suite (SECURITY.md): apps with the
+ * rate limits on, requests from a chosen client address, stores that report
+ * any query operator reaching them, a recording error logger, and the error
+ * shape every refusal must have.
+ */
+import { expect } from 'vitest';
+import type { HttpDeps } from '../../adapters/http/create-http-app.js';
+import { STATUS_BY_CODE } from '../../adapters/http/error-handler.js';
+import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
+import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
+import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import {
+  createRateLimiters,
+  RATE_LIMIT_NAMES,
+  type RateLimitName,
+  type RateLimitRule,
+  type RateLimitRules,
+} from '../../adapters/rate-limit/rate-limiters.js';
+import {
+  type CallOptions,
+  type CallResult,
+  createTestApp,
+  type TestApp,
+  type TestAppOptions,
+} from '../support/http.js';
+import { createPlainBundle } from '../support/libsignal-keys.js';
+
+/** Rules so generous that only the limits a test sets ever bite. */
+export const UNLIMITED: RateLimitRules = Object.fromEntries(
+  RATE_LIMIT_NAMES.map((name) => [name, { points: 1_000_000, durationSec: 3600 }]),
+) as Record<RateLimitName, RateLimitRule>;
+
+/** An app with the rate limits on: `rules` over `UNLIMITED` (pass the defaults to test them). */
+export function createLimitedApp(
+  rules: Partial<RateLimitRules> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  return createTestApp({
+    ...options,
+    http: {
+      ...options.http,
+      rateLimits: true,
+      rateLimiters: createRateLimiters({ rules: { ...UNLIMITED, ...rules } }),
+    },
+  });
+}
+
+/** Like `call` from test/support/http.ts, with the TCP peer set to `address`. */
+export async function callFrom(
+  app: TestApp['app'],
+  address: string,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<CallResult> {
+  const headers = new Headers(options.headers);
+  if (options.token !== undefined) headers.set('x-auth-token', options.token);
+  let body: RequestInit['body'] = options.raw;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  }
+  const env = { incoming: { socket: { remoteAddress: address, remotePort: 40_000 } } };
+  const response = await app.request(path, { method, headers, body: body ?? null }, env);
+  const text = await response.text();
+  const isJson = response.headers.get('content-type')?.includes('application/json') ?? false;
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: isJson ? JSON.parse(text) : text,
+  };
+}
+
+/** Asserts the contract's error shape, the status of `code`, and the request id header. */
+export function expectError(res: CallResult, code: keyof typeof STATUS_BY_CODE): void {
+  expect(res.body, JSON.stringify(res.body)).toMatchObject({ error: { code } });
+  expect(Object.keys(res.body.error).sort()).toEqual(
+    code === 'VALIDATION_FAILED' ? ['code', 'details', 'message'] : ['code', 'message'],
+  );
+  expect(res.status).toBe(STATUS_BY_CODE[code]);
+  expect(res.headers.get('x-request-id')).toBeTruthy();
+}
+
+/** Asserts `429 RATE_LIMITED` with a `Retry-After` of 1…`maxSec` whole seconds. */
+export function expectRateLimited(res: CallResult, maxSec: number): void {
+  expectError(res, 'RATE_LIMITED');
+  const retryAfter = res.headers.get('retry-after');
+  expect(retryAfter).toMatch(/^\d+$/);
+  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(maxSec);
+}
+
+/** A publish body (32-byte identity key) with `count` one-time keys of each kind. */
+export function bundleWith(count: number) {
+  const ids = Array.from({ length: count }, (_, i) => i + 1);
+  return createPlainBundle({ oneTimeIds: ids, kyberOneTimeIds: ids });
+}
+
+/** True when `value` holds an object key starting with `$` (a MongoDB operator), at any depth. */
+export function holdsOperator(value: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+  if (value instanceof Date || value instanceof Uint8Array) return false;
+  seen.add(value);
+  for (const [key, child] of Object.entries(value)) {
+    if (key.startsWith('$') || holdsOperator(child, seen)) return true;
+  }
+  return false;
+}
+
+/**
+ * Fresh memory stores wrapped so that every call whose arguments hold a
+ * MongoDB operator is recorded in `violations` (and still passed on). Pass
+ * `deps` to `createTestApp({ deps })`.
+ */
+export function guardedStores(): { deps: Partial<HttpDeps>; violations: string[] } {
+  const deps = {
+    ...createMemoryStore(createObjectIdGenerator()),
+    presence: createMemoryPresenceStore(),
+  };
+  const violations: string[] = [];
+  const guard = <T extends object>(name: string, store: T): T =>
+    new Proxy(store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (args.some((arg) => holdsOperator(arg))) {
+            violations.push(`${name}.${String(property)}(${JSON.stringify(args).slice(0, 200)})`);
+          }
+          return value.apply(target, args);
+        };
+      },
+    });
+  return {
+    violations,
+    deps: {
+      users: guard('users', deps.users),
+      messages: guard('messages', deps.messages),
+      conversations: guard('conversations', deps.conversations),
+      keyBundles: guard('keyBundles', deps.keyBundles),
+      calls: guard('calls', deps.calls),
+      presence: guard('presence', deps.presence),
+    },
+  };
+}
+
+/** An error logger that keeps what it is given (unexpected errors: answered 500). */
+export function recordingLogger() {
+  const errors: { message: string; error: unknown }[] = [];
+  return {
+    errors,
+    error(message: string, error?: unknown) {
+      errors.push({ message, error });
+    },
+    info() {},
+    warn() {},
+  };
+}
