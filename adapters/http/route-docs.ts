@@ -1,0 +1,239 @@
+/**
+ * @module What each route adds to the OpenAPI document beyond what its
+ * middleware already documents (body, query, token): summary, answers and the
+ * error codes its own logic raises. Routes put `describe(ROUTE_DOCS.x)` before
+ * their handler. The rules are those of docs/API.md, in short.
+ */
+import type { RouteDoc } from './openapi.js';
+import {
+  BundleResponse,
+  CallListResponse,
+  ConversationListResponse,
+  HealthResponse,
+  IceServersResponse,
+  LookupResponse,
+  MessageListResponse,
+  MessageResponse,
+  PoolCountsResponse,
+  PresenceResponse,
+  ProfileResponse,
+  ReadinessResponse,
+  SessionResponse,
+} from './schemas.js';
+
+const USER_ID = "The user's id. A malformed id is answered like an unknown one (`404`).";
+
+/** Every documented route, by operation id. */
+export const ROUTE_DOCS = {
+  // §2 Auth
+  register: {
+    operationId: 'register',
+    summary: 'Create an account and sign in',
+    description:
+      'The phone number is normalized (spaces, `-`, `.`, `(`, `)` stripped) and must then be E.164. ' +
+      "`409 PHONE_TAKEN` is checked before `USERNAME_TAKEN`. The answer is the same as login's: the token works at once.",
+    responses: { 201: { description: 'Registered and signed in.', schema: SessionResponse } },
+    errors: ['PHONE_TAKEN', 'USERNAME_TAKEN'],
+  },
+  login: {
+    operationId: 'login',
+    summary: 'Sign in with phone number and password',
+    description:
+      'Unknown phone and wrong password give the same `401 INVALID_CREDENTIALS`, in about the same time. ' +
+      'The token is a JWT (HS256, `sub` = user id, `exp` = `iat` + `JWT_TTL`).',
+    responses: { 200: { description: 'Signed in.', schema: SessionResponse } },
+    errors: ['INVALID_CREDENTIALS'],
+  },
+
+  // §3 Users
+  getProfile: {
+    operationId: 'getProfile',
+    summary: "A user's profile",
+    responses: { 200: { description: 'The profile.', schema: ProfileResponse } },
+    errors: ['USER_NOT_FOUND'],
+    pathParams: { userId: USER_ID },
+  },
+  findByUsername: {
+    operationId: 'findByUsername',
+    summary: 'A profile by username (case-insensitive)',
+    description: 'A string that cannot be a username is a `404`, never a `400`.',
+    responses: { 200: { description: 'The profile.', schema: ProfileResponse } },
+    errors: ['USER_NOT_FOUND'],
+    pathParams: { username: 'The username, compared without regard to case.' },
+  },
+  getPresence: {
+    operationId: 'getPresence',
+    summary: 'Presence of up to 200 users',
+    description: 'A pull; pushes come over the WebSocket (`presence-update`).',
+    responses: { 200: { description: 'Status by user id.', schema: PresenceResponse } },
+  },
+  lookupContacts: {
+    operationId: 'lookupContacts',
+    summary: 'Contact discovery by phone number',
+    description:
+      'Each number is normalized as at register; numbers that do not normalize or belong to nobody are simply absent.',
+    responses: { 200: { description: 'The users found.', schema: LookupResponse } },
+  },
+
+  // §4 Chat
+  sendMessage: {
+    operationId: 'sendMessage',
+    summary: 'Send a message',
+    description:
+      'Pushes `new-message` to every connection of the receiver and of the sender, except the ' +
+      'connection named by `x-connection-id`. A retry with a `clientMessageId` already used by the ' +
+      'sender answers `200` with the message first stored under it, and stores and pushes nothing.',
+    responses: {
+      201: { description: 'Stored (durably) and pushed.', schema: MessageResponse },
+      200: {
+        description: 'A retry: the message first stored under this clientMessageId.',
+        schema: MessageResponse,
+      },
+    },
+    errors: ['USER_NOT_FOUND'],
+    headers: {
+      'x-connection-id':
+        "The `connectionId` of the sending device's socket (from its `ready` frame): that connection gets no push.",
+    },
+  },
+  listConversations: {
+    operationId: 'listConversations',
+    summary: "The caller's conversations",
+    description:
+      'Newest `lastMessage` first. A conversation whose peer no longer exists is left out.',
+    responses: {
+      200: { description: 'A page of conversations.', schema: ConversationListResponse },
+    },
+  },
+  listMessages: {
+    operationId: 'listMessages',
+    summary: 'Messages with a user, newest first',
+    description:
+      '`before` (a message id of this conversation) keeps only older messages, then `offset` skips ' +
+      'within those; a `before` that is malformed, unknown or from another conversation is a `400`. ' +
+      'An unknown user is checked first (`404`).',
+    responses: { 200: { description: 'A page of messages.', schema: MessageListResponse } },
+    errors: ['USER_NOT_FOUND'],
+    pathParams: { userId: USER_ID },
+  },
+
+  // §5 Keys
+  publishKeys: {
+    operationId: 'publishKeys',
+    summary: "Publish the caller's key bundle",
+    description:
+      "Replaces the caller's bundle and both one-time pools. Keys are hex: EC keys and the identity key " +
+      '32 or 33 bytes (`05` + 32), Kyber keys 1569 bytes, signatures 64 bytes. With a 33-byte identity ' +
+      'key every signature is verified (XEdDSA) before anything is stored.',
+    responses: { 200: { description: 'The sizes of the new pools.', schema: PoolCountsResponse } },
+    errors: ['INVALID_SIGNATURE'],
+  },
+  countPrekeys: {
+    operationId: 'countPrekeys',
+    summary: "Keys left in the caller's one-time pools",
+    responses: {
+      200: { description: '`{ 0, 0 }` before any publish.', schema: PoolCountsResponse },
+    },
+  },
+  replenishPrekeys: {
+    operationId: 'replenishPrekeys',
+    summary: 'Add one-time keys',
+    description:
+      'Keys already in the pool, or already handed out under the current identity key, are skipped, so ' +
+      'a retry is harmless. A pool holds at most 1 000 keys: an overflow stores nothing (`409 POOL_FULL`).',
+    responses: { 200: { description: 'The sizes of the pools.', schema: PoolCountsResponse } },
+    errors: ['INVALID_SIGNATURE', 'BUNDLE_NOT_FOUND', 'POOL_FULL'],
+  },
+  fetchBundle: {
+    operationId: 'fetchBundle',
+    summary: "Fetch a user's key bundle (takes one-time keys)",
+    description:
+      'A one-time key is handed out at most once, ever, lowest `keyId` first; a fetch never mixes two ' +
+      'publishes. A fetch leaving a pool under 10 keys pushes `prekeys-low` to the owner. ' +
+      'Rate-limited per requester and per target.',
+    responses: { 200: { description: 'The bundle.', schema: BundleResponse } },
+    errors: ['BUNDLE_NOT_FOUND'],
+    pathParams: { userId: USER_ID },
+  },
+
+  // §6 Calls
+  listCalls: {
+    operationId: 'listCalls',
+    summary: "The caller's call history",
+    description: 'Newest first; only calls the caller took part in, from their first ring.',
+    responses: { 200: { description: 'A page of calls.', schema: CallListResponse } },
+  },
+  getIceServers: {
+    operationId: 'getIceServers',
+    summary: 'STUN and TURN servers for RTCPeerConnection',
+    description:
+      'TURN credentials follow the TURN REST scheme (coturn `use-auth-secret`) and expire after `ttl` ' +
+      'seconds: fetch a fresh list for each call.',
+    responses: { 200: { description: 'The ICE servers.', schema: IceServersResponse } },
+  },
+
+  // §9 Operations
+  healthz: {
+    operationId: 'healthz',
+    summary: 'Liveness: the process runs',
+    responses: { 200: { description: 'Always, while the process runs.', schema: HealthResponse } },
+  },
+  readyz: {
+    operationId: 'readyz',
+    summary: 'Readiness: every configured store answers',
+    responses: {
+      200: {
+        description: 'Ready (`memory` and `disabled` count as ready).',
+        schema: ReadinessResponse,
+      },
+      503: { description: 'A store is down.', schema: ReadinessResponse },
+    },
+  },
+  metrics: {
+    operationId: 'metrics',
+    summary: 'Prometheus metrics',
+    responses: {
+      200: {
+        description: 'The Prometheus text exposition format.',
+        content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } },
+      },
+    },
+  },
+  openApi: {
+    operationId: 'openApi',
+    summary: 'This OpenAPI 3.1 document',
+    responses: {
+      200: {
+        description: 'Generated from the routes and the schemas that validate them.',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+    },
+  },
+  docs: {
+    operationId: 'docs',
+    summary: 'This interactive API reference (Swagger UI)',
+    description: 'Works without internet: its scripts and styles are served from `/docs/assets/`.',
+    responses: {
+      200: {
+        description: 'An HTML page.',
+        content: { 'text/html; charset=utf-8': { schema: { type: 'string' } } },
+      },
+    },
+  },
+  docsAsset: {
+    operationId: 'docsAsset',
+    summary: 'A script, style sheet or icon of the reference page',
+    responses: {
+      200: {
+        description: 'The file.',
+        content: {
+          'text/javascript; charset=utf-8': { schema: { type: 'string' } },
+          'text/css; charset=utf-8': { schema: { type: 'string' } },
+          'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } },
+        },
+      },
+    },
+    errors: ['NOT_FOUND'],
+    pathParams: { file: "One of the page's own file names; anything else is a `404`." },
+  },
+} as const satisfies Record<string, RouteDoc>;

@@ -1,0 +1,155 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, type LogLevel, wantsPrettyLogs } from './logger.js';
+import { REDACTED, redactSecrets, redactText } from './redact.js';
+
+const JWT =
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI2NjAwMDAwMDAwMDAwMDAwMDAwMDAwMDEiLCJpYXQiOjE3MDAwMDAwMDB9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
+
+/** A logger writing into memory, and the lines it wrote, parsed. */
+function capture(level: LogLevel = 'info') {
+  const chunks: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const logger = createLogger({ level, destination });
+  const text = () => chunks.join('');
+  const lines = () =>
+    text()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { logger, text, lines };
+}
+
+describe('createLogger', () => {
+  it('writes one JSON line per event with level label, ISO time and fields', () => {
+    const { logger, lines } = capture();
+    logger.info('request', { requestId: 'r-1', route: '/api/users/:userId/profile', status: 200 });
+    logger.warn('MONGODB_URI is not set: using the embedded in-memory store.');
+    expect(lines()).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        msg: 'request',
+        requestId: 'r-1',
+        route: '/api/users/:userId/profile',
+        status: 200,
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      }),
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'MONGODB_URI is not set: using the embedded in-memory store.',
+      }),
+    ]);
+  });
+
+  it('logs errors with type, message and stack under `err`', () => {
+    const { logger, lines } = capture();
+    logger.error('[r-2] GET /api/chat/conversations failed', new TypeError('boom'));
+    const [line] = lines();
+    expect(line).toMatchObject({
+      level: 'error',
+      msg: '[r-2] GET /api/chat/conversations failed',
+      err: {
+        type: 'TypeError',
+        message: 'boom',
+        stack: expect.stringContaining('TypeError: boom'),
+      },
+    });
+  });
+
+  it('honours the level, and `silent` writes nothing', () => {
+    const warnOnly = capture('warn');
+    warnOnly.logger.info('hidden');
+    warnOnly.logger.warn('shown');
+    expect(warnOnly.lines().map((line) => line.msg)).toEqual(['shown']);
+
+    const silent = capture('silent');
+    silent.logger.error('hidden', new Error('hidden'));
+    silent.logger.warn('hidden');
+    expect(silent.text()).toBe('');
+  });
+
+  it('never writes a secret or a token', () => {
+    const { logger, text, lines } = capture();
+    logger.info('incoming', {
+      headers: {
+        authorization: `Bearer ${JWT}`,
+        'x-auth-token': 'opaque-auth-token-value',
+        cookie: 'session=cookie-secret',
+        'content-type': 'application/json',
+      },
+      body: { phoneNumber: '+15550100001', password: 'correct horse battery' },
+      url: `/ws?token=${JWT}&v=1`,
+      jwtSecret: 'the-jwt-secret-of-at-least-32-characters',
+    });
+    logger.warn(`upgrade from ws://host/?token=${JWT} refused`);
+    logger.info(`token in passing: ${JWT}`);
+    logger.error(
+      'failed',
+      new Error(`could not verify Bearer ${JWT}`, { cause: { token: 'cause-token' } }),
+    );
+    logger.error('body', undefined, { raw: '{"phoneNumber":"+1","password":"hunter2-secret"}' });
+
+    const written = text();
+    for (const secret of [
+      JWT,
+      'opaque-auth-token-value',
+      'cookie-secret',
+      'correct horse battery',
+      'the-jwt-secret-of-at-least-32-characters',
+      'cause-token',
+      'hunter2-secret',
+    ]) {
+      expect(written).not.toContain(secret);
+    }
+    const [incoming, upgrade] = lines();
+    expect(incoming).toMatchObject({
+      headers: {
+        authorization: REDACTED,
+        'x-auth-token': REDACTED,
+        cookie: REDACTED,
+        'content-type': 'application/json',
+      },
+      body: { phoneNumber: '+15550100001', password: REDACTED },
+      url: `/ws?token=${REDACTED}&v=1`,
+    });
+    expect(upgrade?.msg).toBe(`upgrade from ws://host/?token=${REDACTED} refused`);
+  });
+});
+
+describe('redactSecrets', () => {
+  it('keeps what is not secret, survives cycles and leaves the input untouched', () => {
+    const input: Record<string, unknown> = { route: '/api/auth/login', status: 401, password: 'x' };
+    input.self = input;
+    expect(redactSecrets(input)).toEqual({
+      route: '/api/auth/login',
+      status: 401,
+      password: REDACTED,
+      self: '[Circular]',
+    });
+    expect(input.password).toBe('x');
+  });
+
+  it('scrubs JWTs, bearer credentials and token parameters out of text', () => {
+    expect(redactText(`a ${JWT} b`)).toBe(`a ${REDACTED} b`);
+    expect(redactText('Authorization: Bearer abc.def')).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redactText('/?token=abc&x=1')).toBe(`/?token=${REDACTED}&x=1`);
+    expect(redactText('/api/users/660000000000000000000001/profile')).toBe(
+      '/api/users/660000000000000000000001/profile',
+    );
+  });
+});
+
+describe('wantsPrettyLogs', () => {
+  it('is on only in development on a terminal', () => {
+    expect(wantsPrettyLogs('development', true)).toBe(true);
+    expect(wantsPrettyLogs('development', false)).toBe(false);
+    expect(wantsPrettyLogs('development', undefined)).toBe(false);
+    expect(wantsPrettyLogs('production', true)).toBe(false);
+    expect(wantsPrettyLogs('test', true)).toBe(false);
+  });
+});
