@@ -6,7 +6,8 @@ module.exports = {
   forbidden: [
     {
       name: 'core-is-framework-free',
-      comment: 'core/ may import only core/ (no node:*, hono, mongodb, ws, tsyringe, adapters or apps).',
+      comment:
+        'core/ may import only core/ (no node:*, hono, mongodb, ws, tsyringe, adapters or apps).',
       severity: 'error',
       from: { path: '^core/', pathNot: '\\.test\\.ts$' },
       to: { pathNot: '^core/' },
@@ -16,7 +17,15 @@ module.exports = {
       comment: 'Core tests run in memory: core/, adapters/memory/, test/support/ and vitest only.',
       severity: 'error',
       from: { path: '^core/.*\\.test\\.ts$' },
-      to: { pathNot: ['^core/', '^adapters/memory/', '^test/support/', 'node_modules/vitest', 'node_modules/@vitest'] },
+      to: {
+        pathNot: [
+          '^core/',
+          '^adapters/memory/',
+          '^test/support/',
+          'node_modules/vitest',
+          'node_modules/@vitest',
+        ],
+      },
     },
     {
       name: 'adapters-do-not-import-apps',
@@ -35,6 +44,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['core/**/*.test.ts', 'adapters/**/*.test.ts', 'apps/**/*.test.ts'],
+          include: [
+            'core/**/*.test.ts',
+            'adapters/**/*.test.ts',
+            'apps/**/*.test.ts',
+            'test/deploy/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },
@@ -28,6 +33,16 @@ export default defineConfig({
           globalSetup: ['test/support/mongo-global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The adversarial suite of SECURITY.md: limits on, forged tokens, fuzzing.
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
     ],

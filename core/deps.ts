@@ -10,6 +10,7 @@ import type { MessageRepository } from './ports/message-repository.js';
 import type { Notifier } from './ports/notifier.js';
 import type { PasswordHasher } from './ports/password-hasher.js';
 import type { PresenceStore } from './ports/presence-store.js';
+import type { PresenceSubscriptions } from './ports/presence-subscriptions.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { SignatureVerifier } from './ports/signature-verifier.js';
 import type { TokenService } from './ports/token-service.js';
@@ -37,4 +38,11 @@ export interface Deps {
   readonly callQueue: KeyedQueue;
   /** How long a call may ring unanswered (`CALL_RING_TIMEOUT`, default 60 s). */
   readonly ringTimeoutMs: number;
+  /** Who follows whose presence (`subscribe-presence`), per connection. */
+  readonly presenceSubscriptions: PresenceSubscriptions;
+  /**
+   * Serializes each user's presence changes in this process (keyed by user
+   * id), so their pushes leave in the order of the transitions; one per process.
+   */
+  readonly presenceQueue: KeyedQueue;
 }

@@ -38,7 +38,16 @@ export type {
   RelayedCallPayload,
 } from './ports/notifier.js';
 export type { PasswordHasher } from './ports/password-hasher.js';
-export type { PresenceStore } from './ports/presence-store.js';
+export type {
+  ConnectionStatus,
+  PresenceStore,
+  PresenceTransition,
+} from './ports/presence-store.js';
+export {
+  MAX_PRESENCE_SUBSCRIPTIONS_PER_CONNECTION,
+  type PresenceSubscriber,
+  type PresenceSubscriptions,
+} from './ports/presence-subscriptions.js';
 export type { Scheduler } from './ports/scheduler.js';
 export type { SignatureVerifier } from './ports/signature-verifier.js';
 export type { IssuedToken, TokenService, VerifiedToken } from './ports/token-service.js';
@@ -51,10 +60,12 @@ export { fetchBundle } from './use-cases/fetch-bundle.js';
 export { findByUsername } from './use-cases/find-by-username.js';
 export { getPresence } from './use-cases/get-presence.js';
 export { getProfile } from './use-cases/get-profile.js';
+export { listCalls } from './use-cases/list-calls.js';
 export { type ConversationView, listConversations } from './use-cases/list-conversations.js';
 export { type ListMessagesInput, listMessages } from './use-cases/list-messages.js';
 export { type LoginInput, login } from './use-cases/login.js';
 export { lookupByPhoneNumbers } from './use-cases/lookup-by-phone-numbers.js';
+export * from './use-cases/presence/index.js';
 export { type PublishKeyBundleInput, publishKeyBundle } from './use-cases/publish-key-bundle.js';
 export { type RegisterInput, register } from './use-cases/register.js';
 export { type ReplenishPrekeysInput, replenishPrekeys } from './use-cases/replenish-prekeys.js';

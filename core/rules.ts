@@ -15,6 +15,17 @@ export function hasControlCharacter(value: string): boolean {
   return /\p{Cc}/u.test(value);
 }
 
+/**
+ * True when `value` has an explicit directional formatting character of
+ * Unicode's bidi algorithm (UAX #9): the embeddings and overrides U+202A–U+202E
+ * and the isolates U+2066–U+2069. In a name they can make a caller's name read
+ * as something else ("Trojan Source"); the implicit marks (LRM, RLM, ALM) that
+ * mixed-script names need are not among them.
+ */
+export function hasBidiControl(value: string): boolean {
+  return /[\u202A-\u202E\u2066-\u2069]/u.test(value);
+}
+
 /** True when `value` holds no lone surrogate (it survives UTF-8 round trips unchanged). */
 export function isWellFormed(value: string): boolean {
   return !/\p{Cs}/u.test(value);
@@ -39,12 +50,17 @@ export function isValidUsername(value: string): boolean {
   return USERNAME_PATTERN.test(value);
 }
 
-/** Trimmed display name, or null when it breaks the rules (1–64 code points, no Cc, well formed). */
+/**
+ * Trimmed display name, or null when it breaks the rules: 1–64 code points,
+ * no control character (Cc), no bidi embedding, override or isolate, well formed.
+ */
 export function normalizeDisplayName(raw: string): string | null {
   const trimmed = raw.trim();
   const length = codePointLength(trimmed);
   if (length < 1 || length > 64) return null;
-  if (hasControlCharacter(trimmed) || !isWellFormed(trimmed)) return null;
+  if (hasControlCharacter(trimmed) || hasBidiControl(trimmed) || !isWellFormed(trimmed)) {
+    return null;
+  }
   return trimmed;
 }
 

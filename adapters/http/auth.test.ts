@@ -35,6 +35,8 @@ const AUTHENTICATED_ROUTES: readonly (readonly [string, string])[] = [
   ['GET', `/api/keys/${UNKNOWN_ID}/bundle`],
   ['GET', '/api/keys/onetime/count'],
   ['POST', '/api/keys/onetime/replenish'],
+  ['GET', '/api/calls'],
+  ['GET', '/api/calls/ice-servers'],
 ];
 
 /** A token signed with our secret by a service whose clock is `offsetMs` away from now. */

@@ -8,6 +8,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { authenticate, type Deps, DomainError, toProfile } from '../../core/index.js';
 import type { AuthEnv } from './env.js';
+import { withOpenApi } from './openapi.js';
 
 export interface AuthOptions {
   /** The stores the core's `authenticate` reads. */
@@ -25,7 +26,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  */
 export function requireAuth(options: AuthOptions): MiddlewareHandler<AuthEnv> {
   const tokenHeader = options.tokenHeader ?? 'x-auth-token';
-  return async (c, next) => {
+  const middleware: MiddlewareHandler<AuthEnv> = async (c, next) => {
     const tokens = presentedTokens(c.req.header(tokenHeader), c.req.header('authorization'));
     const sessions = await Promise.all(tokens.map((token) => authenticate(options.deps, token)));
     const [first, ...others] = sessions;
@@ -41,6 +42,11 @@ export function requireAuth(options: AuthOptions): MiddlewareHandler<AuthEnv> {
     c.set('tokenExpiresAt', expiresAt);
     await next();
   };
+  // OpenAPI: every route behind this middleware takes either header and may answer 401.
+  return withOpenApi(middleware, {
+    security: [{ bearerAuth: [] }, { tokenHeader: [] }],
+    'x-error-codes': ['UNAUTHENTICATED'],
+  });
 }
 
 function presentedTokens(bare: string | undefined, authorization: string | undefined): string[] {

@@ -1,11 +1,14 @@
 /**
- * @module The HTTP app: health probes, the four API route groups, one error
- * handler and one not-found handler. It closes over the ports it is given and
+ * @module The HTTP app: health probes, the five API route groups, the
+ * OpenAPI document and docs page generated from them, one error handler and
+ * one not-found handler. It closes over the ports it is given and
  * knows nothing about sockets, servers or process lifetime.
  */
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
+import { createRateLimiters, type RateLimiters } from '../rate-limit/rate-limiters.js';
+import { clientAddress } from './client-address.js';
 import type { AppEnv, HttpDeps } from './env.js';
 import {
   createErrorHandler,
@@ -13,13 +16,21 @@ import {
   type ErrorLogger,
   errorResponse,
 } from './error-handler.js';
+import { type AccessLog, type HttpMetrics, observeRequests } from './observe.js';
+import { generateOpenApiDocument } from './openapi-document.js';
 import { createAuthRoutes } from './routes/auth.js';
+import { createCallRoutes, type IceServerSource } from './routes/calls.js';
 import { createChatRoutes } from './routes/chat.js';
+import { createDocsRoutes } from './routes/docs.js';
 import { createHealthRoutes, type ReadinessProbe } from './routes/health.js';
 import { createKeyRoutes } from './routes/keys.js';
+import { createMetricsRoutes } from './routes/metrics.js';
 import { createUserRoutes } from './routes/users.js';
+import { corsForOrigins, secureResponseHeaders } from './security-headers.js';
 
 export type { AppEnv, HttpDeps } from './env.js';
+export type { AccessLog, HttpMetrics, RequestRecord } from './observe.js';
+export type { IceServerList, IceServerSource } from './routes/calls.js';
 export type { ReadinessProbe, ReadinessReport } from './routes/health.js';
 
 export interface HttpAppOptions {
@@ -29,17 +40,31 @@ export interface HttpAppOptions {
   readonly rateLimits?: boolean;
   /** Receives unexpected errors (answered `500 INTERNAL`). Default: `console.error`. */
   readonly logger?: ErrorLogger;
+  /** Answers `GET /api/calls/ice-servers` (STUN, TURN credentials); default: none configured. */
+  readonly iceServers?: IceServerSource;
+  /** The limiters spent while `rateLimits` is on. Default: in memory with the default rules. */
+  readonly rateLimiters?: RateLimiters;
+  /** Reverse proxies of ours in front of the server (`TRUST_PROXY`); default 0: X-Forwarded-For ignored. */
+  readonly trustProxy?: number;
+  /** Browser origins allowed cross-origin (`CORS_ORIGINS`); default none: no CORS headers. */
+  readonly corsOrigins?: readonly string[];
+  /** Records every request and serves `GET /metrics`; without it there is no `/metrics`. */
+  readonly metrics?: HttpMetrics;
+  /** Receives one record per answered request (request id, method, route, status, duration). */
+  readonly accessLog?: AccessLog;
 }
 
 /**
- * The whole HTTP API of API.md §1–5 and §9 as a Hono app. Serve it with
+ * The whole HTTP API of API.md §1–6 and §9 as a Hono app. Serve it with
  * `@hono/node-server`, or call `app.request()` in tests.
  */
 export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hono<AppEnv> {
   const rateLimits = options.rateLimits ?? true;
+  const rateLimiters = rateLimits ? (options.rateLimiters ?? createRateLimiters()) : undefined;
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  app.use(observeRequests({ metrics: options.metrics, accessLog: options.accessLog }));
   // Hono hands only Error instances to onError; wrap anything else thrown.
   app.use(async (_c, next) => {
     try {
@@ -52,8 +77,12 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   });
   app.use(async (c, next) => {
     c.set('rateLimits', rateLimits);
+    c.set('rateLimiters', rateLimiters);
+    c.set('clientAddress', clientAddress(c, options.trustProxy));
     await next();
   });
+  app.use(secureResponseHeaders());
+  app.use(corsForOrigins(options.corsOrigins ?? []));
   app.use('/api/*', async (c, next) => {
     await next();
     // Answers carry tokens and private data: no cache may keep them.
@@ -76,10 +105,14 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   );
 
   app.route('/', createHealthRoutes({ readiness: options.readiness }));
+  if (options.metrics !== undefined) app.route('/', createMetricsRoutes(options.metrics));
   app.route('/api/auth', createAuthRoutes(deps));
   app.route('/api/users', createUserRoutes(deps));
   app.route('/api/chat', createChatRoutes(deps));
   app.route('/api/keys', createKeyRoutes(deps));
+  app.route('/api/calls', createCallRoutes(deps, { iceServers: options.iceServers }));
+  // `/openapi.json` and `/docs`: the document is generated from this app's routes.
+  app.route('/', createDocsRoutes({ document: () => generateOpenApiDocument(app) }));
 
   app.notFound(createNotFoundHandler());
   app.onError(createErrorHandler({ logger: options.logger }));

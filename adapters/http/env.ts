@@ -3,10 +3,11 @@
  * use and the typed context variables.
  */
 import type { Deps, Profile } from '../../core/index.js';
+import type { RateLimiters } from '../rate-limit/rate-limiters.js';
 
 /**
  * The ports the HTTP routes touch. A full `Deps` fits; tests need not build
- * the ports only the WebSocket edge uses (calls, call state, scheduler).
+ * the ports only the WebSocket edge uses (call state, scheduler).
  */
 export type HttpDeps = Pick<
   Deps,
@@ -21,6 +22,7 @@ export type HttpDeps = Pick<
   | 'signatures'
   | 'clock'
   | 'ids'
+  | 'calls'
 >;
 
 /** Variables every request carries. */
@@ -29,6 +31,10 @@ export interface AppVariables {
   requestId: string;
   /** The `RATE_LIMITS` switch; false turns every HTTP rate limit off. */
   rateLimits: boolean;
+  /** The limiters `rateLimit()` spends from; undefined when `rateLimits` is false. */
+  rateLimiters: RateLimiters | undefined;
+  /** The key of per-IP limits: the peer's address, or per `TRUST_PROXY` (client-address.ts). */
+  clientAddress: string;
 }
 
 /** The environment of every route. */

@@ -2,12 +2,14 @@
  * @module JSON request bodies as API.md §1 wants them. Checked in this order:
  * media type (`415`), size (`413`), presence (`415`), syntax (`400
  * INVALID_JSON`), a JSON object (`400 VALIDATION_FAILED`, path `""`), then the
- * route's schema (`400 VALIDATION_FAILED` with dot-joined paths).
+ * route's schema (`400 VALIDATION_FAILED` with dot-joined paths). Routes use
+ * `validJsonBody(schema)`, which also documents the body in OpenAPI.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type * as v from 'valibot';
 import { DomainError, ValidationError } from '../../core/index.js';
+import { schemaDoc, withOpenApi } from './openapi.js';
 import { type RequestSchema, validate } from './validate.js';
 
 /** The limit of every JSON route but the three below (API.md §1). */
@@ -41,6 +43,43 @@ export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
     assertJsonMediaType(c.req.header('content-type'));
     return limit(c, next);
   };
+}
+
+/** What `validJsonBody(schema)` hands the handler as `c.req.valid('json')`. */
+export interface ValidatedJson<S extends RequestSchema> {
+  in: { json: v.InferInput<S> };
+  out: { json: v.InferOutput<S> };
+}
+
+/**
+ * `jsonBody` and `parseJsonBody` in one middleware: the handler reads the
+ * validated body as `c.req.valid('json')`. The same `schema` documents the
+ * request body in the OpenAPI document, with the codes these checks answer.
+ */
+export function validJsonBody<S extends RequestSchema>(
+  schema: S,
+  options: JsonBodyOptions = {},
+): MiddlewareHandler<Env, string, ValidatedJson<S>> {
+  const maxBytes = options.maxBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const guard = jsonBody({ maxBytes });
+  const middleware: MiddlewareHandler<Env, string, ValidatedJson<S>> = (c, next) =>
+    guard(c, async () => {
+      c.req.addValidatedData('json', (await parseJsonBody(c, schema)) as object);
+      await next();
+    });
+  return withOpenApi(middleware, {
+    requestBody: {
+      required: true,
+      description: `A JSON object (\`application/json\`, UTF-8) of at most ${maxBytes / 1024} KiB. Unknown fields are ignored; an optional field may be left out or \`null\`.`,
+      content: { 'application/json': { schema: schemaDoc(schema) } },
+    },
+    'x-error-codes': [
+      'UNSUPPORTED_MEDIA_TYPE',
+      'PAYLOAD_TOO_LARGE',
+      'INVALID_JSON',
+      'VALIDATION_FAILED',
+    ],
+  });
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * @module Every request schema of the HTTP API, in one place: they validate
- * requests here and will generate the OpenAPI document.
+ * requests and, being the same objects, generate the OpenAPI document's
+ * request bodies and queries. The response schemas at the end document the
+ * answers (and the one error shape).
  *
  * Policies, the same for every schema:
  * - Unknown fields are ignored and dropped (`v.object` strips them), so older
@@ -17,6 +19,7 @@
 import * as v from 'valibot';
 import {
   codePointLength,
+  type ErrorCode,
   isValidPassword,
   isWellFormed,
   MAX_CLIENT_MESSAGE_ID_LENGTH,
@@ -26,6 +29,7 @@ import {
   normalizePhoneNumber,
   USERNAME_PATTERN,
 } from '../../core/index.js';
+import { STATUS_BY_CODE } from './error-handler.js';
 
 /** Largest `offset` accepted in a query (2³¹−1). */
 export const MAX_OFFSET = 2 ** 31 - 1;
@@ -60,6 +64,7 @@ export const Username = v.pipe(
   v.regex(USERNAME_PATTERN, 'Must be 3–32 of A–Z, a–z, 0–9, _ and .'),
   v.title('Username'),
   v.description('Unique without regard to case; stored as given.'),
+  v.examples(['alice_w']),
 );
 
 /** 1–64 code points after trimming, no control characters. */
@@ -67,10 +72,14 @@ export const DisplayName = v.pipe(
   v.string(),
   v.check(
     (value) => normalizeDisplayName(value) !== null,
-    'Must be 1–64 characters after trimming, without control characters.',
+    'Must be 1–64 characters after trimming, without control characters or bidi overrides.',
   ),
   v.title('Display name'),
-  v.description('Trimmed, then 1–64 code points without control characters (Unicode Cc).'),
+  v.description(
+    'Trimmed, then 1–64 code points without control characters (Unicode Cc) and without ' +
+      'bidi embeddings, overrides or isolates (U+202A–U+202E, U+2066–U+2069).',
+  ),
+  v.examples(['Alice']),
 );
 
 /** 8–128 code points of well-formed text. */
@@ -80,6 +89,7 @@ export const NewPassword = v.pipe(
   v.check(isValidPassword, 'Must be 8–128 characters.'),
   v.title('Password'),
   v.description('8–128 code points. Stored only as an argon2id hash.'),
+  v.examples(['correct horse battery']),
 );
 
 // Any well-formed string at login: a wrong password is a 401, not a 400.
@@ -87,6 +97,7 @@ const Password = v.pipe(
   v.string(),
   v.check(isWellFormed, 'Must be well-formed Unicode text.'),
   v.title('Password'),
+  v.description('Any well-formed string: a wrong length is just a wrong password (401).'),
 );
 
 /** An id as the client sent it; malformed ids are answered like unknown ones by the core. */
@@ -156,6 +167,7 @@ export const MessageContent = v.pipe(
     return length >= 1 && length <= MAX_CONTENT_CODE_POINTS && isWellFormed(value);
   }, 'Must be 1–65536 characters of well-formed text.'),
   v.title('Message content'),
+  v.description('1–65 536 code points, well-formed; kept byte for byte (ciphertext goes here).'),
 );
 
 /** 1–32 of `[a-z0-9_-]`. */
@@ -173,7 +185,9 @@ export const ClientMessageId = v.pipe(
     return length >= 1 && length <= MAX_CLIENT_MESSAGE_ID_LENGTH && isWellFormed(value);
   }, 'Must be 1–64 characters.'),
   v.title('Client message id'),
-  v.description('A retry with the same id returns the message first stored under it.'),
+  v.description(
+    '1–64 code points, unique per sender forever: a retry with the same id returns the message first stored under it.',
+  ),
 );
 
 /** `POST /api/chat/send`. */
@@ -224,6 +238,18 @@ export const MessagesQuery = v.pipe(
     ),
   }),
   v.title('MessagesQuery'),
+);
+
+// ---------------------------------------------------------------------------
+// §6 Calls
+
+/** `GET /api/calls`. */
+export const CallsQuery = v.pipe(
+  v.object({
+    limit: queryInteger(1, 100, 30),
+    offset: queryInteger(0, MAX_OFFSET, 0),
+  }),
+  v.title('CallsQuery'),
 );
 
 // ---------------------------------------------------------------------------
@@ -288,4 +314,241 @@ export const ReplenishKeysBody = v.pipe(
     'Give at least one key in oneTimePreKeys or kyberOneTimePreKeys.',
   ),
   v.title('ReplenishKeysRequest'),
+);
+
+// ---------------------------------------------------------------------------
+// Responses: the shapes serialize.ts builds (a type test keeps the two in
+// step). They validate nothing at run time; they document the answers.
+
+/** ISO-8601 UTC with milliseconds. */
+export const Timestamp = v.pipe(
+  v.string(),
+  v.isoTimestamp(),
+  v.description('ISO-8601 UTC with milliseconds.'),
+  v.examples(['2026-11-24T19:09:41.123Z']),
+);
+
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** `POST /api/auth/register` and `/login`. */
+export const SessionResponse = v.pipe(
+  v.object({
+    token: v.pipe(v.string(), v.description('A JWT (HS256); send it as Bearer or x-auth-token.')),
+    userId: Id,
+    username: v.nullable(Username),
+    displayName: v.string(),
+    phoneNumber: v.pipe(v.string(), v.description('E.164, normalized.')),
+    createdAt: Timestamp,
+  }),
+  v.title('Session'),
+  v.metadata({ ref: 'Session' }),
+);
+
+/** `GET /api/users/:userId/profile` and `/by-username/:username`. */
+export const ProfileResponse = v.pipe(
+  v.object({
+    _id: Id,
+    username: v.nullable(Username),
+    displayName: v.string(),
+    phoneNumber: v.string(),
+    createdAt: Timestamp,
+    lastSeen: v.pipe(
+      v.nullable(Timestamp),
+      v.description('When the user last went offline; null if never.'),
+    ),
+  }),
+  v.title('Profile'),
+  v.metadata({ ref: 'Profile' }),
+);
+
+/** `POST /api/users/presence`: a map from user id to status, known ids only. */
+export const PresenceResponse = v.pipe(
+  v.record(
+    v.string(),
+    v.object({
+      status: v.picklist(['active', 'idle', 'offline']),
+      lastSeen: v.nullable(Timestamp),
+    }),
+  ),
+  v.title('PresenceMap'),
+  v.description('Keyed by user id, in request order; unknown and malformed ids are left out.'),
+);
+
+/** `POST /api/users/lookup`: one entry per matched user. */
+export const LookupResponse = v.pipe(
+  v.array(
+    v.pipe(
+      v.object({
+        _id: Id,
+        username: v.nullable(Username),
+        displayName: v.string(),
+        phoneNumber: v.string(),
+      }),
+      v.title('Contact'),
+      v.metadata({ ref: 'Contact' }),
+    ),
+  ),
+  v.description('In order of the first number that matched each user.'),
+);
+
+/** A message, as `POST /api/chat/send`, `GET /api/chat/messages` and `new-message` show it. */
+export const MessageResponse = v.pipe(
+  v.object({
+    _id: Id,
+    conversationId: Id,
+    senderId: Id,
+    receiverId: Id,
+    content: v.string(),
+    messageType: v.string(),
+    clientMessageId: v.nullable(v.string()),
+    createdAt: Timestamp,
+  }),
+  v.title('Message'),
+  v.metadata({ ref: 'Message' }),
+);
+
+/** `GET /api/chat/messages/:userId`: newest first. */
+export const MessageListResponse = v.pipe(v.array(MessageResponse), v.description('Newest first.'));
+
+/** `GET /api/chat/conversations`: newest `lastMessage` first. */
+export const ConversationListResponse = v.pipe(
+  v.array(
+    v.pipe(
+      v.object({
+        _id: v.pipe(Id, v.description('Equals the conversationId of its messages.')),
+        participants: v.pipe(v.array(Id), v.length(2), v.description('Sorted ascending.')),
+        peer: v.object({ _id: Id, username: v.nullable(Username), displayName: v.string() }),
+        lastMessage: MessageResponse,
+        updatedAt: Timestamp,
+      }),
+      v.title('Conversation'),
+      v.metadata({ ref: 'Conversation' }),
+    ),
+  ),
+  v.description('Newest lastMessage first.'),
+);
+
+/** `{ count, kyberCount }` of the publish, count and replenish routes. */
+export const PoolCountsResponse = v.pipe(
+  v.object({ count: Count, kyberCount: Count }),
+  v.title('PoolCounts'),
+  v.description('Keys left in the EC and Kyber one-time pools (the last-resort key not counted).'),
+  v.metadata({ ref: 'PoolCounts' }),
+);
+
+/** `GET /api/keys/:userId/bundle`. */
+export const BundleResponse = v.pipe(
+  v.object({
+    identityKey: HexKey,
+    registrationId: KeyId,
+    signedPreKey: SignedPreKeyInput,
+    oneTimePreKey: v.pipe(
+      v.nullable(PreKeyInput),
+      v.description('Taken out of the pool, lowest keyId first; null when the pool is empty.'),
+    ),
+    kyberPreKey: v.pipe(
+      v.nullable(SignedPreKeyInput),
+      v.description(
+        'A one-time Kyber key taken out of its pool, else the last-resort key; null without Kyber keys.',
+      ),
+    ),
+  }),
+  v.title('Bundle'),
+  v.metadata({ ref: 'Bundle' }),
+);
+
+/** `GET /api/calls`: newest first. */
+export const CallListResponse = v.pipe(
+  v.array(
+    v.pipe(
+      v.object({
+        _id: v.pipe(v.string(), v.description('The callId.')),
+        callerId: Id,
+        calleeId: Id,
+        media: v.picklist(['audio', 'video']),
+        status: v.picklist([
+          'ringing',
+          'ongoing',
+          'completed',
+          'missed',
+          'rejected',
+          'busy',
+          'unavailable',
+          'glare',
+        ]),
+        startedAt: Timestamp,
+        answeredAt: v.nullable(Timestamp),
+        endedAt: v.nullable(Timestamp),
+        durationSec: v.pipe(
+          v.nullable(Count),
+          v.description('Whole seconds from answer to end; answered calls only.'),
+        ),
+        endReason: v.nullable(
+          v.picklist(['hangup', 'disconnected', 'timeout', 'declined', 'busy', 'offline', 'glare']),
+        ),
+      }),
+      v.title('Call'),
+      v.metadata({ ref: 'Call' }),
+    ),
+  ),
+  v.description('Newest startedAt first.'),
+);
+
+/** `GET /api/calls/ice-servers`. */
+export const IceServersResponse = v.pipe(
+  v.object({
+    iceServers: v.array(
+      v.object({
+        urls: v.array(v.string()),
+        username: v.optional(
+          v.pipe(v.string(), v.description('TURN only: "<unix expiry>:<userId>".')),
+        ),
+        credential: v.optional(
+          v.pipe(v.string(), v.description('TURN only: base64(HMAC-SHA1(secret, username)).')),
+        ),
+      }),
+    ),
+    ttl: v.pipe(Count, v.description('Seconds the list (and its TURN credential) stays valid.')),
+  }),
+  v.title('IceServers'),
+  v.metadata({ ref: 'IceServers' }),
+);
+
+/** `GET /healthz`. */
+export const HealthResponse = v.object({ status: v.literal('ok') });
+
+/** `GET /readyz`, with `200` and `503` alike. */
+export const ReadinessResponse = v.pipe(
+  v.object({
+    mongo: v.picklist(['up', 'down', 'memory']),
+    redis: v.picklist(['up', 'down', 'disabled']),
+  }),
+  v.title('Readiness'),
+  v.metadata({ ref: 'Readiness' }),
+);
+
+/** The one shape of every error (API.md §1). */
+export const ErrorResponse = v.pipe(
+  v.object({
+    error: v.object({
+      code: v.picklist(Object.keys(STATUS_BY_CODE) as [ErrorCode, ...ErrorCode[]]),
+      message: v.pipe(v.string(), v.description('For people; clients branch on code only.')),
+      details: v.optional(
+        v.pipe(
+          v.array(
+            v.object({
+              path: v.pipe(
+                v.string(),
+                v.description('Dot-joined (oneTimePreKeys.3.keyId); "" for the body itself.'),
+              ),
+              message: v.string(),
+            }),
+          ),
+          v.description('VALIDATION_FAILED only (always there): one entry per offending field.'),
+        ),
+      ),
+    }),
+  }),
+  v.title('Error'),
+  v.metadata({ ref: 'Error' }),
 );

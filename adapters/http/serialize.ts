@@ -1,9 +1,10 @@
 /**
- * @module The wire shapes of API.md §2–5, built from the core's entities in
+ * @module The wire shapes of API.md §2–6, built from the core's entities in
  * one place. Every shape names its fields explicitly, so nothing the core adds
  * to an entity leaks by accident. Dates become ISO-8601 UTC with milliseconds.
  */
 import type {
+  CallRecord,
   ConversationView,
   FetchedBundle,
   Message,
@@ -113,4 +114,42 @@ export function serializeBundle(bundle: FetchedBundle) {
 /** `{ count, kyberCount }` of the publish, count and replenish routes. */
 export function serializePoolCounts(counts: PoolCounts) {
   return { count: counts.count, kyberCount: counts.kyberCount };
+}
+
+/** One entry of `GET /api/calls`; `_id` is the call id. */
+export function serializeCall(call: CallRecord) {
+  return {
+    _id: call.id,
+    callerId: call.callerId,
+    calleeId: call.calleeId,
+    media: call.media,
+    status: call.status,
+    startedAt: toWireDate(call.startedAt),
+    answeredAt: call.answeredAt === null ? null : toWireDate(call.answeredAt),
+    endedAt: call.endedAt === null ? null : toWireDate(call.endedAt),
+    durationSec: call.durationSec,
+    endReason: call.endReason,
+  };
+}
+
+/** One ICE server entry: `urls`, plus `username` and `credential` for TURN. */
+export interface IceServerEntry {
+  readonly urls: readonly string[];
+  readonly username?: string;
+  readonly credential?: string;
+}
+
+/** `GET /api/calls/ice-servers`: `ttl` in seconds. */
+export function serializeIceServers(list: {
+  readonly iceServers: readonly IceServerEntry[];
+  readonly ttl: number;
+}) {
+  return {
+    iceServers: list.iceServers.map((server) =>
+      server.username === undefined || server.credential === undefined
+        ? { urls: [...server.urls] }
+        : { urls: [...server.urls], username: server.username, credential: server.credential },
+    ),
+    ttl: list.ttl,
+  };
 }

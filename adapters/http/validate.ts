@@ -3,9 +3,10 @@
  * `ValidationError` (dot-joined paths: `oneTimePreKeys.3.keyId`; `""` for the
  * body; query parameters by name).
  */
-import type { Context } from 'hono';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { ValidationError, type ValidationIssue } from '../../core/index.js';
+import { withQueryOpenApi } from './openapi.js';
 
 /** Any valibot schema the edge validates with. */
 export type RequestSchema = v.GenericSchema;
@@ -39,4 +40,24 @@ export function parseQuery<S extends RequestSchema>(c: Context, schema: S): v.In
     raw[name] = values.length === 1 ? (values[0] as string) : values;
   }
   return validate(schema, raw);
+}
+
+/** What `validQuery(schema)` hands the handler as `c.req.valid('query')`. */
+export interface ValidatedQuery<S extends RequestSchema> {
+  out: { query: v.InferOutput<S> };
+}
+
+/**
+ * Middleware validating the query with `schema` (as `parseQuery` does); the
+ * handler reads it as `c.req.valid('query')`. The same `schema` documents the
+ * query parameters in the OpenAPI document.
+ */
+export function validQuery<S extends RequestSchema>(
+  schema: S,
+): MiddlewareHandler<Env, string, ValidatedQuery<S>> {
+  const middleware: MiddlewareHandler<Env, string, ValidatedQuery<S>> = async (c, next) => {
+    c.req.addValidatedData('query', parseQuery(c, schema) as object);
+    await next();
+  };
+  return withQueryOpenApi(middleware, schema);
 }

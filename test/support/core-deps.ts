@@ -5,6 +5,7 @@ import { createFixedClock } from '../../adapters/memory/clock.js';
 import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
 import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
 import {
   createKeyedQueue,
@@ -60,6 +61,8 @@ export function createCoreDeps(overrides: Partial<Deps> = {}) {
     scheduler: createTimerScheduler(),
     callQueue: createKeyedQueue(),
     ringTimeoutMs: DEFAULT_RING_TIMEOUT_MS,
+    presenceSubscriptions: createMemoryPresenceSubscriptions(),
+    presenceQueue: createKeyedQueue(),
     ...overrides,
   } satisfies Deps;
   return { deps, clock, notifier, passwords };

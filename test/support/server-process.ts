@@ -56,7 +56,8 @@ export interface ServerProcess {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LISTENING = /My Calls backend listening on (http:\/\/\S+)\r?\n/;
+// The line is JSON (pino): the URL ends at the closing quote of `msg` (or a line end).
+const LISTENING = /My Calls backend listening on (http:\/\/[^\s"]+)["\r\n]/;
 const KEEP_BYTES = 256 * 1024;
 
 /** The variables `apps/server/config.ts` reads, plus the ones later issues add. */
@@ -74,6 +75,20 @@ const SERVER_VARIABLES = [
   'TURN_URLS',
   'TURN_SECRET',
   'TURN_TTL',
+  'LOG_LEVEL',
+  'SHUTDOWN_TIMEOUT',
+  'TRUST_PROXY',
+  'CORS_ORIGINS',
+  'RATE_LIMIT_LOGIN_PER_PHONE',
+  'RATE_LIMIT_LOGIN_PER_IP',
+  'RATE_LIMIT_REGISTER_PER_IP',
+  'RATE_LIMIT_BUNDLE_PER_PAIR',
+  'RATE_LIMIT_BUNDLE_PER_REQUESTER',
+  'RATE_LIMIT_BUNDLE_PER_TARGET',
+  'RATE_LIMIT_SEND_PER_USER',
+  'RATE_LIMIT_LOOKUP_PER_USER',
+  'RATE_LIMIT_WS_FRAME_BURST',
+  'RATE_LIMIT_WS_FRAMES_PER_SEC',
 ];
 
 // Every process not yet exited, so none outlives the test worker.

@@ -1,6 +1,8 @@
 /** @module `/healthz` and `/readyz` (API.md §9). No token needed. */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.js';
+import { describe } from '../openapi.js';
+import { ROUTE_DOCS } from '../route-docs.js';
 
 /** What the backing stores answered. */
 export interface ReadinessReport {
@@ -28,12 +30,12 @@ export function createHealthRoutes(options: HealthRoutesOptions = {}): Hono<AppE
   const readiness = options.readiness ?? memoryOnly;
   const routes = new Hono<AppEnv>();
 
-  routes.get('/healthz', (c) => {
+  routes.get('/healthz', describe(ROUTE_DOCS.healthz), (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'ok' }, 200);
   });
 
-  routes.get('/readyz', async (c) => {
+  routes.get('/readyz', describe(ROUTE_DOCS.readyz), async (c) => {
     c.header('Cache-Control', 'no-store');
     let report: ReadinessReport;
     try {

@@ -8,7 +8,10 @@ import {
 } from '../../../core/index.js';
 import { requireAuth } from '../auth.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
-import { jsonBody, parseJsonBody } from '../json-body.js';
+import { validJsonBody } from '../json-body.js';
+import { describe } from '../openapi.js';
+import { consumeRateLimit } from '../rate-limit.js';
+import { ROUTE_DOCS } from '../route-docs.js';
 import { LookupBody, PresenceBody } from '../schemas.js';
 import { serializeContact, serializePresence, serializeProfile } from '../serialize.js';
 
@@ -17,26 +20,38 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
   const routes = new Hono<AuthEnv>();
   routes.use(requireAuth({ deps }));
 
-  routes.get('/by-username/:username', async (c) => {
+  routes.get('/by-username/:username', describe(ROUTE_DOCS.findByUsername), async (c) => {
     const profile = await findByUsername(deps, { username: c.req.param('username') });
     return c.json(serializeProfile(profile), 200);
   });
 
-  routes.get('/:userId/profile', async (c) => {
+  routes.get('/:userId/profile', describe(ROUTE_DOCS.getProfile), async (c) => {
     const profile = await getProfile(deps, { userId: c.req.param('userId') });
     return c.json(serializeProfile(profile), 200);
   });
 
-  routes.post('/presence', jsonBody(), async (c) => {
-    const { userIds } = await parseJsonBody(c, PresenceBody);
-    return c.json(serializePresence(await getPresence(deps, { userIds })), 200);
-  });
+  routes.post(
+    '/presence',
+    describe(ROUTE_DOCS.getPresence),
+    validJsonBody(PresenceBody),
+    async (c) => {
+      const { userIds } = c.req.valid('json');
+      return c.json(serializePresence(await getPresence(deps, { userIds })), 200);
+    },
+  );
 
-  routes.post('/lookup', jsonBody(), async (c) => {
-    const { phoneNumbers } = await parseJsonBody(c, LookupBody);
-    const profiles = await lookupByPhoneNumbers(deps, { phoneNumbers });
-    return c.json(profiles.map(serializeContact), 200);
-  });
+  routes.post(
+    '/lookup',
+    describe(ROUTE_DOCS.lookupContacts),
+    validJsonBody(LookupBody),
+    async (c) => {
+      const { phoneNumbers } = c.req.valid('json');
+      // Contact discovery is an enumeration vector: each number looked up costs one point.
+      await consumeRateLimit(c, 'lookupPerUser', c.var.user.id, phoneNumbers.length);
+      const profiles = await lookupByPhoneNumbers(deps, { phoneNumbers });
+      return c.json(profiles.map(serializeContact), 200);
+    },
+  );
 
   return routes;
 }

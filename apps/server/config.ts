@@ -1,0 +1,174 @@
+/**
+ * @module Configuration from the environment, validated once at start-up with
+ * messages that name the offending variable.
+ */
+import * as v from 'valibot';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+import {
+  SECURITY_ENV_ENTRIES,
+  type SecurityConfig,
+  securityConfigFrom,
+} from './security-config.js';
+
+/** The validated configuration the server runs with. */
+export interface Config extends SecurityConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  /** null: the embedded in-memory store. */
+  readonly mongodbUri: string | null;
+  /** null: a random secret is generated (tokens die with the process). */
+  readonly jwtSecret: string | null;
+  readonly jwtTtlSec: number;
+  /** The RATE_LIMITS switch: false only with `RATE_LIMITS=off`. */
+  readonly rateLimits: boolean;
+  /** Seconds a call may ring unanswered (CALL_RING_TIMEOUT). */
+  readonly callRingTimeoutSec: number;
+  /** STUN server URLs (`stun:`/`stuns:`) handed to clients; empty: none. */
+  readonly stunUrls: readonly string[];
+  /** TURN server URLs (`turn:`/`turns:`); empty: no TURN entry. */
+  readonly turnUrls: readonly string[];
+  /** The secret shared with the TURN server (coturn `static-auth-secret`); set when `turnUrls` is. */
+  readonly turnSecret: string | null;
+  /** Lifetime of a TURN credential, and the ICE list's `ttl`, in seconds (TURN_TTL). */
+  readonly turnTtlSec: number;
+  /** The least severe level logged (LOG_LEVEL); `silent` logs nothing. */
+  readonly logLevel: LogLevel;
+  /** On SIGTERM/SIGINT, how long in-flight requests may take before they are cut (SHUTDOWN_TIMEOUT). */
+  readonly shutdownTimeoutSec: number;
+}
+
+/** A configuration problem; `message` names every offending variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const integerIn = (name: string, min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d+$/, `${name} must be a whole number`),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `${name} must be at least ${min}`),
+    v.maxValue(max, `${name} must be at most ${max}`),
+  );
+
+const nonEmpty = (name: string) =>
+  v.pipe(v.string(), v.trim(), v.nonEmpty(`${name} must not be empty`));
+
+// A comma-separated list of URLs with one of `schemes` (blanks around commas
+// and empty entries ignored); the message names the variable and the bad entries.
+const urlList = (name: string, schemes: readonly string[]) => {
+  const pattern = new RegExp(`^(?:${schemes.join('|')}):\\S+$`);
+  const expected = schemes.map((scheme) => `${scheme}:`).join(' or ');
+  return v.pipe(
+    v.string(),
+    v.transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    ),
+    v.check(
+      (urls) => urls.every((url) => pattern.test(url)),
+      (issue) =>
+        `${name} entries must start with ${expected} (got ${(issue.input as string[])
+          .filter((url) => !pattern.test(url))
+          .map((url) => JSON.stringify(url))
+          .join(', ')})`,
+    ),
+  );
+};
+
+const EnvSchema = v.object({
+  NODE_ENV: v.optional(
+    v.picklist(
+      ['development', 'production', 'test'],
+      'NODE_ENV must be development, production or test',
+    ),
+    'development',
+  ),
+  PORT: v.optional(integerIn('PORT', 0, 65_535), '3000'),
+  HOST: v.optional(nonEmpty('HOST'), '0.0.0.0'),
+  MONGODB_URI: v.optional(
+    v.pipe(
+      nonEmpty('MONGODB_URI'),
+      v.regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://'),
+    ),
+  ),
+  JWT_SECRET: v.optional(
+    v.pipe(v.string(), v.minLength(32, 'JWT_SECRET must be at least 32 characters')),
+  ),
+  JWT_TTL: v.optional(integerIn('JWT_TTL', 60, 31_536_000), '604800'),
+  RATE_LIMITS: v.optional(v.picklist(['on', 'off'], 'RATE_LIMITS must be on or off'), 'on'),
+  CALL_RING_TIMEOUT: v.optional(integerIn('CALL_RING_TIMEOUT', 1, 3600), '60'),
+  STUN_URLS: v.optional(urlList('STUN_URLS', ['stun', 'stuns'])),
+  TURN_URLS: v.optional(urlList('TURN_URLS', ['turn', 'turns'])),
+  TURN_SECRET: v.optional(nonEmpty('TURN_SECRET')),
+  TURN_TTL: v.optional(integerIn('TURN_TTL', 60, 604_800), '86400'),
+  LOG_LEVEL: v.optional(
+    v.picklist(LOG_LEVELS, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`),
+    'info',
+  ),
+  SHUTDOWN_TIMEOUT: v.optional(integerIn('SHUTDOWN_TIMEOUT', 1, 600), '10'),
+  // REDIS_URL, TRUST_PROXY, CORS_ORIGINS and the RATE_LIMIT_* variables (SECURITY.md).
+  ...SECURITY_ENV_ENTRIES,
+});
+
+/** Every variable the server reads (the README's configuration table lists each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.entries);
+
+/**
+ * Reads the configuration from `env`. Empty variables count as unset. Throws
+ * `ConfigError` naming each bad variable; with `NODE_ENV=production` also when
+ * `JWT_SECRET` or `MONGODB_URI` is missing, and when `TURN_URLS` is set
+ * without `TURN_SECRET`.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = v.safeParse(EnvSchema, present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.issues.map((issue) => {
+        const name = v.getDotPath(issue) ?? '';
+        return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  const out = parsed.output;
+  if (out.NODE_ENV === 'production') {
+    const missing = [
+      out.JWT_SECRET === undefined &&
+        'JWT_SECRET is required in production (at least 32 characters)',
+      out.MONGODB_URI === undefined && 'MONGODB_URI is required in production',
+    ].filter((p): p is string => typeof p === 'string');
+    if (missing.length > 0) throw new ConfigError(missing);
+  }
+  if ((out.TURN_URLS?.length ?? 0) > 0 && out.TURN_SECRET === undefined) {
+    throw new ConfigError(['TURN_SECRET is required when TURN_URLS is set']);
+  }
+  const security = securityConfigFrom(out);
+  if ('problems' in security) throw new ConfigError(security.problems);
+  return {
+    nodeEnv: out.NODE_ENV,
+    port: out.PORT,
+    host: out.HOST,
+    mongodbUri: out.MONGODB_URI ?? null,
+    jwtSecret: out.JWT_SECRET ?? null,
+    jwtTtlSec: out.JWT_TTL,
+    rateLimits: out.RATE_LIMITS === 'on',
+    callRingTimeoutSec: out.CALL_RING_TIMEOUT,
+    stunUrls: out.STUN_URLS ?? [],
+    turnUrls: out.TURN_URLS ?? [],
+    turnSecret: out.TURN_SECRET ?? null,
+    turnTtlSec: out.TURN_TTL,
+    logLevel: out.LOG_LEVEL,
+    shutdownTimeoutSec: out.SHUTDOWN_TIMEOUT,
+    ...security.config,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * @module The composition root: the only place that knows which adapter
+ * implements which port. tsyringe holds the graph; registrations use
+ * `useValue`/`useFactory` with symbol tokens (no decorator metadata needed).
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import {
+  type DependencyContainer,
+  instanceCachingFactory,
+  container as rootContainer,
+} from 'tsyringe';
+import { createArgon2PasswordHasher } from '../../adapters/crypto/argon2-password-hasher.js';
+import { createJoseTokenService } from '../../adapters/crypto/jose-token-service.js';
+import { createLibsignalSignatureVerifier } from '../../adapters/crypto/libsignal-signature-verifier.js';
+import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
+import { createSystemClock } from '../../adapters/memory/clock.js';
+import { createMemoryStore, type Store } from '../../adapters/memory/create-memory-store.js';
+import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
+import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/memory/notifier.js';
+import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
+import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
+import {
+  instrumentCallRepository,
+  instrumentKeyBundleRepository,
+  type StoreMetrics,
+} from '../../adapters/metrics/instrument.js';
+import { connectMongo } from '../../adapters/mongo/connect.js';
+import { createMongoStore } from '../../adapters/mongo/create-mongo-store.js';
+import {
+  type CallStateStore,
+  type Clock,
+  createKeyedQueue,
+  type Deps,
+  type IdGenerator,
+  type Notifier,
+  type PasswordHasher,
+  type PresenceStore,
+  type PresenceSubscriptions,
+  type Scheduler,
+  type SignatureVerifier,
+  type TokenService,
+} from '../../core/index.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+
+/** Injection tokens, one per port. */
+export const TOKENS = {
+  config: Symbol('Config'),
+  store: Symbol('Store'),
+  passwords: Symbol('PasswordHasher'),
+  tokens: Symbol('TokenService'),
+  clock: Symbol('Clock'),
+  ids: Symbol('IdGenerator'),
+  presence: Symbol('PresenceStore'),
+  presenceSubscriptions: Symbol('PresenceSubscriptions'),
+  notifier: Symbol('Notifier'),
+  signatures: Symbol('SignatureVerifier'),
+  callState: Symbol('CallStateStore'),
+  scheduler: Symbol('Scheduler'),
+  deps: Symbol('Deps'),
+} as const;
+
+/** What /readyz reports about the backing stores. */
+export interface Readiness {
+  readonly mongo: 'up' | 'down' | 'memory';
+  readonly redis: 'up' | 'down' | 'disabled';
+}
+
+export interface Composition {
+  readonly deps: Deps;
+  readonly container: DependencyContainer;
+  readonly notifier: MemoryNotifier;
+  readiness(): Promise<Readiness>;
+  /** Releases every resource the composition opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the object graph for `config`. Resources that need an `await` to exist
+ * (the argon2 dummy hash, the imported JWT key, a database connection) are
+ * created first and registered as values; everything else is a factory.
+ */
+export interface ComposeOptions {
+  /** Counts calls by final status and one-time key claims by decorating the store. */
+  readonly metrics?: StoreMetrics;
+}
+
+export async function compose(
+  config: Config,
+  logger: Logger,
+  options: ComposeOptions = {},
+): Promise<Composition> {
+  const container = rootContainer.createChildContainer();
+  const ids = createObjectIdGenerator();
+
+  const secret = config.jwtSecret ?? randomSecret(logger);
+  const [passwords, tokens] = await Promise.all([
+    createArgon2PasswordHasher(),
+    createJoseTokenService({ secret, ttlSec: config.jwtTtlSec }),
+  ]);
+  const backing = await openStore(config, ids, logger);
+  const store = options.metrics ? instrumentStore(backing.store, options.metrics) : backing.store;
+
+  container.register(TOKENS.config, { useValue: config });
+  container.register(TOKENS.ids, { useValue: ids });
+  container.register<Store>(TOKENS.store, { useValue: store });
+  container.register<PasswordHasher>(TOKENS.passwords, { useValue: passwords });
+  container.register<TokenService>(TOKENS.tokens, { useValue: tokens });
+  container.register(TOKENS.clock, {
+    useFactory: instanceCachingFactory(() => createSystemClock()),
+  });
+  container.register(TOKENS.presence, {
+    useFactory: instanceCachingFactory(() => createMemoryPresenceStore()),
+  });
+  container.register(TOKENS.presenceSubscriptions, {
+    useFactory: instanceCachingFactory(() => createMemoryPresenceSubscriptions()),
+  });
+  container.register(TOKENS.notifier, {
+    useFactory: instanceCachingFactory(() => createMemoryNotifier()),
+  });
+  container.register(TOKENS.signatures, {
+    useFactory: instanceCachingFactory(() => createLibsignalSignatureVerifier()),
+  });
+  container.register(TOKENS.callState, {
+    useFactory: instanceCachingFactory(() => createMemoryCallStateStore()),
+  });
+  container.register(TOKENS.scheduler, {
+    useFactory: instanceCachingFactory(() => createTimerScheduler()),
+  });
+  container.register<Deps>(TOKENS.deps, {
+    useFactory: instanceCachingFactory<Deps>((c) => ({
+      ...c.resolve<Store>(TOKENS.store),
+      presence: c.resolve<PresenceStore>(TOKENS.presence),
+      notifier: c.resolve<Notifier>(TOKENS.notifier),
+      passwords: c.resolve<PasswordHasher>(TOKENS.passwords),
+      tokens: c.resolve<TokenService>(TOKENS.tokens),
+      signatures: c.resolve<SignatureVerifier>(TOKENS.signatures),
+      clock: c.resolve<Clock>(TOKENS.clock),
+      ids: c.resolve<IdGenerator>(TOKENS.ids),
+      callState: c.resolve<CallStateStore>(TOKENS.callState),
+      scheduler: c.resolve<Scheduler>(TOKENS.scheduler),
+      callQueue: createKeyedQueue(),
+      ringTimeoutMs: config.callRingTimeoutSec * 1000,
+      presenceSubscriptions: c.resolve<PresenceSubscriptions>(TOKENS.presenceSubscriptions),
+      presenceQueue: createKeyedQueue(),
+    })),
+  });
+
+  return {
+    deps: container.resolve<Deps>(TOKENS.deps),
+    container,
+    notifier: container.resolve<MemoryNotifier>(TOKENS.notifier),
+    readiness: async () => ({ mongo: await backing.status(), redis: 'disabled' }),
+    close: async () => {
+      await container.dispose();
+      await backing.close();
+    },
+  };
+}
+
+/** The persistent store and how to watch and release it. */
+interface BackingStore {
+  readonly store: Store;
+  status(): Promise<Readiness['mongo']>;
+  close(): Promise<void>;
+}
+
+/**
+ * MongoDB when `MONGODB_URI` is set (indexes created before anything is
+ * served), else the embedded memory store with one warning line.
+ */
+async function openStore(config: Config, ids: IdGenerator, logger: Logger): Promise<BackingStore> {
+  if (config.mongodbUri === null) {
+    logger.warn(
+      'MONGODB_URI is not set: using the embedded in-memory store; all data is lost when the process exits.',
+    );
+    return {
+      store: createMemoryStore(ids),
+      status: async () => 'memory',
+      close: async () => {},
+    };
+  }
+  const connection = await connectMongo(config.mongodbUri);
+  try {
+    const store = await createMongoStore(connection.db);
+    logger.info(`Using MongoDB database "${connection.db.databaseName}".`);
+    return {
+      store,
+      status: async () => ((await connection.ping()) ? 'up' : 'down'),
+      close: () => connection.close(),
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+function randomSecret(logger: Logger): string {
+  logger.warn(
+    'JWT_SECRET is not set: using a random secret; tokens stop working when the process restarts.',
+  );
+  return randomBytes(48).toString('base64url');
+}
+
+/** The store with the repositories that feed the metrics decorated (the core never sees it). */
+function instrumentStore(store: Store, metrics: StoreMetrics): Store {
+  return {
+    ...store,
+    calls: instrumentCallRepository(store.calls, metrics),
+    keyBundles: instrumentKeyBundleRepository(store.keyBundles, metrics),
+  };
+}
