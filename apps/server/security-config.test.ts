@@ -43,12 +43,12 @@ describe('the documented defaults are the code defaults', () => {
     const value = formatRateLimitRule(DEFAULT_RATE_LIMIT_RULES[name]);
     expect(envExample).toContain(`\n${variable}=${value}\n`);
     // The table may be padded for alignment (the formatter aligns Markdown tables).
-    const row = new RegExp(`^\\| \`${variable}\` *\\| \`${escape(value)}\` *\\|`, 'm');
+    const row = new RegExp(`^\\| \`${variable}\` *\\| \`${escapeRegExp(value)}\` *\\|`, 'm');
     expect(readme).toMatch(row);
     expect(security).toContain(`\`${variable}\``);
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
