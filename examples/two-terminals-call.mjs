@@ -77,6 +77,21 @@ async function signIn() {
 const session = await signIn();
 console.log(`signed in as ${session.displayName} (${session.userId})`);
 
+// Find the callee before the socket opens: `ready` arrives at once, and a
+// frame that comes before the message listener is attached would be lost.
+let callee;
+if (mode === 'call') {
+  const [found] = await api('POST', '/api/users/lookup', {
+    token: session.token,
+    body: { phoneNumbers: [values.to] },
+  });
+  if (found === undefined) {
+    console.error(`nobody has registered ${values.to} yet: start the answering side first`);
+    process.exit(1);
+  }
+  callee = found;
+}
+
 const url = new URL('/', BASE_URL);
 url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
 url.searchParams.set('token', session.token);
@@ -97,19 +112,6 @@ async function finish(code = 0) {
   }
   socket.close(1000);
   process.exit(code);
-}
-
-let callee;
-if (mode === 'call') {
-  const [found] = await api('POST', '/api/users/lookup', {
-    token: session.token,
-    body: { phoneNumbers: [values.to] },
-  });
-  if (found === undefined) {
-    console.error(`nobody has registered ${values.to} yet: start the answering side first`);
-    process.exit(1);
-  }
-  callee = found;
 }
 
 let candidatesReceived = 0;
