@@ -5,7 +5,7 @@
 export type { Deps } from './deps.js';
 export * from './errors.js';
 export { hexToBytes } from './hex.js';
-export { createKeyedQueue, type KeyedQueue } from './keyed-queue.js';
+export { createKeyedQueue, type KeyedQueue, type KeyedTaskOptions } from './keyed-queue.js';
 export * from './model.js';
 export { compareMessages, conversationParticipants } from './ordering.js';
 export type { CallEnd, CallRepository } from './ports/call-repository.js';

@@ -6,6 +6,16 @@
  * they arrived, however slow the stores are.
  */
 
+/** How a task needs to be ordered beyond this process. */
+export interface KeyedTaskOptions {
+  /**
+   * The task changes no shared state (it reads and relays): its place among
+   * this process's tasks under the key is all the order it needs. A
+   * cluster-wide queue (adapters/redis/call-queue.ts) then skips its lock.
+   */
+  readonly localOnly?: boolean;
+}
+
 /** Serializes async tasks per key. */
 export interface KeyedQueue {
   /**
@@ -13,7 +23,7 @@ export interface KeyedQueue {
    * succeed or fail) and settles like it. The task is queued synchronously:
    * the order of `run` calls is the order of execution.
    */
-  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+  run<T>(key: string, task: () => Promise<T>, options?: KeyedTaskOptions): Promise<T>;
   /** Settles once every task queued so far, under any key, has settled. */
   settled(): Promise<void>;
 }

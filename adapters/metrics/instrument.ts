@@ -39,6 +39,8 @@ export interface ConnectionRegistry {
     connectionId: string,
     listener: (notification: Notification) => void,
   ): () => void;
+  /** A clustered registry's wait for its Redis subscription (see the hub's `ConnectionRegistry`). */
+  listen?(userId: UserId): Promise<() => void>;
 }
 
 /** Counts calls by final status: rows inserted already final (busy, unavailable, glare) and finishes. */
@@ -110,5 +112,9 @@ export function instrumentConnections<R extends ConnectionRegistry>(
         unsubscribe();
       };
     },
+    // A clustered registry's `listen` (the hub waits for it before `ready`) passes through.
+    ...(registry.listen === undefined
+      ? {}
+      : { listen: (userId: UserId) => registry.listen!(userId) }),
   };
 }

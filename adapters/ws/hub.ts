@@ -74,6 +74,12 @@ export interface WsHubOptions {
 /** Where live connections register for pushes; the in-process notifier is one. */
 export interface ConnectionRegistry {
   subscribe(userId: UserId, connectionId: string, listener: NotificationListener): () => void;
+  /**
+   * A clustered registry (adapters/redis/notifier.ts) starts listening for
+   * `userId`'s pushes from other instances and resolves once it does; the hub
+   * sends `ready` after that, then calls the returned function.
+   */
+  listen?(userId: UserId): Promise<() => void>;
 }
 
 /** Receives unexpected errors; structurally the server's `Logger`. */
@@ -270,14 +276,29 @@ export function createWsHub(init: WsHubInit): WsHub {
           return;
         }
         opened = true;
-        send(readyFrame(userId, connectionId));
-        unsubscribe = registry.subscribe(userId, connectionId, (notification) => {
-          try {
-            send(notificationFrame(notification));
-          } catch (error) {
-            logger.error(`WebSocket push failed on ${connectionId}`, error);
-          }
-        });
+        const greet = () => {
+          send(readyFrame(userId, connectionId));
+          unsubscribe = registry.subscribe(userId, connectionId, (notification) => {
+            try {
+              send(notificationFrame(notification));
+            } catch (error) {
+              logger.error(`WebSocket push failed on ${connectionId}`, error);
+            }
+          });
+        };
+        if (registry.listen === undefined) {
+          greet();
+        } else {
+          // Many instances: `ready` only once pushes from other instances reach this one.
+          void enqueue(async () => {
+            const release = await registry.listen!(userId);
+            try {
+              if (!closing) greet();
+            } finally {
+              release();
+            }
+          });
+        }
         raw?.on('pong', () => {
           clearTimeout(timers.pong);
           timers.pong = undefined;

@@ -31,6 +31,9 @@ describe('loadConfig', () => {
       turnTtlSec: 86_400,
       logLevel: 'info',
       shutdownTimeoutSec: 10,
+      redisKeyPrefix: 'mycalls:',
+      redisHeartbeatSec: 10,
+      redisInstanceTtlSec: 30,
       redisUrl: null,
       trustProxy: 0,
       corsOrigins: [],
@@ -56,6 +59,9 @@ describe('loadConfig', () => {
         TURN_TTL: '3600',
         LOG_LEVEL: 'warn',
         SHUTDOWN_TIMEOUT: '30',
+        REDIS_KEY_PREFIX: 'calls-eu:',
+        REDIS_HEARTBEAT: '5',
+        REDIS_INSTANCE_TTL: '15',
         REDIS_URL: 'redis://cache:6379/0',
         TRUST_PROXY: '1',
         CORS_ORIGINS: 'https://app.example.org',
@@ -85,6 +91,9 @@ describe('loadConfig', () => {
       turnTtlSec: 3600,
       logLevel: 'warn',
       shutdownTimeoutSec: 30,
+      redisKeyPrefix: 'calls-eu:',
+      redisHeartbeatSec: 5,
+      redisInstanceTtlSec: 15,
       redisUrl: 'redis://cache:6379/0',
       trustProxy: 1,
       corsOrigins: ['https://app.example.org'],
@@ -274,6 +283,18 @@ describe('loadConfig', () => {
       );
       expect(problemsOf({ REDIS_URL: 'http://cache' })).toEqual([
         'REDIS_URL must start with redis:// or rediss://',
+      ]);
+    });
+
+    it('keeps the backplane heartbeat shorter than the instance TTL, and the TTL under 60 s', () => {
+      expect(problemsOf({ REDIS_HEARTBEAT: '10', REDIS_INSTANCE_TTL: '10' })).toEqual([
+        'REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT',
+      ]);
+      expect(problemsOf({ REDIS_INSTANCE_TTL: '60' })).toEqual([
+        'REDIS_INSTANCE_TTL must be at most 55',
+      ]);
+      expect(problemsOf({ REDIS_KEY_PREFIX: 'has space' })).toEqual([
+        'REDIS_KEY_PREFIX must be 1–64 letters, digits or _ : . - characters',
       ]);
     });
   });

@@ -36,6 +36,12 @@ export interface Config extends SecurityConfig {
   readonly logLevel: LogLevel;
   /** On SIGTERM/SIGINT, how long in-flight requests may take before they are cut (SHUTDOWN_TIMEOUT). */
   readonly shutdownTimeoutSec: number;
+  /** Prefix of every Redis key and channel of the backplane (REDIS_KEY_PREFIX). */
+  readonly redisKeyPrefix: string;
+  /** With Redis: seconds between an instance's heartbeats (REDIS_HEARTBEAT). */
+  readonly redisHeartbeatSec: number;
+  /** With Redis: seconds without a heartbeat after which peers clean up an instance (REDIS_INSTANCE_TTL). */
+  readonly redisInstanceTtlSec: number;
 }
 
 /** A configuration problem; `message` names every offending variable. */
@@ -114,6 +120,19 @@ const EnvSchema = v.object({
     'info',
   ),
   SHUTDOWN_TIMEOUT: v.optional(integerIn('SHUTDOWN_TIMEOUT', 1, 600), '10'),
+  // The Redis backplane (many instances, API.md §8); used with REDIS_URL.
+  REDIS_KEY_PREFIX: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[\w:.-]{1,64}$/,
+        'REDIS_KEY_PREFIX must be 1–64 letters, digits or _ : . - characters',
+      ),
+    ),
+    'mycalls:',
+  ),
+  REDIS_HEARTBEAT: v.optional(integerIn('REDIS_HEARTBEAT', 1, 20), '10'),
+  REDIS_INSTANCE_TTL: v.optional(integerIn('REDIS_INSTANCE_TTL', 2, 55), '30'),
   // REDIS_URL, TRUST_PROXY, CORS_ORIGINS and the RATE_LIMIT_* variables (SECURITY.md).
   ...SECURITY_ENV_ENTRIES,
 });
@@ -152,6 +171,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ((out.TURN_URLS?.length ?? 0) > 0 && out.TURN_SECRET === undefined) {
     throw new ConfigError(['TURN_SECRET is required when TURN_URLS is set']);
   }
+  if (out.REDIS_INSTANCE_TTL <= out.REDIS_HEARTBEAT) {
+    throw new ConfigError(['REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT']);
+  }
   const security = securityConfigFrom(out);
   if ('problems' in security) throw new ConfigError(security.problems);
   return {
@@ -169,6 +191,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     turnTtlSec: out.TURN_TTL,
     logLevel: out.LOG_LEVEL,
     shutdownTimeoutSec: out.SHUTDOWN_TIMEOUT,
+    redisKeyPrefix: out.REDIS_KEY_PREFIX,
+    redisHeartbeatSec: out.REDIS_HEARTBEAT,
+    redisInstanceTtlSec: out.REDIS_INSTANCE_TTL,
     ...security.config,
   };
 }

@@ -29,6 +29,10 @@ import {
 import { connectMongo } from '../../adapters/mongo/connect.js';
 import { createMongoStore } from '../../adapters/mongo/create-mongo-store.js';
 import {
+  openRedisBackplane,
+  type RedisBackplane,
+} from '../../adapters/redis/create-redis-backplane.js';
+import {
   type CallStateStore,
   type Clock,
   createKeyedQueue,
@@ -102,6 +106,11 @@ export async function compose(
   ]);
   const backing = await openStore(config, ids, logger);
   const store = options.metrics ? instrumentStore(backing.store, options.metrics) : backing.store;
+  // With REDIS_URL: the ports many instances share live in Redis (API.md §8).
+  const cluster = await openCluster(config, logger).catch(async (error: unknown) => {
+    await backing.close();
+    throw error;
+  });
 
   container.register(TOKENS.config, { useValue: config });
   container.register(TOKENS.ids, { useValue: ids });
@@ -112,19 +121,21 @@ export async function compose(
     useFactory: instanceCachingFactory(() => createSystemClock()),
   });
   container.register(TOKENS.presence, {
-    useFactory: instanceCachingFactory(() => createMemoryPresenceStore()),
+    useFactory: instanceCachingFactory(() => cluster?.presence ?? createMemoryPresenceStore()),
   });
   container.register(TOKENS.presenceSubscriptions, {
-    useFactory: instanceCachingFactory(() => createMemoryPresenceSubscriptions()),
+    useFactory: instanceCachingFactory(
+      () => cluster?.presenceSubscriptions ?? createMemoryPresenceSubscriptions(),
+    ),
   });
   container.register(TOKENS.notifier, {
-    useFactory: instanceCachingFactory(() => createMemoryNotifier()),
+    useFactory: instanceCachingFactory(() => cluster?.notifier ?? createMemoryNotifier()),
   });
   container.register(TOKENS.signatures, {
     useFactory: instanceCachingFactory(() => createLibsignalSignatureVerifier()),
   });
   container.register(TOKENS.callState, {
-    useFactory: instanceCachingFactory(() => createMemoryCallStateStore()),
+    useFactory: instanceCachingFactory(() => cluster?.callState ?? createMemoryCallStateStore()),
   });
   container.register(TOKENS.scheduler, {
     useFactory: instanceCachingFactory(() => createTimerScheduler()),
@@ -141,23 +152,51 @@ export async function compose(
       ids: c.resolve<IdGenerator>(TOKENS.ids),
       callState: c.resolve<CallStateStore>(TOKENS.callState),
       scheduler: c.resolve<Scheduler>(TOKENS.scheduler),
-      callQueue: createKeyedQueue(),
+      callQueue: cluster?.callQueue ?? createKeyedQueue(),
       ringTimeoutMs: config.callRingTimeoutSec * 1000,
       presenceSubscriptions: c.resolve<PresenceSubscriptions>(TOKENS.presenceSubscriptions),
       presenceQueue: createKeyedQueue(),
     })),
   });
 
+  const deps = container.resolve<Deps>(TOKENS.deps);
+  // Heartbeats, and the sweeps of ring timeouts and dead instances, run on these deps.
+  await cluster?.start(deps).catch(async (error: unknown) => {
+    await cluster.close();
+    await backing.close();
+    throw error;
+  });
   return {
-    deps: container.resolve<Deps>(TOKENS.deps),
+    deps,
     container,
     notifier: container.resolve<MemoryNotifier>(TOKENS.notifier),
-    readiness: async () => ({ mongo: await backing.status(), redis: 'disabled' }),
+    readiness: async () => ({
+      mongo: await backing.status(),
+      redis: cluster === null ? 'disabled' : await cluster.status(),
+    }),
     close: async () => {
       await container.dispose();
+      // After the sockets closed (start-server): this instance's departures are announced.
+      await cluster?.close();
       await backing.close();
     },
   };
+}
+
+/** The Redis backplane when `REDIS_URL` is set, else null (everything stays in this process). */
+async function openCluster(config: Config, logger: Logger): Promise<RedisBackplane | null> {
+  if (config.redisUrl === null) return null;
+  const backplane = await openRedisBackplane({
+    url: config.redisUrl,
+    keyPrefix: config.redisKeyPrefix,
+    heartbeatMs: config.redisHeartbeatSec * 1000,
+    instanceTtlMs: config.redisInstanceTtlSec * 1000,
+    logger,
+  });
+  logger.info(
+    `Redis backplane on: instance ${backplane.instanceId} shares pushes, calls and presence.`,
+  );
+  return backplane;
 }
 
 /** The persistent store and how to watch and release it. */

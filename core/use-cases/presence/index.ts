@@ -7,6 +7,7 @@
  * returns, so concurrent changes of one user never double-push or reorder.
  */
 export { connectionOpened } from './connection-opened.js';
+export { type ConnectionRestoredInput, connectionRestored } from './connection-restored.js';
 export { presenceConnectionClosed } from './presence-connection-closed.js';
 export type { PresenceConnectionInput, PresenceUpdate } from './shared.js';
 export {

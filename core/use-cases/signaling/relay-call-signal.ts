@@ -20,13 +20,19 @@ export async function relayCallSignal(
   input: RelayCallSignalInput,
 ): Promise<void> {
   const { userId, connectionId, payload } = input;
-  return deps.callQueue.run(payload.callId, async () => {
-    const call = await deps.callState.get(payload.callId);
-    const side = call === null ? null : sideOf(call, userId, connectionId);
-    if (call === null || side === null) throw notInCall();
-    await notifySide(deps, call, side === 'caller' ? 'callee' : 'caller', {
-      type: input.type,
-      payload: { ...passthrough(payload), callId: call.callId, from: userId },
-    });
-  });
+  // Read-only: its order among this process's frames of the call is enough
+  // (one sender's frames are all handled by the instance holding its connection).
+  return deps.callQueue.run(
+    payload.callId,
+    async () => {
+      const call = await deps.callState.get(payload.callId);
+      const side = call === null ? null : sideOf(call, userId, connectionId);
+      if (call === null || side === null) throw notInCall();
+      await notifySide(deps, call, side === 'caller' ? 'callee' : 'caller', {
+        type: input.type,
+        payload: { ...passthrough(payload), callId: call.callId, from: userId },
+      });
+    },
+    { localOnly: true },
+  );
 }
