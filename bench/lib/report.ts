@@ -1,0 +1,214 @@
+/**
+ * @module The results: one row per target (product vs baseline, the median of
+ * the per-round ratios, the target and whether it was met), written as JSON
+ * and as a Markdown table.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ProfileSummary, profileMarkdown } from './profile.js';
+import { median, round } from './stats.js';
+
+/** One side of a comparison: medians over the rounds. */
+export interface Side {
+  readonly label: string;
+  /** The compared figure (median over rounds), in `unit`. */
+  readonly median: number;
+  readonly unit: string;
+  /** Median over rounds of each round's p50 / p99 latency, in ms, when measured. */
+  readonly p50?: number;
+  readonly p99?: number;
+  /** Per-round values of the compared figure. */
+  readonly rounds: readonly number[];
+}
+
+export interface Target {
+  readonly op: '>=' | '<=';
+  readonly value: number;
+  readonly text: string;
+}
+
+export interface Row {
+  readonly scenario: string;
+  readonly title: string;
+  readonly metric: string;
+  readonly product: Side;
+  readonly baseline: Side;
+  /** The median of the per-round ratios, or null when not measured. */
+  readonly ratio: number | null;
+  readonly ratioRounds: readonly number[];
+  readonly target: Target | null;
+  readonly met: boolean | null;
+  readonly rounds: number;
+  readonly notes: readonly string[];
+}
+
+export interface ScenarioResult {
+  readonly id: string;
+  readonly title: string;
+  readonly rows: Row[];
+  readonly notes: string[];
+  readonly profiles: ProfileSummary[];
+  readonly evidence?: string[];
+  readonly error?: string;
+  readonly seconds: number;
+}
+
+/** A side from per-round figures (and optional per-round p50/p99). */
+export function side(
+  label: string,
+  unit: string,
+  values: readonly number[],
+  latency?: { p50: readonly number[]; p99: readonly number[] },
+): Side {
+  return {
+    label,
+    unit,
+    median: round(median(values)),
+    rounds: values.map((v) => round(v)),
+    ...(latency ? { p50: round(median(latency.p50)), p99: round(median(latency.p99)) } : {}),
+  };
+}
+
+/** A row whose ratio is product/baseline per round (or `ratios` when given). */
+export function row(init: {
+  scenario: string;
+  title: string;
+  metric: string;
+  product: Side;
+  baseline: Side;
+  target: Target | null;
+  ratios?: readonly number[];
+  notes?: readonly string[];
+  extraCheck?: boolean;
+}): Row {
+  const ratios =
+    init.ratios ?? init.product.rounds.map((p, i) => p / (init.baseline.rounds[i] ?? Number.NaN));
+  const ratio = ratios.length === 0 ? null : round(median(ratios));
+  let met: boolean | null = null;
+  if (ratio !== null && init.target) {
+    met = init.target.op === '>=' ? ratio >= init.target.value : ratio <= init.target.value;
+    if (init.extraCheck === false) met = false;
+  }
+  return {
+    scenario: init.scenario,
+    title: init.title,
+    metric: init.metric,
+    product: init.product,
+    baseline: init.baseline,
+    ratio,
+    ratioRounds: ratios.map((r) => round(r)),
+    target: init.target,
+    met,
+    rounds: ratios.length,
+    notes: init.notes ?? [],
+  };
+}
+
+export function notMeasured(init: {
+  scenario: string;
+  title: string;
+  metric: string;
+  target: Target;
+  why: string;
+}): Row {
+  const empty = (label: string): Side => ({ label, unit: '', median: Number.NaN, rounds: [] });
+  return {
+    ...init,
+    product: empty('product'),
+    baseline: empty('baseline'),
+    ratio: null,
+    ratioRounds: [],
+    met: null,
+    rounds: 0,
+    notes: [`not measured: ${init.why}`],
+  };
+}
+
+function fmt(value: number | undefined, unit = ''): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  const shown =
+    abs >= 1000
+      ? Math.round(value).toLocaleString('en-US')
+      : abs >= 100
+        ? value.toFixed(0)
+        : abs >= 10
+          ? value.toFixed(1)
+          : value.toFixed(2);
+  return unit ? `${shown} ${unit}` : shown;
+}
+
+function sideCell(s: Side): string {
+  const lat =
+    s.p50 !== undefined || s.p99 !== undefined ? ` (p50 ${fmt(s.p50)} / p99 ${fmt(s.p99)} ms)` : '';
+  return `${s.label}: **${fmt(s.median, s.unit)}**${lat}`;
+}
+
+export interface RunInfo {
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly mode: 'full' | 'quick';
+  readonly machine: Record<string, string | number>;
+  readonly scenarios: readonly ScenarioResult[];
+}
+
+export function toMarkdown(info: RunInfo): string {
+  const rows = info.scenarios.flatMap((s) => s.rows);
+  const verdict = (r: Row) =>
+    r.target === null
+      ? 'information'
+      : r.met === null
+        ? 'not measured'
+        : r.met
+          ? '✅ met'
+          : '❌ missed';
+  const lines = [
+    `# Benchmark results (${info.mode} run)`,
+    '',
+    `${info.startedAt} · ${Math.round(info.seconds)} s · Node ${info.machine.node} · ${info.machine.cpuModel} × ${info.machine.cpus} · ${info.machine.pinning} · load average ${info.machine.loadAverage ?? '?'} · database: ${info.machine.mongo ?? '?'}`,
+    '',
+    'Every figure is a median over rounds; each round measures the product and its baseline back to back (order alternating), and the ratio is taken per round. Latencies in ms.',
+    '',
+    '| scenario | metric | product | baseline | ratio (median) | per-round ratios | target | rounds | result |',
+    '|---|---|---|---|---:|---|---|---:|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.title} | ${r.metric} | ${r.rounds ? sideCell(r.product) : '—'} | ${r.rounds ? sideCell(r.baseline) : '—'} | ${r.ratio === null ? '—' : `**${fmt(r.ratio)}**`} | ${r.ratioRounds.map((x) => fmt(x)).join(', ')} | ${r.target?.text ?? '—'} | ${r.rounds} | ${verdict(r)} |`,
+    ),
+    '',
+  ];
+  for (const scenario of info.scenarios) {
+    const notes = [...scenario.notes, ...scenario.rows.flatMap((r) => r.notes)];
+    const evidence = scenario.evidence ?? [];
+    if (notes.length === 0 && !scenario.error && scenario.profiles.length + evidence.length === 0) {
+      continue;
+    }
+    lines.push(`## ${scenario.title} (\`${scenario.id}\`, ${Math.round(scenario.seconds)} s)`, '');
+    if (scenario.error) lines.push(`**Error:** ${scenario.error.split('\n')[0]}`, '');
+    for (const note of notes) lines.push(`- ${note}`);
+    if (notes.length) lines.push('');
+    for (const profile of scenario.profiles) lines.push(profileMarkdown(profile), '');
+    for (const block of evidence) lines.push(block, '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeResults(
+  dir: string,
+  name: string,
+  info: RunInfo,
+): { json: string; md: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, `${name}.json`);
+  const md = join(dir, `${name}.md`);
+  writeFileSync(json, `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(md, toMarkdown(info));
+  try {
+    // The committed files must pass `biome ci` (which formats JSON and Markdown) as they are.
+    execFileSync('npx', ['biome', 'format', '--write', json, md], { stdio: 'ignore' });
+  } catch {
+    // Formatting is cosmetic; the files are valid either way.
+  }
+  return { json, md };
+}

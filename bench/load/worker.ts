@@ -1,0 +1,642 @@
+/**
+ * @module The load generator: one process (pinned to the load core) that the
+ * orchestrator drives over RPC. HTTP load is autocannon's; socket load is
+ * plain `ws` clients. Every loop here is bounded by a duration or a count.
+ * Latencies are measured inside this process (sender and receiver share one
+ * clock) and returned in milliseconds.
+ */
+import { Agent, request } from 'node:http';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import WebSocket from 'ws';
+import { serveRpc } from '../lib/proc.js';
+import { latencySummary } from '../lib/stats.js';
+
+const now = () => performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ------------------------------------------------------------------- HTTP
+
+async function runAutocannon(params: {
+  url: string;
+  connections: number;
+  durationSec: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}) {
+  const result = await autocannon({
+    url: params.url,
+    connections: params.connections,
+    duration: params.durationSec,
+    method: params.method ?? 'GET',
+    headers: params.headers ?? {},
+    ...(params.body === undefined ? {} : { body: params.body }),
+    timeout: 20,
+  });
+  const total = result.requests.total;
+  return {
+    rps: total / Math.max(result.duration, 0.001),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function httpJson(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(20_000, () => req.destroy(new Error('timeout')));
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+/**
+ * Concurrent bundle fetches of one owner until every worker finds the EC pool
+ * empty; counts every handed-out keyId, so duplicates show.
+ */
+async function claims(params: {
+  url: string;
+  ownerId: string;
+  token: string;
+  concurrency: number;
+  maxRequests: number;
+}) {
+  const keyIds: number[] = [];
+  const latencies: number[] = [];
+  let errors = 0;
+  let requests = 0;
+  let lastClaimAt = 0;
+  const started = now();
+  const headers = { authorization: `Bearer ${params.token}` };
+  await Promise.all(
+    Array.from({ length: params.concurrency }, async () => {
+      while (requests < params.maxRequests) {
+        requests++;
+        const t0 = now();
+        const res = await httpJson(
+          `${params.url}/api/keys/${params.ownerId}/bundle`,
+          'GET',
+          headers,
+        );
+        if (res.status !== 200) {
+          errors++;
+          if (errors > 50) return;
+          continue;
+        }
+        const body = JSON.parse(res.text) as { oneTimePreKey: { keyId: number } | null };
+        if (body.oneTimePreKey === null) return;
+        latencies.push(now() - t0);
+        keyIds.push(body.oneTimePreKey.keyId);
+        lastClaimAt = now();
+      }
+    }),
+  );
+  const elapsedMs = lastClaimAt - started;
+  return {
+    claims: keyIds.length,
+    unique: new Set(keyIds).size,
+    duplicates: keyIds.length - new Set(keyIds).size,
+    elapsedMs,
+    perSec: (new Set(keyIds).size / Math.max(elapsedMs, 1)) * 1000,
+    errors,
+    ...latencySummary(latencies),
+  };
+}
+
+/** Sequential logins (one at a time: no queueing) for `durationSec`. */
+async function loginLoop(params: {
+  url: string;
+  phoneNumber: string;
+  password: string;
+  durationSec: number;
+}) {
+  const latencies: number[] = [];
+  const body = JSON.stringify({ phoneNumber: params.phoneNumber, password: params.password });
+  const headers = { 'content-type': 'application/json' };
+  const deadline = now() + params.durationSec * 1000;
+  let errors = 0;
+  while (now() < deadline) {
+    const t0 = now();
+    const res = await httpJson(`${params.url}/api/auth/login`, 'POST', headers, body);
+    if (res.status !== 200) errors++;
+    else latencies.push(now() - t0);
+  }
+  return { errors, ...latencySummary(latencies) };
+}
+
+// ---------------------------------------------------------------- sockets
+
+interface Peer {
+  readonly userId: string;
+  readonly token?: string;
+}
+
+interface Client {
+  readonly ws: WebSocket;
+  readonly userId: string;
+  onFrame?: (type: string, payload: Record<string, unknown>) => void;
+  /** When set, frames after `ready` go here unparsed (throughput runs: the load stays cheap). */
+  onRaw?: (data: Buffer) => void;
+  waiters: { type: string; resolve: (p: Record<string, unknown>) => void }[];
+}
+
+function wsUrlFor(base: string, peer: Peer, mode: 'product' | 'bare'): string {
+  const url = new URL('/', base);
+  url.protocol = 'ws:';
+  if (mode === 'product') url.searchParams.set('token', peer.token ?? '');
+  else url.searchParams.set('id', peer.userId);
+  return url.toString();
+}
+
+function openClient(
+  base: string,
+  peer: Peer,
+  mode: 'product' | 'bare',
+  localAddress?: string,
+): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrlFor(base, peer, mode), {
+      perMessageDeflate: false,
+      ...(localAddress ? { localAddress } : {}),
+    });
+    const client: Client = { ws, userId: peer.userId, waiters: [] };
+    let ready = false;
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error('no ready frame within 20 s'));
+    }, 20_000);
+    ws.on('message', (data: Buffer) => {
+      if (ready && client.onRaw) {
+        client.onRaw(data);
+        return;
+      }
+      const frame = JSON.parse(data.toString('utf8')) as {
+        type: string;
+        payload: Record<string, unknown>;
+      };
+      if (!ready) {
+        if (frame.type === 'ready') {
+          ready = true;
+          clearTimeout(timer);
+          resolve(client);
+        }
+        return;
+      }
+      const i = client.waiters.findIndex((w) => w.type === frame.type);
+      if (i >= 0) {
+        const [w] = client.waiters.splice(i, 1);
+        w!.resolve(frame.payload);
+        return;
+      }
+      client.onFrame?.(frame.type, frame.payload);
+    });
+    ws.on('error', (error) => {
+      clearTimeout(timer);
+      if (!ready) reject(error);
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      clearTimeout(timer);
+      reject(new Error(`upgrade refused: ${res.statusCode}`));
+    });
+  });
+}
+
+function waitFrame(client: Client, type: string, ms = 5000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.waiters = client.waiters.filter((w) => w.resolve !== done);
+      reject(new Error(`no ${type} frame within ${ms} ms`));
+    }, ms);
+    const done = (p: Record<string, unknown>) => {
+      clearTimeout(timer);
+      resolve(p);
+    };
+    client.waiters.push({ type, resolve: done });
+  });
+}
+
+const send = (client: Client, type: string, payload: unknown) =>
+  client.ws.send(JSON.stringify({ type, payload }));
+
+interface PairSet {
+  readonly mode: 'product' | 'bare';
+  readonly pairs: { caller: Client; callee: Client; callId: string }[];
+}
+
+const pairSets = new Map<string, PairSet>();
+let callCounter = 0;
+
+/**
+ * Connects each pair; in product mode the caller calls and the callee
+ * accepts, so `ice-candidate` frames relay between them.
+ */
+async function openPairs(params: {
+  key: string;
+  mode: 'product' | 'bare';
+  callerUrl: string;
+  calleeUrl?: string;
+  pairs: { caller: Peer; callee: Peer }[];
+  call?: boolean;
+}) {
+  const set: PairSet = { mode: params.mode, pairs: [] };
+  for (const pair of params.pairs) {
+    const caller = await openClient(params.callerUrl, pair.caller, params.mode);
+    const callee = await openClient(params.calleeUrl ?? params.callerUrl, pair.callee, params.mode);
+    const callId = `bench-${process.pid}-${++callCounter}`;
+    if (params.mode === 'product' && params.call !== false) {
+      const ringing = waitFrame(callee, 'call-user', 5000);
+      send(caller, 'call-user', { to: pair.callee.userId, callId, media: 'audio' });
+      await ringing;
+      const accepted = waitFrame(caller, 'call-accepted', 5000);
+      send(callee, 'call-accepted', { callId });
+      await accepted;
+    }
+    set.pairs.push({ caller, callee, callId });
+  }
+  pairSets.set(params.key, set);
+  return { pairs: set.pairs.length };
+}
+
+/** True when a call from a client on `callerUrl` rings a client on `calleeUrl` (backplane probe). */
+async function probeRing(params: {
+  callerUrl: string;
+  calleeUrl: string;
+  caller: Peer;
+  callee: Peer;
+}) {
+  const caller = await openClient(params.callerUrl, params.caller, 'product');
+  const callee = await openClient(params.calleeUrl, params.callee, 'product');
+  const callId = `probe-${process.pid}-${++callCounter}`;
+  let rang = false;
+  let answer = '';
+  try {
+    const ringing = waitFrame(callee, 'call-user', 3000).then(() => true);
+    const unavailable = waitFrame(caller, 'call-unavailable', 3000).then(() => false);
+    send(caller, 'call-user', { to: params.callee.userId, callId });
+    rang = await Promise.any([ringing, unavailable]).catch(() => false);
+    answer = rang ? 'rang' : 'call-unavailable or nothing';
+    if (rang) send(caller, 'call-ended', { callId });
+    await sleep(200);
+  } finally {
+    caller.ws.terminate();
+    callee.ws.terminate();
+  }
+  return { rang, answer };
+}
+
+function closePairs(params: { key: string }) {
+  const set = pairSets.get(params.key);
+  if (!set) return { closed: 0 };
+  for (const { caller, callee } of set.pairs) {
+    caller.ws.close();
+    callee.ws.close();
+  }
+  pairSets.delete(params.key);
+  return { closed: set.pairs.length * 2 };
+}
+
+const CANDIDATE = {
+  candidate: 'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 0.0.0.0',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+};
+
+const ICE_PREFIX = '{"type":"ice-candidate",';
+
+function relayFrame(set: PairSet, pair: PairSet['pairs'][number], seq: number) {
+  const payload: Record<string, unknown> = { callId: pair.callId, ...CANDIDATE, seq };
+  if (set.mode === 'bare') payload.to = pair.callee.userId;
+  return JSON.stringify({ type: 'ice-candidate', payload });
+}
+
+/** Closed loop: each caller keeps `window` frames in flight to its callee for `durationSec`. */
+async function relayThroughput(params: { key: string; durationSec: number; window: number }) {
+  const set = pairSets.get(params.key);
+  if (!set) throw new Error(`no pair set ${params.key}`);
+  let received = 0;
+  let stopped = false;
+  const done: Promise<void>[] = [];
+  for (const pair of set.pairs) {
+    let inFlight = 0;
+    let resolveDrained: () => void = () => {};
+    done.push(new Promise((r) => (resolveDrained = r)));
+    // One serialized frame per pair, sent again and again; arrivals are recognized by their prefix.
+    const frame = relayFrame(set, pair, 0);
+    const send = () => pair.caller.ws.send(frame);
+    const pumpFast = () => {
+      while (!stopped && inFlight < params.window) {
+        inFlight++;
+        send();
+      }
+      if (stopped && inFlight === 0) resolveDrained();
+    };
+    pair.callee.onRaw = (data) => {
+      if (data.subarray(0, ICE_PREFIX.length).toString('latin1') !== ICE_PREFIX) return;
+      inFlight--;
+      received++;
+      pumpFast();
+    };
+    pumpFast();
+  }
+  const started = now();
+  await sleep(params.durationSec * 1000);
+  const countAtEnd = received;
+  const elapsed = now() - started;
+  stopped = true;
+  // Drain (bounded) so the next run starts clean.
+  await Promise.race([Promise.all(done), sleep(5000)]);
+  for (const pair of set.pairs) pair.callee.onRaw = undefined;
+  return { framesPerSec: (countAtEnd / elapsed) * 1000, frames: countAtEnd };
+}
+
+/** Open loop: frames at `rate` per second spread over the pairs; latency send → callee. */
+/**
+ * Open loop: frames at `rate` per second spread over the pairs of `keys`
+ * (round robin across the sets, so several sets share one time window and the
+ * same noise); latency send → callee, per set and overall.
+ */
+async function relayLatencyOf(keys: readonly string[], durationSec: number, rate: number) {
+  const sets = keys.map((key) => {
+    const set = pairSets.get(key);
+    if (!set) throw new Error(`no pair set ${key}`);
+    return set;
+  });
+  const sentAt = new Map<number, number>();
+  const latencies = keys.map((): number[] => []);
+  sets.forEach((set, k) => {
+    for (const pair of set.pairs) {
+      pair.callee.onFrame = (type, payload) => {
+        if (type !== 'ice-candidate') return;
+        const t0 = sentAt.get(payload.seq as number);
+        if (t0 === undefined) return;
+        latencies[k]!.push(now() - t0);
+        sentAt.delete(payload.seq as number);
+      };
+    }
+  });
+  const total = Math.max(1, Math.round(rate * durationSec));
+  const interval = 1000 / rate;
+  const started = now();
+  for (let seq = 1; seq <= total; seq++) {
+    const due = started + (seq - 1) * interval;
+    const wait = due - now();
+    if (wait > 1) await sleep(wait);
+    const set = sets[seq % sets.length]!;
+    const pair = set.pairs[Math.floor(seq / sets.length) % set.pairs.length]!;
+    sentAt.set(seq, now());
+    pair.caller.ws.send(relayFrame(set, pair, seq));
+  }
+  const deadline = now() + 5000;
+  while (sentAt.size > 0 && now() < deadline) await sleep(10);
+  for (const set of sets) for (const pair of set.pairs) pair.callee.onFrame = undefined;
+  return {
+    lost: sentAt.size,
+    ...latencySummary(latencies.flat()),
+    byKey: Object.fromEntries(keys.map((key, k) => [key, latencySummary(latencies[k]!)])),
+  };
+}
+
+function relayLatency(params: { key: string; durationSec: number; rate: number }) {
+  return relayLatencyOf([params.key], params.durationSec, params.rate);
+}
+
+function relayLatencyInterleaved(params: { keys: string[]; durationSec: number; rate: number }) {
+  return relayLatencyOf(params.keys, params.durationSec, params.rate);
+}
+
+// ---------------------------------------------------------- message push
+
+interface PushSet {
+  readonly mode: 'product' | 'bare';
+  readonly url: string;
+  readonly pairs: { sender: Peer; senderWs?: Client; receiver: Client }[];
+}
+
+const pushSets = new Map<string, PushSet>();
+
+async function openPush(params: {
+  key: string;
+  mode: 'product' | 'bare';
+  url: string;
+  pairs: { sender: Peer; receiver: Peer }[];
+}) {
+  const set: PushSet = { mode: params.mode, url: params.url, pairs: [] };
+  for (const pair of params.pairs) {
+    const receiver = await openClient(params.url, pair.receiver, params.mode);
+    const senderWs =
+      params.mode === 'bare' ? await openClient(params.url, pair.sender, 'bare') : undefined;
+    set.pairs.push({ sender: pair.sender, receiver, ...(senderWs ? { senderWs } : {}) });
+  }
+  pushSets.set(params.key, set);
+  return { pairs: set.pairs.length };
+}
+
+function closePush(params: { key: string }) {
+  const set = pushSets.get(params.key);
+  for (const pair of set?.pairs ?? []) {
+    pair.receiver.ws.close();
+    pair.senderWs?.ws.close();
+  }
+  pushSets.delete(params.key);
+  return {};
+}
+
+/**
+ * Sends `count` messages (or for `durationSec`) and measures send → receipt on
+ * the receiver's socket. `rate` > 0: open loop at that rate; else closed loop
+ * with `concurrency` messages in flight (capacity).
+ */
+async function push(params: {
+  key: string;
+  durationSec: number;
+  rate: number;
+  concurrency?: number;
+}) {
+  const set = pushSets.get(params.key);
+  if (!set) throw new Error(`no push set ${params.key}`);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const waiting = new Map<string, () => void>();
+  let errors = 0;
+  for (const pair of set.pairs) {
+    pair.receiver.onFrame = (type, payload) => {
+      const tag = (set.mode === 'product' ? payload.content : payload.tag) as string | undefined;
+      if (tag === undefined) return;
+      const t0 = sentAt.get(tag);
+      if (t0 === undefined) return;
+      latencies.push(now() - t0);
+      sentAt.delete(tag);
+      waiting.get(tag)?.();
+      waiting.delete(tag);
+      void type;
+    };
+  }
+  let seq = 0;
+  const sendOne = (pair: PushSet['pairs'][number]): Promise<void> => {
+    const tag = `m${process.pid}-${++seq}`;
+    const delivered = new Promise<void>((r) => waiting.set(tag, r));
+    sentAt.set(tag, now());
+    if (set.mode === 'bare') {
+      pair.senderWs!.ws.send(
+        JSON.stringify({
+          type: 'new-message',
+          payload: { to: pair.receiver.userId, tag, content: tag, messageType: 'text' },
+        }),
+      );
+      return delivered;
+    }
+    const body = JSON.stringify({ receiverId: pair.receiver.userId, content: tag });
+    const sent = httpJson(
+      `${set.url}/api/chat/send`,
+      'POST',
+      { 'content-type': 'application/json', authorization: `Bearer ${pair.sender.token}` },
+      body,
+    ).then((res) => {
+      if (res.status !== 201) {
+        errors++;
+        sentAt.delete(tag);
+        waiting.get(tag)?.();
+        waiting.delete(tag);
+      }
+    });
+    return Promise.all([sent, delivered]).then(() => {});
+  };
+
+  const started = now();
+  const deadline = started + params.durationSec * 1000;
+  let sent = 0;
+  if (params.rate > 0) {
+    const interval = 1000 / params.rate;
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; now() < deadline; i++) {
+      const due = started + i * interval;
+      const wait = due - now();
+      if (wait > 1) await sleep(wait);
+      inflight.push(sendOne(set.pairs[i % set.pairs.length]!));
+      sent++;
+    }
+    await Promise.race([Promise.all(inflight), sleep(10_000)]);
+  } else {
+    const concurrency = params.concurrency ?? 16;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, w) => {
+        for (let i = w; now() < deadline; i += concurrency) {
+          await Promise.race([sendOne(set.pairs[i % set.pairs.length]!), sleep(10_000)]);
+          sent++;
+        }
+      }),
+    );
+  }
+  const elapsed = now() - started;
+  for (const pair of set.pairs) pair.receiver.onFrame = undefined;
+  return {
+    sent,
+    perSec: (latencies.length / elapsed) * 1000,
+    lost: sentAt.size,
+    errors,
+    ...latencySummary(latencies),
+  };
+}
+
+// ---------------------------------------------------------- idle sockets
+
+const idle: WebSocket[] = [];
+
+/**
+ * Opens `count` sockets (`concurrency` handshakes at a time), source
+ * addresses cycling through `localAddresses`, each waiting for its `ready`
+ * frame; they then stay open and silent (pongs aside) until `idleClose`.
+ */
+async function idleOpen(params: {
+  url: string;
+  mode: 'product' | 'bare';
+  peers: Peer[];
+  count: number;
+  offset: number;
+  localAddresses: string[];
+  concurrency: number;
+}) {
+  let next = 0;
+  let failures = 0;
+  let firstError = '';
+  const started = now();
+  await Promise.all(
+    Array.from({ length: params.concurrency }, async () => {
+      while (next < params.count) {
+        const i = next++;
+        const peer = params.peers[(params.offset + i) % params.peers.length]!;
+        const local = params.localAddresses[i % params.localAddresses.length];
+        try {
+          const client = await openClient(params.url, peer, params.mode, local);
+          client.ws.removeAllListeners('message');
+          idle.push(client.ws);
+        } catch (error) {
+          failures++;
+          firstError ||= error instanceof Error ? error.message : String(error);
+          if (failures > 50) return;
+        }
+      }
+    }),
+  );
+  return { open: idle.length, failures, firstError, seconds: (now() - started) / 1000 };
+}
+
+async function idleClose() {
+  const n = idle.length;
+  for (const ws of idle.splice(0)) ws.terminate();
+  await sleep(200);
+  return { closed: n };
+}
+
+// ------------------------------------------------------------------ redis
+
+async function redisPing(params: { url: string; count: number }) {
+  const redis = new Redis(params.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const latencies: number[] = [];
+  for (let i = 0; i < Math.min(params.count, 100); i++) await redis.ping();
+  for (let i = 0; i < params.count; i++) {
+    const t0 = now();
+    await redis.ping();
+    latencies.push(now() - t0);
+  }
+  redis.disconnect();
+  return latencySummary(latencies);
+}
+
+serveRpc({
+  autocannon: runAutocannon,
+  claims,
+  loginLoop,
+  openPairs,
+  probeRing,
+  closePairs,
+  relayThroughput,
+  relayLatency,
+  relayLatencyInterleaved,
+  openPush,
+  closePush,
+  push,
+  idleOpen,
+  idleClose,
+  redisPing,
+});

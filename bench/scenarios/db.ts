@@ -1,0 +1,116 @@
+/**
+ * @module The same authenticated profile route with the MongoDB store
+ * (FerretDB unless MONGODB_URI is set), against a driver-only loop of
+ * `findOne({ _id })` on the same users collection at the same concurrency.
+ */
+import { alternate, type Ctx, type Scenario } from '../lib/context.js';
+import { withCpu } from '../lib/proc.js';
+import { registerUser, startProduct } from '../lib/product.js';
+import { row, side } from '../lib/report.js';
+import { median, round } from '../lib/stats.js';
+
+const CONCURRENCY = 32;
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  errors?: number;
+}
+
+export const dbScenario: Scenario = {
+  id: 'db',
+  title: 'Authenticated route on MongoDB vs driver findOne loop',
+  async run(ctx: Ctx) {
+    const { settings } = ctx;
+    const mongo = await ctx.mongo();
+    const uri = mongo.uri('db');
+    const product = await startProduct({ name: 'product (mongo)', env: { MONGODB_URI: uri } });
+    const load = await ctx.loadWorker();
+    const driver = await ctx.serverWorker('baselines/db-worker.ts', 'driver findOne loop');
+    try {
+      const user = await registerUser(product.url);
+      const url = `${product.url}/api/users/${user.userId}/profile`;
+      const headers = { authorization: `Bearer ${user.token}` };
+      const measureProduct = async (seconds: number): Promise<Run> => {
+        const { result, cpu } = await withCpu([product.pid], () =>
+          load.call<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }>(
+            'autocannon',
+            { url, connections: CONCURRENCY, durationSec: seconds, headers },
+          ),
+        );
+        return { ...result, errors: result.errors + result.non2xx, cpu: cpu[0]! };
+      };
+      const measureDriver = async (seconds: number): Promise<Run> => {
+        const { result, cpu } = await withCpu([driver.pid], () =>
+          driver.call<{ perSec: number; p50: number; p99: number }>('findOneLoop', {
+            uri,
+            id: user.userId,
+            concurrency: CONCURRENCY,
+            durationSec: seconds,
+          }),
+        );
+        return { rps: result.perSec, p50: result.p50, p99: result.p99, cpu: cpu[0]! };
+      };
+      ctx.log('db: warm-up');
+      await measureProduct(settings.warmupSec);
+      await measureDriver(settings.warmupSec);
+      ctx.log(`db: ${settings.rounds} rounds × 2 × ${settings.seconds} s`);
+      const [p, d] = await alternate(settings.rounds, [
+        () => measureProduct(settings.seconds),
+        () => measureDriver(settings.seconds),
+      ]);
+      const lat = (runs: Run[]) => ({ p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) });
+      const rows = [
+        row({
+          scenario: 'db',
+          title: 'authenticated route on MongoDB',
+          metric: `throughput vs driver-only findOne loop (${CONCURRENCY} concurrent)`,
+          product: side(
+            'product',
+            'req/s',
+            p!.map((r) => r.rps),
+            lat(p!),
+          ),
+          baseline: side(
+            'findOne loop',
+            'ops/s',
+            d!.map((r) => r.rps),
+            lat(d!),
+          ),
+          target: { op: '>=', value: 0.8, text: '≥ 0.80' },
+        }),
+      ];
+      const cpu = (runs: Run[]) => round(median(runs.map((r) => r.cpu)) * 100, 0);
+      const notes = [
+        `database: ${mongo.description}`,
+        `product process CPU ${cpu(p!)} %, driver-loop process CPU ${cpu(d!)} % of one core; product errors ${p!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
+        'Per request the product reads the user twice: once in requireAuth (authenticate → users.findById) and once in getProfile; the baseline reads it once per operation.',
+      ];
+      const profiles = [];
+      if (ctx.shouldProfile(rows)) {
+        ctx.log('db: profiling the product');
+        const summary = await ctx.profileProduct(
+          { name: 'product (mongo, profiled)', env: { MONGODB_URI: uri } },
+          async (server, begin) => {
+            const job = (durationSec: number) => ({
+              url: `${server.url}/api/users/${user.userId}/profile`,
+              connections: CONCURRENCY,
+              durationSec,
+              headers,
+            });
+            await load.call('autocannon', job(1));
+            begin();
+            await load.call('autocannon', job(Math.max(settings.seconds, 3)));
+          },
+        );
+        if (summary) profiles.push(summary);
+      }
+      return { rows, notes, profiles };
+    } finally {
+      await driver.call('close').catch(() => {});
+      await Promise.all([load.stop(), driver.stop(), product.stop()]);
+    }
+  },
+};

@@ -1,0 +1,194 @@
+/**
+ * @module Login cost and isolation. (1) `POST /api/auth/login` p50, one login
+ * at a time, against a raw argon2id hash p50 with the product's parameters in
+ * a process pinned like the server. (2) Signaling relay p99 while logins
+ * saturate the server (8 concurrent, from a second load process) against the
+ * same relay p99 with the server otherwise idle.
+ */
+import { alternate, type Ctx, type Scenario } from '../lib/context.js';
+import { type BenchUser, registerUsers, startProduct } from '../lib/product.js';
+import { row, side } from '../lib/report.js';
+import { median, round } from '../lib/stats.js';
+
+const PAIRS = 4;
+const RELAY_RATE = 200;
+const FLOOD_CONNECTIONS = 8;
+
+interface Lat {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+export const loginScenario: Scenario = {
+  id: 'login',
+  title: 'Login vs raw argon2id; relay p99 while logins saturate',
+  async run(ctx: Ctx) {
+    const { settings } = ctx;
+    const product = await startProduct({ name: 'product (memory)' });
+    const load = await ctx.loadWorker();
+    const flood = await ctx.loadWorker('login flood');
+    const argon = await ctx.serverWorker('baselines/argon2-worker.ts', 'raw argon2id');
+    try {
+      const users = await registerUsers(product.url, PAIRS * 2 + 1);
+      const loginUser: BenchUser = users[PAIRS * 2]!;
+      const pairs = Array.from({ length: PAIRS }, (_, i) => ({
+        caller: users[2 * i]!,
+        callee: users[2 * i + 1]!,
+      }));
+      await load.call('openPairs', {
+        key: 'relay',
+        mode: 'product',
+        callerUrl: product.url,
+        pairs,
+      });
+
+      const login = (seconds: number) => () =>
+        load.call<Lat & { errors: number }>('loginLoop', {
+          url: product.url,
+          phoneNumber: loginUser.phoneNumber,
+          password: loginUser.password,
+          durationSec: seconds,
+        });
+      const hash = (seconds: number) => () => argon.call<Lat>('hashLoop', { durationSec: seconds });
+      ctx.log('login: warm-up');
+      await login(settings.warmupSec)();
+      await hash(settings.warmupSec)();
+      ctx.log(`login: ${settings.rounds} rounds × (login, hash)`);
+      const [l, h] = await alternate<Lat & { errors?: number }>(settings.rounds, [
+        login(settings.seconds),
+        hash(settings.seconds),
+      ]);
+
+      const floodBody = JSON.stringify({
+        phoneNumber: loginUser.phoneNumber,
+        password: loginUser.password,
+      });
+      let floodRps: number[] = [];
+      const relayIdle = () =>
+        load.call<Lat>('relayLatency', {
+          key: 'relay',
+          durationSec: settings.seconds,
+          rate: RELAY_RATE,
+        });
+      const relayBusy = async () => {
+        const flooding = flood.call<{ rps: number }>('autocannon', {
+          url: `${product.url}/api/auth/login`,
+          method: 'POST',
+          connections: FLOOD_CONNECTIONS,
+          durationSec: settings.seconds + 1.5,
+          headers: { 'content-type': 'application/json' },
+          body: floodBody,
+        });
+        await new Promise((r) => setTimeout(r, 700));
+        const result = await relayIdle();
+        floodRps = [...floodRps, (await flooding).rps];
+        return result;
+      };
+      await relayIdle();
+      const [idle, busy] = await alternate(settings.rounds, [relayIdle, relayBusy]);
+      const lat = (runs: Lat[]) => ({ p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) });
+      const rows = [
+        row({
+          scenario: 'login',
+          title: 'login',
+          metric: 'login p50 (one at a time) vs raw argon2id hash p50',
+          product: side(
+            'login',
+            'ms',
+            l!.map((r) => r.p50),
+            lat(l!),
+          ),
+          baseline: side(
+            'argon2id hash',
+            'ms',
+            h!.map((r) => r.p50),
+            lat(h!),
+          ),
+          target: { op: '<=', value: 1.15, text: '≤ 1.15×' },
+        }),
+        row({
+          scenario: 'login',
+          title: 'login',
+          metric: `relay p99 (${RELAY_RATE} frames/s) while ${FLOOD_CONNECTIONS} concurrent logins saturate vs idle`,
+          product: side(
+            'during logins',
+            'ms',
+            busy!.map((r) => r.p99),
+            lat(busy!),
+          ),
+          baseline: side(
+            'idle',
+            'ms',
+            idle!.map((r) => r.p99),
+            lat(idle!),
+          ),
+          target: { op: '<=', value: 2, text: '≤ 2×' },
+        }),
+      ];
+      const notes = [
+        `login flood throughput: ${round(median(floodRps), 1)} logins/s (autocannon, ${FLOOD_CONNECTIONS} connections); login errors in the sequential loop: ${l!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
+        'The product hashes on the libuv thread pool, at most 2 at once (p-limit); with the server pinned to one core those threads share that core with the event loop.',
+      ];
+      const profiles = [];
+      if (ctx.shouldProfile(rows)) {
+        ctx.log('login: profiling the product: sequential logins');
+        const sequential = await ctx.profileProduct(
+          { name: 'product (profiled)' },
+          async (server, begin) => {
+            const [u] = await registerUsers(server.url, 1);
+            const job = (durationSec: number) => ({
+              url: server.url,
+              phoneNumber: u!.phoneNumber,
+              password: u!.password,
+              durationSec,
+            });
+            await load.call('loginLoop', job(1));
+            begin();
+            await load.call('loginLoop', job(Math.max(settings.seconds, 3)));
+          },
+        );
+        if (sequential) profiles.push(sequential);
+        ctx.log('login: profiling the product: relay under the login flood');
+        const summary = await ctx.profileProduct(
+          { name: 'product (profiled)' },
+          async (server, begin) => {
+            const [u, ...rest] = await registerUsers(server.url, PAIRS * 2 + 1);
+            const more = Array.from({ length: PAIRS }, (_, i) => ({
+              caller: rest[2 * i]!,
+              callee: rest[2 * i + 1]!,
+            }));
+            await load.call('openPairs', {
+              key: 'prof',
+              mode: 'product',
+              callerUrl: server.url,
+              pairs: more,
+            });
+            const seconds = Math.max(settings.seconds, 3);
+            begin();
+            const flooding = flood.call('autocannon', {
+              url: `${server.url}/api/auth/login`,
+              method: 'POST',
+              connections: FLOOD_CONNECTIONS,
+              durationSec: seconds,
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ phoneNumber: u!.phoneNumber, password: u!.password }),
+            });
+            await load.call('relayLatency', {
+              key: 'prof',
+              durationSec: seconds - 0.5,
+              rate: RELAY_RATE,
+            });
+            await flooding;
+            await load.call('closePairs', { key: 'prof' });
+          },
+        );
+        if (summary) profiles.push(summary);
+      }
+      return { rows, notes, profiles };
+    } finally {
+      await load.call('closePairs', { key: 'relay' }).catch(() => {});
+      await Promise.all([load.stop(), flood.stop(), argon.stop(), product.stop()]);
+    }
+  },
+};
