@@ -125,4 +125,30 @@ describe('jose token service', () => {
       await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     }
   });
+
+  it('still refuses a remembered token once it has expired', async () => {
+    const { tokens, clock } = await setup(60);
+    const { token } = await tokens.issue(userId);
+    await expect(tokens.verify(token)).resolves.toMatchObject({ userId });
+    await expect(tokens.verify(token)).resolves.toMatchObject({ userId });
+    clock.advance(66_000);
+    await expect(tokens.verify(token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'The token has expired.',
+    });
+  });
+
+  it('remembers at most cacheSize tokens and verifies the evicted ones again', async () => {
+    const clock = createFixedClock(new Date('2026-03-01T12:00:00.000Z'));
+    const tokens = await createJoseTokenService({ secret, ttlSec: 60, clock, cacheSize: 1 });
+    const first = await tokens.issue(userId);
+    const second = await tokens.issue('65a1b2c3d4e5f60718293a4c' as UserId);
+    await tokens.verify(first.token);
+    await tokens.verify(second.token);
+    // Evicted from the cache, the first token goes through jose again and the
+    // expiry is still enforced there.
+    clock.advance(66_000);
+    await expect(tokens.verify(first.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(tokens.verify(second.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
 });

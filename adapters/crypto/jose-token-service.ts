@@ -3,7 +3,13 @@
  * non-extractable WebCrypto key; only HS256 with that key is ever accepted.
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { type Clock, DomainError, type TokenService, type UserId } from '../../core/index.js';
+import {
+  type Clock,
+  DomainError,
+  type TokenService,
+  type UserId,
+  type VerifiedToken,
+} from '../../core/index.js';
 
 export interface JoseTokenServiceOptions {
   /** The HMAC secret (JWT_SECRET). */
@@ -14,6 +20,13 @@ export interface JoseTokenServiceOptions {
   readonly clock?: Clock;
   /** Seconds of clock skew tolerated on `iat` and `exp` between instances. Default 5. */
   readonly clockToleranceSec?: number;
+  /**
+   * Tokens remembered after a successful verification (default 10 000), so a
+   * client's every request does not pay an HMAC again. A remembered token is
+   * still refused once its `exp` (with the same tolerance) has passed; 0
+   * turns the cache off.
+   */
+  readonly cacheSize?: number;
 }
 
 export async function createJoseTokenService(
@@ -28,6 +41,9 @@ export async function createJoseTokenService(
   );
   const now = () => options.clock?.now() ?? new Date();
   const tolerance = options.clockToleranceSec ?? 5;
+  const cacheSize = options.cacheSize ?? 10_000;
+  // Insertion-ordered: the first key is the oldest, evicted when full.
+  const verified = new Map<string, VerifiedToken>();
 
   return {
     async issue(userId) {
@@ -43,6 +59,12 @@ export async function createJoseTokenService(
     },
 
     async verify(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAt.getTime() + tolerance * 1000 > now().getTime()) return known;
+        verified.delete(token);
+        throw new DomainError('UNAUTHENTICATED', 'The token has expired.');
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
@@ -55,7 +77,12 @@ export async function createJoseTokenService(
         if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
           throw new DomainError('UNAUTHENTICATED', 'The token is not valid.');
         }
-        return { userId: payload.sub as UserId, expiresAt: new Date(payload.exp * 1000) };
+        const result = { userId: payload.sub as UserId, expiresAt: new Date(payload.exp * 1000) };
+        if (cacheSize > 0) {
+          if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+          verified.set(token, result);
+        }
+        return result;
       } catch (error) {
         if (error instanceof DomainError) throw error;
         // Whatever a presented token does to the verifier, it is the client's token that is bad.
