@@ -16,7 +16,11 @@ import { connectWs, registerUser } from '../support/ws-client.js';
 const servers = useServerProcesses();
 const database = useTestDatabase();
 
-const REGISTRATIONS = 24;
+// Enough argon2 hashes (two at a time, a few ms each) that the batch is still
+// being worked through when the last request has arrived: with 24 a fast
+// machine could answer them all before the test saw them all in, and the test
+// then had nothing in flight to prove.
+const REGISTRATIONS = 64;
 
 /** The error code of a fresh TCP connection to `port`, or `CONNECTED`. */
 function tryConnect(port: number): Promise<string> {
