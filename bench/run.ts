@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type Scenario, type Settings } from './lib/context.js';
-import { BENCH_DIR, machineInfo, REPO_ROOT } from './lib/proc.js';
+import { BENCH_DIR, machineInfo, productRevision, REPO_ROOT } from './lib/proc.js';
 import { type ScenarioResult, toMarkdown, writeResults } from './lib/report.js';
 import { claimsScenario } from './scenarios/claims.js';
 import { crossScenario } from './scenarios/cross.js';
@@ -83,6 +83,7 @@ async function main() {
   const startedAt = new Date().toISOString();
   // Other work on the machine shows here (1-minute load average, at start and at the end).
   const loadAtStart = Math.round(loadavg()[0]! * 100) / 100;
+  const revisionAtStart = productRevision();
   console.log(
     `[bench] ${settings.quick ? 'quick' : 'full'} run: ${chosen.map((s) => s.id).join(', ')}; ${settings.rounds} rounds × ${settings.seconds} s; Node ${machine.node}; ${machine.cpuModel} × ${machine.cpus}; ${machine.pinning}`,
   );
@@ -127,6 +128,8 @@ async function main() {
     machine: {
       ...machine,
       mongo: mongo.description(),
+      // Other sessions may change the tree while a run goes on: both ends are recorded.
+      revision: `${revisionAtStart} at start, ${productRevision()} at the end`,
       loadAverage: `${loadAtStart} at start, ${Math.round(loadavg()[0]! * 100) / 100} at the end (1 min)`,
     },
     scenarios: results,

@@ -39,6 +39,20 @@ export const PINNING = {
         : `not pinned: taskset not found (${CORES} CPUs); server and load share the cores`,
 } as const;
 
+/** The commit measured: `git describe`-like short hash, `+dirty` when the product tree has changes. */
+export function productRevision(): string {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const hash = git('rev-parse', '--short', 'HEAD');
+    // Changes under bench/ do not change what is measured.
+    const dirty = git('status', '--porcelain', '--', '.', ':!bench').length > 0;
+    return dirty ? `${hash}+dirty` : hash;
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function machineInfo() {
   return {
     node: process.version,

@@ -166,7 +166,7 @@ export function toMarkdown(info: RunInfo): string {
   const lines = [
     `# Benchmark results (${info.mode} run)`,
     '',
-    `${info.startedAt} · ${Math.round(info.seconds)} s · Node ${info.machine.node} · ${info.machine.cpuModel} × ${info.machine.cpus} · ${info.machine.pinning} · load average ${info.machine.loadAverage ?? '?'} · database: ${info.machine.mongo ?? '?'}`,
+    `${info.startedAt} · ${Math.round(info.seconds)} s · product ${info.machine.revision ?? '?'} · Node ${info.machine.node} · ${info.machine.cpuModel} × ${info.machine.cpus} · ${info.machine.pinning} · load average ${info.machine.loadAverage ?? '?'} · database: ${info.machine.mongo ?? '?'}`,
     '',
     'Every figure is a median over rounds; each round measures the product and its baseline back to back (order alternating), and the ratio is taken per round. Latencies in ms.',
     '',
