@@ -39,14 +39,27 @@ export const PINNING = {
         : `not pinned: taskset not found (${CORES} CPUs); server and load share the cores`,
 } as const;
 
-/** The commit measured: `git describe`-like short hash, `+dirty` when the product tree has changes. */
+/** What the server runs with: the product's files (not tests, not bench/). */
+const PRODUCT_PATHS = [
+  'core',
+  'adapters',
+  'apps',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+];
+
+/**
+ * The commit measured: the last one that touched the product's files (commits
+ * to tests or bench/ change nothing that runs), `+dirty` when those files have
+ * uncommitted changes.
+ */
 export function productRevision(): string {
   try {
     const git = (...args: string[]) =>
       execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const hash = git('rev-parse', '--short', 'HEAD');
-    // Changes under bench/ do not change what is measured.
-    const dirty = git('status', '--porcelain', '--', '.', ':!bench').length > 0;
+    const hash = git('log', '-1', '--format=%h', '--', ...PRODUCT_PATHS);
+    const dirty = git('status', '--porcelain', '--', ...PRODUCT_PATHS).length > 0;
     return dirty ? `${hash}+dirty` : hash;
   } catch {
     return 'unknown';
