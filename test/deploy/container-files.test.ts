@@ -192,7 +192,7 @@ describe('Dockerfile', () => {
     const ignored = read('.dockerignore')
       .split('\n')
       .map((line) => line.trim());
-    for (const entry of ['.env', 'node_modules', 'test', '**/*.test.ts', '.git']) {
+    for (const entry of ['.env', 'node_modules', 'test', 'bench', '**/*.test.ts', '.git']) {
       expect(ignored).toContain(entry);
     }
   });
