@@ -8,6 +8,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { authenticate, type Deps, DomainError, toProfile } from '../../core/index.js';
 import type { AuthEnv } from './env.js';
+import { requestHeader } from './node-bindings.js';
 import { withOpenApi } from './openapi.js';
 
 export interface AuthOptions {
@@ -25,9 +26,12 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * `tokenExpiresAt` in the context; anything wrong is `401 UNAUTHENTICATED`.
  */
 export function requireAuth(options: AuthOptions): MiddlewareHandler<AuthEnv> {
-  const tokenHeader = options.tokenHeader ?? 'x-auth-token';
+  const tokenHeader = (options.tokenHeader ?? 'x-auth-token').toLowerCase();
   const middleware: MiddlewareHandler<AuthEnv> = async (c, next) => {
-    const tokens = presentedTokens(c.req.header(tokenHeader), c.req.header('authorization'));
+    const tokens = presentedTokens(
+      requestHeader(c, tokenHeader),
+      requestHeader(c, 'authorization'),
+    );
     const sessions = await Promise.all(tokens.map((token) => authenticate(options.deps, token)));
     const [first, ...others] = sessions;
     if (first === undefined) throw unauthenticated('No token: send x-auth-token or Bearer.');

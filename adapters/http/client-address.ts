@@ -7,6 +7,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { requestHeader } from './node-bindings.js';
 
 /** What `clientAddress` answers when no socket is known (e.g. `app.request()` in tests). */
 export const UNKNOWN_ADDRESS = 'unknown';
@@ -26,7 +27,7 @@ export const UNKNOWN_ADDRESS = 'unknown';
 export function clientAddress(c: Context, trustedProxies = 0): string {
   const peer = socketAddress(c);
   if (trustedProxies <= 0) return bucketOf(peer ?? UNKNOWN_ADDRESS);
-  const forwarded = (c.req.header('x-forwarded-for') ?? '')
+  const forwarded = (requestHeader(c, 'x-forwarded-for') ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');

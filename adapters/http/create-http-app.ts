@@ -6,9 +6,8 @@
  */
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import { requestId } from 'hono/request-id';
 import { createRateLimiters, type RateLimiters } from '../rate-limit/rate-limiters.js';
-import { clientAddress } from './client-address.js';
+import { requestEdge } from './edge.js';
 import type { AppEnv, HttpDeps } from './env.js';
 import {
   createErrorHandler,
@@ -26,7 +25,7 @@ import { createHealthRoutes, type ReadinessProbe } from './routes/health.js';
 import { createKeyRoutes } from './routes/keys.js';
 import { createMetricsRoutes } from './routes/metrics.js';
 import { createUserRoutes } from './routes/users.js';
-import { corsForOrigins, secureResponseHeaders } from './security-headers.js';
+import { corsForOrigins } from './security-headers.js';
 
 export type { AppEnv, HttpDeps } from './env.js';
 export type { AccessLog, HttpMetrics, RequestRecord } from './observe.js';
@@ -63,31 +62,17 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   const rateLimiters = rateLimits ? (options.rateLimiters ?? createRateLimiters()) : undefined;
   const app = new Hono<AppEnv>();
 
-  app.use(requestId());
-  app.use(observeRequests({ metrics: options.metrics, accessLog: options.accessLog }));
-  // Hono hands only Error instances to onError; wrap anything else thrown.
-  app.use(async (_c, next) => {
-    try {
-      await next();
-    } catch (thrown) {
-      throw thrown instanceof Error
-        ? thrown
-        : new Error('A non-Error was thrown.', { cause: thrown });
-    }
-  });
-  app.use(async (c, next) => {
-    c.set('rateLimits', rateLimits);
-    c.set('rateLimiters', rateLimiters);
-    c.set('clientAddress', clientAddress(c, options.trustProxy));
-    await next();
-  });
-  app.use(secureResponseHeaders());
-  app.use(corsForOrigins(options.corsOrigins ?? []));
-  app.use('/api/*', async (c, next) => {
-    await next();
-    // Answers carry tokens and private data: no cache may keep them.
-    c.header('Cache-Control', 'no-store');
-  });
+  app.use(
+    requestEdge({
+      observer: observeRequests({ metrics: options.metrics, accessLog: options.accessLog }),
+      rateLimits,
+      rateLimiters,
+      trustProxy: options.trustProxy ?? 0,
+    }),
+  );
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    app.use(corsForOrigins(options.corsOrigins));
+  }
   // A known path with another method is a 404 NOT_FOUND (the contract has no
   // 405 code) that names the methods the path does take in `Allow`.
   app.use(

@@ -33,8 +33,11 @@ export interface AppVariables {
   rateLimits: boolean;
   /** The limiters `rateLimit()` spends from; undefined when `rateLimits` is false. */
   rateLimiters: RateLimiters | undefined;
-  /** The key of per-IP limits: the peer's address, or per `TRUST_PROXY` (client-address.ts). */
-  clientAddress: string;
+  /**
+   * Reverse proxies of ours in front of the server (`TRUST_PROXY`): how the
+   * key of per-IP limits is read (client-address.ts), when one is spent.
+   */
+  trustProxy: number;
 }
 
 /** The environment of every route. */

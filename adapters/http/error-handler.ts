@@ -12,6 +12,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../../core/index.js';
+import { presetResponseHeader } from './node-bindings.js';
 
 /** Status of each error code (API.md §1). A code without a status fails the typecheck. */
 export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
@@ -81,7 +82,7 @@ export function errorResponse(
     error:
       code === 'VALIDATION_FAILED' ? { code, message, details: details ?? [] } : { code, message },
   };
-  if (code === 'UNAUTHENTICATED') c.header('WWW-Authenticate', 'Bearer');
+  if (code === 'UNAUTHENTICATED') presetResponseHeader(c, 'WWW-Authenticate', 'Bearer');
   return c.json(body, STATUS_BY_CODE[code]);
 }
 
@@ -98,7 +99,7 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
     if (isDomainError(error)) {
       if (error instanceof RateLimitedError || error.code === 'RATE_LIMITED') {
         const seconds = error instanceof RateLimitedError ? error.retryAfterSec : 1;
-        c.header('Retry-After', String(Math.max(1, Math.ceil(seconds))));
+        presetResponseHeader(c, 'Retry-After', String(Math.max(1, Math.ceil(seconds))));
       }
       const details = error instanceof ValidationError ? error.details : undefined;
       return errorResponse(c, error.code, error.message, details);

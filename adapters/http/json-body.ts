@@ -5,10 +5,12 @@
  * route's schema (`400 VALIDATION_FAILED` with dot-joined paths). Routes use
  * `validJsonBody(schema)`, which also documents the body in OpenAPI.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type * as v from 'valibot';
 import { DomainError, ValidationError } from '../../core/index.js';
+import { nodeIncoming, requestHeader } from './node-bindings.js';
 import { schemaDoc, withOpenApi } from './openapi.js';
 import { type RequestSchema, validate } from './validate.js';
 
@@ -22,29 +24,6 @@ export interface JsonBodyOptions {
   readonly maxBytes?: number;
 }
 
-/**
- * Middleware for a route that takes a JSON body: refuses another media type
- * before reading anything, then enforces the size limit (on `Content-Length`
- * when given, else while reading a chunked body). The handler then calls
- * `parseJsonBody`.
- */
-export function jsonBody(options: JsonBodyOptions = {}): MiddlewareHandler {
-  const maxBytes = options.maxBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const limit = bodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw new DomainError(
-        'PAYLOAD_TOO_LARGE',
-        `The body is larger than this route's limit of ${maxBytes / 1024} KiB.`,
-      );
-    },
-  });
-  return async (c, next) => {
-    assertJsonMediaType(c.req.header('content-type'));
-    return limit(c, next);
-  };
-}
-
 /** What `validJsonBody(schema)` hands the handler as `c.req.valid('json')`. */
 export interface ValidatedJson<S extends RequestSchema> {
   in: { json: v.InferInput<S> };
@@ -52,21 +31,39 @@ export interface ValidatedJson<S extends RequestSchema> {
 }
 
 /**
- * `jsonBody` and `parseJsonBody` in one middleware: the handler reads the
- * validated body as `c.req.valid('json')`. The same `schema` documents the
- * request body in the OpenAPI document, with the codes these checks answer.
+ * Middleware for a route that takes a JSON body; the handler reads the
+ * validated body as `c.req.valid('json')`. It refuses another media type
+ * before reading anything, enforces the size limit (on `Content-Length` when
+ * given, else while reading a chunked body), then parses and validates. The
+ * same `schema` documents the request body in the OpenAPI document, with the
+ * codes these checks answer.
  */
 export function validJsonBody<S extends RequestSchema>(
   schema: S,
   options: JsonBodyOptions = {},
 ): MiddlewareHandler<Env, string, ValidatedJson<S>> {
   const maxBytes = options.maxBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const guard = jsonBody({ maxBytes });
-  const middleware: MiddlewareHandler<Env, string, ValidatedJson<S>> = (c, next) =>
-    guard(c, async () => {
-      c.req.addValidatedData('json', (await parseJsonBody(c, schema)) as object);
-      await next();
-    });
+  const tooLarge = () =>
+    new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      `The body is larger than this route's limit of ${maxBytes / 1024} KiB.`,
+    );
+  const webLimit = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  const middleware: MiddlewareHandler<Env, string, ValidatedJson<S>> = async (c, next) => {
+    assertJsonMediaType(requestHeader(c, 'content-type'));
+    const incoming = nodeIncoming(c);
+    const bytes =
+      incoming === undefined
+        ? await readWebBody(c, webLimit)
+        : await readIncomingBody(incoming, maxBytes, tooLarge);
+    c.req.addValidatedData('json', parseJsonBytes(bytes, schema) as object);
+    await next();
+  };
   return withOpenApi(middleware, {
     requestBody: {
       required: true,
@@ -83,21 +80,77 @@ export function validJsonBody<S extends RequestSchema>(
 }
 
 /**
- * Reads, parses and validates the body of a route guarded by `jsonBody`. An
- * empty body counts as no body (`415`); unknown fields are dropped by the schema.
+ * The body straight from Node's request stream (under `@hono/node-server`):
+ * reading it through `c.req` would build an undici Request and a web stream
+ * around the same bytes. Over the limit it stops collecting and throws;
+ * the adapter drains the rest once the answer is sent.
  */
-export async function parseJsonBody<S extends RequestSchema>(
-  c: Context,
-  schema: S,
-): Promise<v.InferOutput<S>> {
-  assertJsonMediaType(c.req.header('content-type'));
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
+function readIncomingBody(
+  incoming: IncomingMessage,
+  maxBytes: number,
+  tooLarge: () => Error,
+): Promise<Uint8Array> {
+  const declared = incoming.headers['content-length'];
+  if (declared !== undefined && incoming.headers['transfer-encoding'] === undefined) {
+    if (Number.parseInt(declared, 10) > maxBytes) return Promise.reject(tooLarge());
+  }
+  if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        settle();
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      settle();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      settle();
+      reject(error);
+    };
+    // Destroyed without an error: the client is gone, nobody waits for an answer.
+    const onClose = () => onError(new Error('The request closed before its body was read.'));
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
+}
+
+/** The body through the web `Request` (`app.request()` in tests), with `hono/body-limit`. */
+async function readWebBody(c: Context, limit: MiddlewareHandler): Promise<Uint8Array> {
+  let bytes = new Uint8Array(0);
+  await limit(c, async () => {
+    bytes = new Uint8Array(await c.req.arrayBuffer());
+  });
+  return bytes;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses and validates a body: an empty body counts as no body (`415`);
+ * unknown fields are dropped by the schema.
+ */
+function parseJsonBytes<S extends RequestSchema>(bytes: Uint8Array, schema: S): v.InferOutput<S> {
   if (bytes.byteLength === 0) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'This route needs an application/json body.');
   }
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    // A leading byte order mark is dropped by the decoder.
+    value = JSON.parse(UTF8.decode(bytes));
   } catch {
     throw new DomainError('INVALID_JSON', 'The body is not valid UTF-8 JSON.');
   }

@@ -1,11 +1,12 @@
 /**
- * @module Request observation for the HTTP app: one middleware that times
- * every request and hands a `RequestRecord` (request id, method, route
- * pattern, status, duration) to the metrics and to the access log. Routes are
- * the patterns they were registered with (`/api/users/:userId/profile`),
- * never raw paths, so ids never become label values or log fields.
+ * @module Request observation for the HTTP app: the app's edge middleware
+ * (edge.ts) times every request with it and hands a `RequestRecord` (request
+ * id, method, route pattern, status, duration) to the metrics and to the
+ * access log. Routes are the patterns they were registered with
+ * (`/api/users/:userId/profile`), never raw paths, so ids never become label
+ * values or log fields.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from './env.js';
 
@@ -99,41 +100,36 @@ export function routeOf(c: Context): string {
   return route?.path ?? UNMATCHED_ROUTE;
 }
 
-/**
- * The answer's status; `101` for a WebSocket upgrade, for which the upgrade
- * helper hands the app a placeholder `200` while it switches protocols.
- */
-function statusOf(c: Context): number {
-  const upgraded = c.res.status === 200 && c.req.header('upgrade')?.toLowerCase() === 'websocket';
-  return upgraded ? 101 : c.res.status;
+/** Times requests and reports each to `metrics` and `accessLog`. */
+export interface RequestObserver {
+  /** A request has come in; returns its start time for `finished`. */
+  started(): number;
+  /** The request is answered (`failed`: it threw past every handler, so it is a 500). */
+  finished(c: Context<AppEnv>, startedAt: number, failed: boolean): void;
 }
 
-/** Times every request and reports it to `metrics` and `accessLog`. */
-export function observeRequests(options: ObserveRequestsOptions): MiddlewareHandler<AppEnv> {
+/** The observer the app's edge middleware calls around every request. */
+export function observeRequests(options: ObserveRequestsOptions): RequestObserver {
   const { metrics, accessLog } = options;
-  return async (c, next) => {
-    const started = performance.now();
-    metrics?.requestStarted();
-    let failed = false;
-    try {
-      await next();
-    } catch (error) {
-      failed = true;
-      throw error;
-    } finally {
+  return {
+    started() {
+      metrics?.requestStarted();
+      return performance.now();
+    },
+    finished(c, startedAt, failed) {
       const method = c.req.method.toUpperCase();
       const record: RequestRecord = {
         requestId: String(c.get('requestId') ?? ''),
         method: KNOWN_METHODS.has(method) ? method : 'OTHER',
         route: routeOf(c),
-        status: failed ? 500 : statusOf(c),
-        durationMs: performance.now() - started,
+        status: failed ? 500 : c.res.status,
+        durationMs: performance.now() - startedAt,
       };
       metrics?.requestFinished(record);
       if (record.route === LOGIN_ROUTE && record.method === 'POST') {
         metrics?.loginAttempted(loginOutcome(record.status));
       }
       accessLog?.(record);
-    }
+    },
   };
 }

@@ -8,11 +8,12 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { RateLimiters, RateLimitName } from '../rate-limit/rate-limiters.js';
+import { clientAddress } from './client-address.js';
 import type { AppVariables } from './env.js';
 
 /** Any route environment that carries the limiters (every route's does). */
 interface LimitedEnv {
-  Variables: Pick<AppVariables, 'rateLimiters' | 'clientAddress'>;
+  Variables: Pick<AppVariables, 'rateLimiters' | 'trustProxy'>;
 }
 
 /** Spends `points` of limit `name` for `key`; throws `RateLimitedError` when over. */
@@ -38,7 +39,7 @@ export function rateLimit<E extends LimitedEnv>(
   };
 }
 
-/** The key of per-IP limits. */
+/** The key of per-IP limits, read only when one is spent (most routes have none). */
 export function byClientAddress<E extends LimitedEnv>(c: Context<E>): string {
-  return c.get('clientAddress') as string;
+  return clientAddress(c, c.get('trustProxy') as number);
 }

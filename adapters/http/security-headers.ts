@@ -1,32 +1,47 @@
 /**
- * @module Response headers that harden the API in browsers: `hono/secure-headers`
- * on every answer (plus a `default-src 'none'` CSP on JSON answers), and CORS
- * for the configured origins only.
+ * @module Response headers that harden the API in browsers: those of
+ * `hono/secure-headers` with its defaults on every answer (plus a
+ * `default-src 'none'` CSP on every answer that brings no CSP of its own),
+ * and CORS for the configured origins only. The fixed headers are computed
+ * once and set before the handler runs (node-bindings.ts says why), so that
+ * a plain JSON answer stays on `@hono/node-server`'s fast path.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
+import { presetResponseHeader, presetResponseHeaders, requestHeader } from './node-bindings.js';
 
 /** The CSP of every JSON answer: it is data, never a document to render or frame. */
 export const JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
 /**
- * hono/secure-headers with its defaults (HSTS, `nosniff`, `no-referrer`,
- * same-origin CORP/COOP, …), `X-Frame-Options: DENY`, and a strict CSP on
- * JSON answers. Headers a handler set itself win (a documentation page may
- * carry its own CSP).
+ * What `secureHeaders({ xFrameOptions: 'DENY' })` of `hono/secure-headers`
+ * sets (its defaults: HSTS, `nosniff`, `no-referrer`, same-origin CORP/COOP,
+ * …), and our CSP. The middleware itself is not used: it sets them on the
+ * built answer, after the handler, which forces the slow path. A test checks
+ * this list against the middleware's output.
  */
-export function secureResponseHeaders(): MiddlewareHandler {
-  const defaults = secureHeaders({ xFrameOptions: 'DENY', overwrite: false });
-  return async (c, next) => {
-    await defaults(c, async () => {
-      await next();
-      const type = c.res.headers.get('content-type') ?? '';
-      if (type.startsWith('application/json') && !c.res.headers.has('content-security-policy')) {
-        c.res.headers.set('Content-Security-Policy', JSON_CONTENT_SECURITY_POLICY);
-      }
-    });
-  };
+export const SECURE_RESPONSE_HEADERS: readonly (readonly [name: string, value: string])[] = [
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Origin-Agent-Cluster', '?1'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Strict-Transport-Security', 'max-age=15552000; includeSubDomains'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-DNS-Prefetch-Control', 'off'],
+  ['X-Download-Options', 'noopen'],
+  ['X-Frame-Options', 'DENY'],
+  ['X-Permitted-Cross-Domain-Policies', 'none'],
+  ['X-XSS-Protection', '0'],
+  ['Content-Security-Policy', JSON_CONTENT_SECURITY_POLICY],
+];
+
+/**
+ * Sets `SECURE_RESPONSE_HEADERS` on the answer to come. Headers a handler
+ * sets itself win (the documentation page carries its own CSP). Call before
+ * the handler runs.
+ */
+export function presetSecureHeaders(c: Context): void {
+  presetResponseHeaders(c, SECURE_RESPONSE_HEADERS);
 }
 
 /** Request headers a browser client may send cross-origin. */
@@ -59,12 +74,11 @@ export function corsForOrigins(origins: readonly string[]): MiddlewareHandler {
   });
   return async (c, next) => {
     if (allowed.size === 0) return next();
-    const origin = c.req.header('origin');
+    const origin = requestHeader(c, 'origin');
     if (origin === undefined || !allowed.has(origin)) {
-      await next();
       // The answer depends on Origin: caches must not serve it to an allowed one.
-      c.header('Vary', 'Origin', { append: true });
-      return;
+      presetResponseHeader(c, 'Vary', 'Origin');
+      return next();
     }
     return handler(c, next);
   };

@@ -86,7 +86,7 @@ export const dbScenario: Scenario = {
       const notes = [
         `database: ${mongo.description}`,
         `product process CPU ${cpu(p!)} %, driver-loop process CPU ${cpu(d!)} % of one core; product errors ${p!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
-        'Per request the product reads the user twice: once in requireAuth (authenticate → users.findById) and once in getProfile; the baseline reads it once per operation.',
+        'Per request the product reads the user once (requireAuth → users.findById; a user asking for their own profile is answered from that read), as the baseline does per operation.',
       ];
       const profiles = [];
       if (ctx.shouldProfile(rows)) {

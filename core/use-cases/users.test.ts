@@ -6,6 +6,7 @@ import { getPresence } from './get-presence.js';
 import { getProfile } from './get-profile.js';
 import { lookupByPhoneNumbers } from './lookup-by-phone-numbers.js';
 import { register } from './register.js';
+import { toProfile } from './session.js';
 
 async function withUsers() {
   const core = createCoreDeps();
@@ -38,6 +39,26 @@ describe('getProfile', () => {
     const { deps, alice, clock } = await withUsers();
     await deps.users.setLastSeen(alice.id, clock.now());
     expect((await getProfile(deps, { userId: alice.id })).lastSeen).toEqual(clock.now());
+  });
+
+  it("answers the caller's own profile from the caller as this request read it, without reading the store again", async () => {
+    const { deps, alice, bob } = await withUsers();
+    let reads = 0;
+    const counting = {
+      users: {
+        ...deps.users,
+        findById: (id: string) => {
+          reads += 1;
+          return deps.users.findById(id);
+        },
+      },
+    };
+    const callerProfile = toProfile((await deps.users.findById(alice.id)) ?? expect.unreachable());
+    expect(await getProfile(counting, { userId: alice.id, caller: callerProfile })).toEqual(alice);
+    expect(reads).toBe(0);
+    // Anyone else's profile is still read from the store.
+    expect(await getProfile(counting, { userId: bob.id, caller: callerProfile })).toEqual(bob);
+    expect(reads).toBe(1);
   });
 });
 

@@ -29,7 +29,7 @@ import { createLimitedApp, expectError, recordingLogger } from './helpers.js';
 
 const ORIGIN = 'https://app.example.org';
 
-/** The headers `secureResponseHeaders()` promises on every answer. */
+/** The secure headers every answer carries (security-headers.ts). */
 function expectSecureHeaders(headers: Headers, label: string): void {
   expect(headers.get('x-content-type-options'), label).toBe('nosniff');
   expect(headers.get('x-frame-options'), label).toBe('DENY');

@@ -40,12 +40,12 @@ export function createCallRoutes(deps: HttpDeps, options: CallRoutesOptions = {}
 
   routes.get('/', describe(ROUTE_DOCS.listCalls), validQuery(CallsQuery), async (c) => {
     const { limit, offset } = c.req.valid('query');
-    const calls = await listCalls(deps, { userId: c.var.user.id, limit, offset });
+    const calls = await listCalls(deps, { userId: c.get('user').id, limit, offset });
     return c.json(calls.map(serializeCall), 200);
   });
 
   routes.get('/ice-servers', describe(ROUTE_DOCS.getIceServers), async (c) => {
-    const list = await iceServers(c.var.user.id, deps.clock.now());
+    const list = await iceServers(c.get('user').id, deps.clock.now());
     return c.json(serializeIceServers(list), 200);
   });
 

@@ -4,6 +4,7 @@ import { listConversations, listMessages, sendMessage } from '../../../core/inde
 import { requireAuth } from '../auth.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { LARGE_BODY_LIMIT_BYTES, validJsonBody } from '../json-body.js';
+import { requestHeader } from '../node-bindings.js';
 import { describe } from '../openapi.js';
 import { rateLimit } from '../rate-limit.js';
 import { ROUTE_DOCS } from '../route-docs.js';
@@ -16,7 +17,7 @@ export function createChatRoutes(deps: HttpDeps): Hono<AuthEnv> {
   const routes = new Hono<AuthEnv>();
   routes.use(requireAuth({ deps }));
 
-  const sendLimit = rateLimit<AuthEnv>('sendPerUser', (c) => c.var.user.id);
+  const sendLimit = rateLimit<AuthEnv>('sendPerUser', (c) => c.get('user').id);
   routes.post(
     '/send',
     describe(ROUTE_DOCS.sendMessage),
@@ -24,9 +25,9 @@ export function createChatRoutes(deps: HttpDeps): Hono<AuthEnv> {
     validJsonBody(SendMessageBody, { maxBytes: LARGE_BODY_LIMIT_BYTES }),
     async (c) => {
       const body = c.req.valid('json');
-      const connectionId = c.req.header('x-connection-id')?.trim();
+      const connectionId = requestHeader(c, 'x-connection-id')?.trim();
       const { message, created } = await sendMessage(deps, {
-        senderId: c.var.user.id,
+        senderId: c.get('user').id,
         receiverId: body.receiverId,
         content: body.content,
         ...(body.messageType == null ? {} : { messageType: body.messageType }),
@@ -44,7 +45,7 @@ export function createChatRoutes(deps: HttpDeps): Hono<AuthEnv> {
     validQuery(ConversationsQuery),
     async (c) => {
       const { limit, offset } = c.req.valid('query');
-      const views = await listConversations(deps, { userId: c.var.user.id, limit, offset });
+      const views = await listConversations(deps, { userId: c.get('user').id, limit, offset });
       return c.json(views.map(serializeConversation), 200);
     },
   );
@@ -56,7 +57,7 @@ export function createChatRoutes(deps: HttpDeps): Hono<AuthEnv> {
     async (c) => {
       const { limit, offset, before } = c.req.valid('query');
       const messages = await listMessages(deps, {
-        userId: c.var.user.id,
+        userId: c.get('user').id,
         peerId: c.req.param('userId'),
         limit,
         offset,

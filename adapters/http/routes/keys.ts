@@ -28,7 +28,7 @@ export function createKeyRoutes(deps: HttpDeps): Hono<AuthEnv> {
     async (c) => {
       const body = c.req.valid('json');
       const counts = await publishKeyBundle(deps, {
-        userId: c.var.user.id,
+        userId: c.get('user').id,
         identityKey: body.identityKey,
         registrationId: body.registrationId,
         signedPreKey: body.signedPreKey,
@@ -41,7 +41,7 @@ export function createKeyRoutes(deps: HttpDeps): Hono<AuthEnv> {
   );
 
   routes.get('/onetime/count', describe(ROUTE_DOCS.countPrekeys), async (c) => {
-    const counts = await countPrekeys(deps, { userId: c.var.user.id });
+    const counts = await countPrekeys(deps, { userId: c.get('user').id });
     return c.json(serializePoolCounts(counts), 200);
   });
 
@@ -52,7 +52,7 @@ export function createKeyRoutes(deps: HttpDeps): Hono<AuthEnv> {
     async (c) => {
       const body = c.req.valid('json');
       const counts = await replenishPrekeys(deps, {
-        userId: c.var.user.id,
+        userId: c.get('user').id,
         oneTimePreKeys: body.oneTimePreKeys ?? [],
         kyberOneTimePreKeys: body.kyberOneTimePreKeys ?? [],
       });
@@ -63,13 +63,13 @@ export function createKeyRoutes(deps: HttpDeps): Hono<AuthEnv> {
   // Nobody drains another user's one-time keys (API.md §5): per requester, per
   // pair, then per target, so fetches refused earlier never spend the target's budget.
   const bundleLimits = [
-    rateLimit<AuthEnv>('bundlePerRequester', (c) => c.var.user.id),
-    rateLimit<AuthEnv>('bundlePerPair', (c) => `${c.var.user.id}>${c.req.param('userId')}`),
+    rateLimit<AuthEnv>('bundlePerRequester', (c) => c.get('user').id),
+    rateLimit<AuthEnv>('bundlePerPair', (c) => `${c.get('user').id}>${c.req.param('userId')}`),
     rateLimit<AuthEnv>('bundlePerTarget', (c) => c.req.param('userId') ?? ''),
   ] as const;
   routes.get('/:userId/bundle', describe(ROUTE_DOCS.fetchBundle), ...bundleLimits, async (c) => {
     const bundle = await fetchBundle(deps, {
-      requesterId: c.var.user.id,
+      requesterId: c.get('user').id,
       ownerId: c.req.param('userId'),
     });
     return c.json(serializeBundle(bundle), 200);

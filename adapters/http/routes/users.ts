@@ -26,7 +26,11 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
   });
 
   routes.get('/:userId/profile', describe(ROUTE_DOCS.getProfile), async (c) => {
-    const profile = await getProfile(deps, { userId: c.req.param('userId') });
+    // One's own profile comes from the user requireAuth has just read.
+    const profile = await getProfile(deps, {
+      userId: c.req.param('userId'),
+      caller: c.get('user'),
+    });
     return c.json(serializeProfile(profile), 200);
   });
 
@@ -47,7 +51,7 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
     async (c) => {
       const { phoneNumbers } = c.req.valid('json');
       // Contact discovery is an enumeration vector: each number looked up costs one point.
-      await consumeRateLimit(c, 'lookupPerUser', c.var.user.id, phoneNumbers.length);
+      await consumeRateLimit(c, 'lookupPerUser', c.get('user').id, phoneNumbers.length);
       const profiles = await lookupByPhoneNumbers(deps, { phoneNumbers });
       return c.json(profiles.map(serializeContact), 200);
     },
