@@ -20,6 +20,8 @@ export interface Config extends SecurityConfig {
   /** null: a random secret is generated (tokens die with the process). */
   readonly jwtSecret: string | null;
   readonly jwtTtlSec: number;
+  /** Password hashes (argon2id) computed at once, each on its own low-priority thread (ARGON2_THREADS). */
+  readonly argon2Threads: number;
   /** The RATE_LIMITS switch: false only with `RATE_LIMITS=off`. */
   readonly rateLimits: boolean;
   /** Seconds a call may ring unanswered (CALL_RING_TIMEOUT). */
@@ -109,6 +111,7 @@ const EnvSchema = v.object({
     v.pipe(v.string(), v.minLength(32, 'JWT_SECRET must be at least 32 characters')),
   ),
   JWT_TTL: v.optional(integerIn('JWT_TTL', 60, 31_536_000), '604800'),
+  ARGON2_THREADS: v.optional(integerIn('ARGON2_THREADS', 1, 64), '2'),
   RATE_LIMITS: v.optional(v.picklist(['on', 'off'], 'RATE_LIMITS must be on or off'), 'on'),
   CALL_RING_TIMEOUT: v.optional(integerIn('CALL_RING_TIMEOUT', 1, 3600), '60'),
   STUN_URLS: v.optional(urlList('STUN_URLS', ['stun', 'stuns'])),
@@ -183,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mongodbUri: out.MONGODB_URI ?? null,
     jwtSecret: out.JWT_SECRET ?? null,
     jwtTtlSec: out.JWT_TTL,
+    argon2Threads: out.ARGON2_THREADS,
     rateLimits: out.RATE_LIMITS === 'on',
     callRingTimeoutSec: out.CALL_RING_TIMEOUT,
     stunUrls: out.STUN_URLS ?? [],

@@ -101,7 +101,7 @@ export async function compose(
 
   const secret = config.jwtSecret ?? randomSecret(logger);
   const [passwords, tokens] = await Promise.all([
-    createArgon2PasswordHasher(),
+    createArgon2PasswordHasher({ maxConcurrent: config.argon2Threads }),
     createJoseTokenService({ secret, ttlSec: config.jwtTtlSec }),
   ]);
   const backing = await openStore(config, ids, logger);
@@ -179,6 +179,7 @@ export async function compose(
       // After the sockets closed (start-server): this instance's departures are announced.
       await cluster?.close();
       await backing.close();
+      await passwords.close();
     },
   };
 }

@@ -128,7 +128,7 @@ export const loginScenario: Scenario = {
       ];
       const notes = [
         `login flood throughput: ${round(median(floodRps), 1)} logins/s (autocannon, ${FLOOD_CONNECTIONS} connections); login errors in the sequential loop: ${l!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
-        'The product hashes on the libuv thread pool, at most 2 at once (p-limit); with the server pinned to one core those threads share that core with the event loop.',
+        'The product hashes on 2 worker threads of the lowest priority (nice 19, ARGON2_THREADS), queueing the rest; with the server pinned to one core those threads share that core with the event loop, which goes first. The baseline hashes at normal priority.',
       ];
       const profiles = [];
       if (ctx.shouldProfile(rows)) {
