@@ -23,7 +23,11 @@ describe('memory key bundle repository', () => {
   it('answers null from replenish when the user has no bundle', async () => {
     const repo = createMemoryKeyBundleRepository();
     await expect(
-      repo.replenish(alice, { preKeys: plainPreKeys([1]), ...noKyber }, 1000),
+      repo.replenish(
+        alice,
+        { preKeys: plainPreKeys([1]), ...noKyber, identityKey: plainEcKey(1) },
+        1000,
+      ),
     ).resolves.toBeNull();
     await expect(repo.count(alice)).resolves.toEqual({ count: 0, kyberCount: 0 });
   });
@@ -44,7 +48,10 @@ describe('memory key bundle repository', () => {
       count: 2,
       kyberCount: 0,
     });
-    await expect(repo.claimPreKey(alice, 'g1')).resolves.toEqual(plainPreKeys([1])[0]);
+    await expect(repo.claimPreKey(alice, 'g1')).resolves.toEqual({
+      ...plainPreKeys([1])[0],
+      poolLeft: 1,
+    });
   });
 
   it('remembers what was handed out under an identity key that comes back', async () => {

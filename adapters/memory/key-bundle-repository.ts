@@ -7,6 +7,7 @@ import {
   DomainError,
   type KeyBundleRepository,
   type PoolCounts,
+  PREKEYS_LOW_THRESHOLD,
   type PreKey,
   type SignedPreKey,
   type StoredKeyBundle,
@@ -76,7 +77,7 @@ export function createMemoryKeyBundleRepository(): KeyBundleRepository {
       const key = entry.preKeys.shift();
       if (key === undefined) return null;
       handedOutUnder(userId, entry.bundle.identityKey).preKeys.add(key.keyId);
-      return key;
+      return { ...key, poolLeft: Math.min(entry.preKeys.length, PREKEYS_LOW_THRESHOLD) };
     },
     async claimKyberPreKey(userId, generation) {
       const entry = entries.get(userId);
@@ -84,14 +85,14 @@ export function createMemoryKeyBundleRepository(): KeyBundleRepository {
       const key = entry.kyberPreKeys.shift();
       if (key === undefined) return null;
       handedOutUnder(userId, entry.bundle.identityKey).kyberPreKeys.add(key.keyId);
-      return key;
+      return { ...key, poolLeft: Math.min(entry.kyberPreKeys.length, PREKEYS_LOW_THRESHOLD) };
     },
     async count(userId) {
       return counts(entries.get(userId));
     },
     async replenish(userId, keys, cap) {
       const entry = entries.get(userId);
-      if (!entry) return null;
+      if (!entry || entry.bundle.identityKey !== keys.identityKey) return null;
       const record = handedOutUnder(userId, entry.bundle.identityKey);
       const preKeys = merge(entry.preKeys, keys.preKeys.map(copy), record.preKeys);
       const kyberPreKeys = merge(

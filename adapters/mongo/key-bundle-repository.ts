@@ -11,20 +11,40 @@
  * `generation`), `one_time_keys` (one document per pooled key, tagged with the
  * generation and identity key of the publish it belongs to), `handed_out_keys`
  * (unique per user, identity key, kind and `keyId`: the durable record of keys
- * handed out) and `key_locks` (replenish leases).
+ * handed out) and `key_locks` (replenish leases, and the Kyber markers below).
+ *
+ * Cost: FerretDB 1.24 on SQLite pushes only a filter on `_id` alone down to
+ * SQLite; any other query reads and decodes the whole collection (stopping
+ * early only for a limit without a sort). So a claim's common path is kept to
+ * reads by `_id`, one sorted read (the candidates) and one count with a limit
+ * (the pool's size after the claim, up to the prekeys-low threshold); a Kyber
+ * claim on a generation whose Kyber pool never held a key reads only by `_id`.
+ *
+ * Kyber hint: the bundle document records whether its publish brought Kyber
+ * one-time keys (written with the generation, in the same replace); a
+ * replenish that adds Kyber keys to a generation whose publish brought none
+ * first inserts a marker `kyber:<user>:<generation>` into `key_locks`, then
+ * the keys. So whenever such a pool holds a key, the marker exists, and a
+ * Kyber claim that finds neither flag nor marker (or a replaced generation)
+ * answers null without searching the pool. (A flag updated in the bundle
+ * document instead could, on FerretDB, write back a bundle that a concurrent
+ * publish had just replaced.) Markers of replaced generations are deleted by
+ * the publish that replaces them (one written by a replenish racing that
+ * publish may linger: a tiny document no claim ever reads again).
  *
  * Claim (one key): read the lowest key of (user, generation, kind); take it
  * with `deleteOne({ _id })` (only the caller that deleted it goes on; on a lost
  * race it retries on another candidate, picked at random among the lowest few
  * so that many concurrent claims spread out); then insert its handed-out
- * record; return it only when that insert succeeded. An E11000 there means the
- * `keyId` was already handed out under this identity key (a re-uploaded key
- * that slipped into the pool): the document is gone and the claim moves on. So
- * a key goes out only after both single-document writes succeeded, and never
- * twice: each document is deleted once, and each (identity key, kind, `keyId`)
- * recorded once. A crash between the delete and the record loses that key
- * without handing it out (nobody received it, so a later re-upload of it may
- * go out once). Sequential claims get ascending `keyId`s; a claim names its
+ * record; return it only when that insert succeeded, with the pool's size
+ * after it counted up to the prekeys-low threshold (best effort). An E11000
+ * there means the `keyId` was already handed out under this identity key (a
+ * re-uploaded key that slipped into the pool): the document is gone and the
+ * claim moves on. So a key goes out only after both single-document writes
+ * succeeded, and never twice: each document is deleted once, and each
+ * (identity key, kind, `keyId`) recorded once. A crash between the delete and
+ * the record loses that key without handing it out (nobody received it, so a
+ * later re-upload of it may go out once). Sequential claims get ascending `keyId`s; a claim names its
  * generation, so after a publish a stale claim finds nothing and returns null.
  *
  * Publish: (1) read which of the uploaded `keyId`s were handed out under the
@@ -44,8 +64,9 @@
  * Replenish is all-or-nothing against the cap: under a per-user lease (a
  * unique insert into `key_locks`, 15 s, released at the end) it reads the
  * pool sizes and the `keyId`s already pooled or handed out, then inserts all
- * new keys or throws POOL_FULL. Claims do not take the lease (they only shrink
- * pools). A counter document with a guarded `$inc` was rejected: FerretDB 1.24
+ * new keys or throws POOL_FULL, and only into a generation whose identity key
+ * is the one the caller checked the keys against (else it returns null). Claims
+ * do not take the lease (they only shrink pools). A counter document with a guarded `$inc` was rejected: FerretDB 1.24
  * loses concurrent `$inc`s and ignores the guard. Residual races: a replenish
  * that holds the lease longer than 15 s (a stalled process) may run alongside
  * the next one, and a replenish racing a publish adds its keys to the replaced
@@ -58,6 +79,7 @@ import {
   type KeyBundleRepository,
   type OneTimeKeys,
   type PoolCounts,
+  PREKEYS_LOW_THRESHOLD,
   type PreKey,
   ServiceUnavailableError,
   type SignedPreKey,
@@ -75,6 +97,8 @@ interface BundleDoc {
   signedPreKey: SignedPreKey;
   kyberPreKey: SignedPreKey | null;
   generation: string;
+  /** Whether the publish brought Kyber one-time keys; absent (treated as true) before it was kept. */
+  kyberOneTimeKeys?: boolean;
   publishedAt: Date;
 }
 
@@ -105,6 +129,14 @@ interface LockDoc {
   expiresAt: Date;
 }
 
+// Kyber one-time keys were replenished into this generation (see the header).
+interface MarkerDoc {
+  _id: string;
+}
+
+const kyberMarkerId = (user: ObjectId, generation: string) =>
+  `kyber:${user.toHexString()}:${generation}`;
+
 // Candidates a claim reads after a lost race, and how many it tries before reading again.
 const CONTENDED_BATCH = 64;
 const TRIES_PER_BATCH = 3;
@@ -121,6 +153,7 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
   const pool = db.collection<OneTimeKeyDoc>(COLLECTIONS.oneTimeKeys);
   const handedOut = db.collection<HandedOutDoc>(COLLECTIONS.handedOutKeys);
   const locks = db.collection<LockDoc>(COLLECTIONS.keyLocks);
+  const markers = db.collection<MarkerDoc>(COLLECTIONS.keyLocks);
 
   async function claim(userId: string, generation: string, kind: Kind) {
     const user = toObjectId(userId);
@@ -154,11 +187,30 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
           if (isDuplicateKeyError(error)) continue;
           throw error;
         }
-        return candidate!;
+        // The key is taken: a failed count must not lose it.
+        const poolLeft = await pool
+          .countDocuments(filter, { limit: PREKEYS_LOW_THRESHOLD })
+          .catch(() => null);
+        return { doc: candidate!, poolLeft };
       }
       candidates = await read(contended ? CONTENDED_BATCH : 1);
     }
     return null;
+  }
+
+  // False when `generation` is not the user's current one, or its Kyber pool
+  // never held a key (see the header): then a claim need not search the pool.
+  async function mayHoldKyberKeys(userId: string, generation: string): Promise<boolean> {
+    const user = toObjectId(userId);
+    const doc =
+      user &&
+      (await bundles.findOne(
+        { _id: user },
+        { projection: { generation: 1, kyberOneTimeKeys: 1 } },
+      ));
+    if (!user || !doc || doc.generation !== generation) return false;
+    if (doc.kyberOneTimeKeys !== false) return true;
+    return (await markers.findOne({ _id: kyberMarkerId(user, generation) })) !== null;
   }
 
   // `keyId`s among `keys` that were handed out under `identityKey`, per kind.
@@ -256,10 +308,14 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
         signedPreKey: copySigned(bundle.signedPreKey),
         kyberPreKey: bundle.kyberPreKey === null ? null : copySigned(bundle.kyberPreKey),
         generation,
+        kyberOneTimeKeys: fresh.kyber.length > 0,
         publishedAt: now,
       });
       if (replaced && replaced.generation !== generation) {
         await pool.deleteMany({ userId: user, generation: replaced.generation });
+        if (replaced.kyberOneTimeKeys === false) {
+          await markers.deleteOne({ _id: kyberMarkerId(user, replaced.generation) });
+        }
       }
       await pool.deleteMany({
         userId: user,
@@ -283,12 +339,17 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
       return stored;
     },
     async claimPreKey(userId, generation) {
-      const doc = await claim(userId, generation, 'ec');
-      return doc ? { keyId: doc.keyId, publicKey: doc.publicKey } : null;
+      const claimed = await claim(userId, generation, 'ec');
+      if (!claimed) return null;
+      const { doc, poolLeft } = claimed;
+      return { keyId: doc.keyId, publicKey: doc.publicKey, poolLeft };
     },
     async claimKyberPreKey(userId, generation) {
-      const doc = await claim(userId, generation, 'kyber');
-      return doc ? { keyId: doc.keyId, publicKey: doc.publicKey, signature: doc.signature! } : null;
+      if (!(await mayHoldKyberKeys(userId, generation))) return null;
+      const claimed = await claim(userId, generation, 'kyber');
+      if (!claimed) return null;
+      const { doc, poolLeft } = claimed;
+      return { keyId: doc.keyId, publicKey: doc.publicKey, signature: doc.signature!, poolLeft };
     },
     async count(userId) {
       const user = toObjectId(userId);
@@ -298,12 +359,14 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
     },
     async replenish(userId, keys, cap) {
       const user = toObjectId(userId);
-      if (!user || !(await bundles.findOne({ _id: user }, { projection: { _id: 1 } }))) {
-        return null;
-      }
+      const current =
+        user && (await bundles.findOne({ _id: user }, { projection: { identityKey: 1 } }));
+      if (!user || current?.identityKey !== keys.identityKey) return null;
       return withReplenishLease(user, async () => {
+        // The keys go into this generation, whose identity key is checked here:
+        // a publish landing after this read leaves them in a replaced pool.
         const bundle = await bundles.findOne({ _id: user });
-        if (!bundle) return null;
+        if (bundle?.identityKey !== keys.identityKey) return null;
         const { generation, identityKey } = bundle;
         const offered = distinctKeys(keys);
         const [handed, pooled, counts] = await Promise.all([
@@ -323,6 +386,14 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
         };
         if (after.count > cap || after.kyberCount > cap) {
           throw new DomainError('POOL_FULL', `A one-time pool holds at most ${cap} keys.`);
+        }
+        if (fresh.kyber.length > 0 && bundle.kyberOneTimeKeys === false) {
+          await markers
+            .insertOne({ _id: kyberMarkerId(user, generation) })
+            .catch((error: unknown) => {
+              // Marked by an earlier replenish already.
+              if (!isDuplicateKeyError(error)) throw error;
+            });
         }
         await insertKeys(toDocs(user, generation, identityKey, fresh, new Date()));
         return after;

@@ -127,7 +127,7 @@ export const claimsScenario: Scenario = {
         `database: ${mongo.description}`,
         `product: ${duplicates} duplicate key(s) handed out over ${settings.rounds} rounds (${p!.reduce((a, r) => a + r.claims, 0)} claims); keys never handed out: ${shortfall}`,
         `baseline findOneAndDelete: ${d!.reduce((a, r) => a + r.duplicates, 0)} duplicate(s) over ${d!.reduce((a, r) => a + r.claims, 0)} claims (its claims/s counts distinct keys only)`,
-        'Per fetch the product runs about ten database operations on this path (token user, bundle, find lowest key, deleteOne, insert handed-out record, Kyber find, stale-generation re-read, count for prekeys-low: bundle + 2 countDocuments); the baseline runs one.',
+        'Per fetch the product runs about six database operations on this path (token user, bundle, find lowest key, deleteOne, insert handed-out record, a count limited to 10 for prekeys-low; the Kyber pool is skipped by _id reads when the publish brought none); the baseline runs one findOneAndDelete. On FerretDB/SQLite only _id-filtered reads avoid a collection scan.',
       ];
       const profiles = [];
       if (ctx.shouldProfile(rows)) {

@@ -8,10 +8,23 @@ import type {
   UserId,
 } from '../model.js';
 
+/**
+ * A one-time key just taken out of its pool, with how many keys that pool
+ * held right after: exact below `PREKEYS_LOW_THRESHOLD`, and an adapter may
+ * stop counting there (so that value means "that many or more"); null when
+ * the count failed (the key is taken all the same).
+ */
+export type ClaimedKey<K extends PreKey> = K & { readonly poolLeft: number | null };
+
 /** One-time keys to add, per pool. */
 export interface OneTimeKeys {
   readonly preKeys: readonly PreKey[];
   readonly kyberPreKeys: readonly SignedPreKey[];
+}
+
+/** Keys for `replenish`, with the identity key they were checked against. */
+export interface ReplenishedKeys extends OneTimeKeys {
+  readonly identityKey: string;
 }
 
 /**
@@ -37,14 +50,17 @@ export interface KeyBundleRepository {
   ): Promise<PoolCounts>;
   find(userId: string): Promise<StoredKeyBundle | null>;
   /** Takes the lowest EC one-time key of `generation`, or null when none is left. */
-  claimPreKey(userId: UserId, generation: string): Promise<PreKey | null>;
+  claimPreKey(userId: UserId, generation: string): Promise<ClaimedKey<PreKey> | null>;
   /** Takes the lowest Kyber one-time key of `generation`, or null when none is left. */
-  claimKyberPreKey(userId: UserId, generation: string): Promise<SignedPreKey | null>;
+  claimKyberPreKey(userId: UserId, generation: string): Promise<ClaimedKey<SignedPreKey> | null>;
   /** Sizes of the current pools; `{ 0, 0 }` without a bundle. */
   count(userId: UserId): Promise<PoolCounts>;
   /**
    * Adds the keys whose `keyId` is neither in the pool nor handed out under the
-   * current identity key. Returns the new sizes, or null when no bundle exists.
+   * current identity key, and only while that is `keys.identityKey` (so keys
+   * checked against one identity key never join the pool of a publish under
+   * another). Returns the new sizes, or null when no bundle under that
+   * identity key exists.
    */
-  replenish(userId: UserId, keys: OneTimeKeys, cap: number): Promise<PoolCounts | null>;
+  replenish(userId: UserId, keys: ReplenishedKeys, cap: number): Promise<PoolCounts | null>;
 }

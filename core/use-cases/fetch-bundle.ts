@@ -9,6 +9,7 @@ import {
   type StoredKeyBundle,
   type UserId,
 } from '../model.js';
+import type { ClaimedKey } from '../ports/key-bundle-repository.js';
 
 // Reads of a bundle that a concurrent publish may invalidate before the fetch gives up.
 const MAX_ATTEMPTS = 5;
@@ -21,6 +22,7 @@ const MAX_ATTEMPTS = 5;
  * that races a publish starts again. Fetching one's own bundle consumes keys
  * too (`requesterId` is for the edge's rate limits). A fetch that takes a
  * one-time key and leaves that pool below 10 sends the owner `prekeys-low`.
+ * The pools are counted in full only when a claim reported its pool low.
  */
 export async function fetchBundle(
   deps: Pick<Deps, 'keyBundles' | 'notifier'>,
@@ -42,8 +44,14 @@ export async function fetchBundle(
       identityKey: bundle.identityKey,
       registrationId: bundle.registrationId,
       signedPreKey: bundle.signedPreKey,
-      oneTimePreKey: preKey,
-      kyberPreKey: kyberOneTime ?? bundle.kyberPreKey,
+      oneTimePreKey: preKey && { keyId: preKey.keyId, publicKey: preKey.publicKey },
+      kyberPreKey: kyberOneTime
+        ? {
+            keyId: kyberOneTime.keyId,
+            publicKey: kyberOneTime.publicKey,
+            signature: kyberOneTime.signature,
+          }
+        : bundle.kyberPreKey,
     };
   }
   throw new ServiceUnavailableError('The key bundle keeps changing; retry later.');
@@ -58,13 +66,17 @@ async function isStale(
   return current?.generation !== read.generation;
 }
 
+// Whether a claim left its pool below the threshold (or could not tell).
+const leftLow = (claimed: ClaimedKey<PreKey> | null) =>
+  claimed !== null && (claimed.poolLeft === null || claimed.poolLeft < PREKEYS_LOW_THRESHOLD);
+
 async function notifyIfLow(
   deps: Pick<Deps, 'keyBundles' | 'notifier'>,
   ownerId: UserId,
-  preKey: PreKey | null,
-  kyberOneTime: SignedPreKey | null,
+  preKey: ClaimedKey<PreKey> | null,
+  kyberOneTime: ClaimedKey<SignedPreKey> | null,
 ): Promise<void> {
-  if (preKey === null && kyberOneTime === null) return;
+  if (!leftLow(preKey) && !leftLow(kyberOneTime)) return;
   // Best effort: the keys are already taken, so a failed push must not fail
   // the fetch and lose them; the owner can still poll its counts.
   try {

@@ -264,6 +264,31 @@ describe('replenishPrekeys', () => {
       await expect(deps.keyBundles.count(alice)).resolves.toEqual({ count: 1, kyberCount: 1 });
     });
 
+    it('checks the keys again when a publish with a new identity key lands in between', async () => {
+      const { deps, identity } = await libsignalPublished();
+      const next = createLibsignalBundle({ oneTimeCount: 1, kyberOneTimeCount: 1 });
+      // The publish lands after the signatures were checked against the old identity key.
+      let raced = false;
+      const keyBundles = {
+        ...deps.keyBundles,
+        replenish: async (...args: Parameters<typeof deps.keyBundles.replenish>) => {
+          if (!raced) {
+            raced = true;
+            await publishKeyBundle(deps, { userId: alice, ...next.body });
+          }
+          return deps.keyBundles.replenish(...args);
+        },
+      };
+      const error = await errorOf(
+        replenishPrekeys(
+          { ...deps, keyBundles },
+          { userId: alice, kyberOneTimePreKeys: createLibsignalKyberKeys(identity, [10, 11]) },
+        ),
+      );
+      expect(error.code).toBe('INVALID_SIGNATURE');
+      await expect(deps.keyBundles.count(alice)).resolves.toEqual({ count: 1, kyberCount: 1 });
+    });
+
     it('refuses Kyber keys signed by another identity key', async () => {
       const { deps } = await libsignalPublished();
       const stranger = createLibsignalBundle({ oneTimeCount: 0, kyberOneTimeCount: 0 }).identity;

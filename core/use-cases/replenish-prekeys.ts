@@ -1,6 +1,6 @@
 /** @module Adds one-time keys to the caller's pools. */
 import type { Deps } from '../deps.js';
-import { DomainError } from '../errors.js';
+import { DomainError, ServiceUnavailableError } from '../errors.js';
 import { checkOneTimeKeyMaterial, verifyPrekeySignatures } from '../key-material.js';
 import {
   MAX_POOL_SIZE,
@@ -9,6 +9,9 @@ import {
   type SignedPreKey,
   type UserId,
 } from '../model.js';
+
+// Reads of the bundle that a concurrent publish may invalidate before the replenish gives up.
+const MAX_ATTEMPTS = 3;
 
 export interface ReplenishPrekeysInput {
   readonly userId: UserId;
@@ -22,21 +25,31 @@ export interface ReplenishPrekeysInput {
  * retry is harmless. One-time Kyber signatures are verified against the stored
  * identity key when it is in libsignal's form. All or nothing: `POOL_FULL`
  * when a pool would exceed 1 000 keys, `INVALID_SIGNATURE` for a bad
- * signature, `BUNDLE_NOT_FOUND` before the first publish.
+ * signature, `BUNDLE_NOT_FOUND` before the first publish. The keys are added
+ * only under the identity key they were checked against: when a publish with
+ * another identity key lands in between, they are checked again against it.
  */
 export async function replenishPrekeys(
   deps: Pick<Deps, 'keyBundles' | 'signatures'>,
   input: ReplenishPrekeysInput,
 ): Promise<PoolCounts> {
   const keys = checkOneTimeKeyMaterial(input);
-  const bundle = await deps.keyBundles.find(input.userId);
-  if (!bundle) throw notFound();
-  if (!(await verifyPrekeySignatures(deps.signatures, bundle.identityKey, keys.kyberPreKeys))) {
-    throw new DomainError('INVALID_SIGNATURE', 'A prekey signature does not verify.');
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const bundle = await deps.keyBundles.find(input.userId);
+    if (!bundle) throw notFound();
+    const { identityKey } = bundle;
+    if (!(await verifyPrekeySignatures(deps.signatures, identityKey, keys.kyberPreKeys))) {
+      throw new DomainError('INVALID_SIGNATURE', 'A prekey signature does not verify.');
+    }
+    const counts = await deps.keyBundles.replenish(
+      input.userId,
+      { ...keys, identityKey },
+      MAX_POOL_SIZE,
+    );
+    if (counts) return counts;
+    // No bundle under that identity key any more: read it again.
   }
-  const counts = await deps.keyBundles.replenish(input.userId, keys, MAX_POOL_SIZE);
-  if (!counts) throw notFound();
-  return counts;
+  throw new ServiceUnavailableError('The key bundle keeps changing; retry later.');
 }
 
 function notFound(): DomainError {

@@ -4,18 +4,20 @@
  * included), in ascending `keyId` order, never from a stale generation, never
  * again after a re-upload under the same identity key; publish replacing both
  * pools; replenish skipping known keys and all-or-nothing at the cap, also
- * when replenishes race.
+ * when replenishes race; each claim telling how many keys its pool has left
+ * (up to the prekeys-low threshold).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
-import type {
-  KeyBundleHead,
-  KeyBundleRepository,
-  OneTimeKeys,
-  PreKey,
-  SignedPreKey,
-  UserId,
+import {
+  type KeyBundleHead,
+  type KeyBundleRepository,
+  PREKEYS_LOW_THRESHOLD,
+  type PreKey,
+  type SignedPreKey,
+  type UserId,
 } from '../../core/index.js';
+import type { ReplenishedKeys } from '../../core/ports/key-bundle-repository.js';
 
 const ids = createObjectIdGenerator();
 const user = () => ids.newId() as UserId;
@@ -42,7 +44,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 
 function head(identity = 'identity-1', withKyber = true): KeyBundleHead & { generation: string } {
   return {
-    identityKey: `05${hex(identity)}`,
+    identityKey: identityKeyOf(identity),
     registrationId: 4242,
     signedPreKey: { keyId: 7, publicKey: hex(`spk${identity}`), signature: hex('spk-sig', 64) },
     kyberPreKey: withKyber ? kyber(9000, 'last-resort') : null,
@@ -50,9 +52,26 @@ function head(identity = 'identity-1', withKyber = true): KeyBundleHead & { gene
   };
 }
 
-function keys(ecIds: readonly number[], kyberIds: readonly number[] = []): OneTimeKeys {
-  return { preKeys: ecIds.map((id) => ec(id)), kyberPreKeys: kyberIds.map((id) => kyber(id)) };
+const identityKeyOf = (identity: string) => `05${hex(identity)}`;
+
+// One-time keys, checked against the identity key of `head(identity)` (for replenish).
+function keys(
+  ecIds: readonly number[],
+  kyberIds: readonly number[] = [],
+  identity = 'identity-1',
+): ReplenishedKeys {
+  return {
+    preKeys: ecIds.map((id) => ec(id)),
+    kyberPreKeys: kyberIds.map((id) => kyber(id)),
+    identityKey: identityKeyOf(identity),
+  };
 }
+
+// A claimed key as the repository answers it: the key and its pool's size after.
+const claimed = <K extends PreKey>(key: K, poolLeft: number) => ({ ...key, poolLeft });
+
+// The key material of a claim, without the pool's size.
+const material = ({ poolLeft: _, ...key }: PreKey & { poolLeft: unknown }) => key;
 
 function shuffled<T>(list: readonly T[]): T[] {
   const copy = [...list];
@@ -127,12 +146,18 @@ export function describeKeyBundleRepositoryContract(
         preKeys: shuffled([5, 1, 900, 42, 3].map((id) => ec(id))),
         kyberPreKeys: shuffled([8, 2, 77].map((id) => kyber(id))),
       });
-      expect(await bundles.claimPreKey(alice, bundle.generation)).toEqual(ec(1));
-      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(kyber(2));
+      expect(await bundles.claimPreKey(alice, bundle.generation)).toEqual(claimed(ec(1), 4));
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(
+        claimed(kyber(2), 2),
+      );
       expect(await bundles.count(alice)).toEqual({ count: 4, kyberCount: 2 });
       expect(await drainEc(alice, bundle.generation)).toEqual([3, 5, 42, 900]);
-      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(kyber(8));
-      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(kyber(77));
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(
+        claimed(kyber(8), 1),
+      );
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(
+        claimed(kyber(77), 0),
+      );
       expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toBeNull();
       expect(await bundles.count(alice)).toEqual({ count: 0, kyberCount: 0 });
       // The last-resort key is part of the bundle, never consumed.
@@ -185,7 +210,8 @@ export function describeKeyBundleRepositoryContract(
       expect((await bundles.claimKyberPreKey(alice, again.generation))?.keyId).toBe(2);
 
       // Replenish skips them too.
-      expect(await bundles.replenish(alice, keys([1, 2, 3, 6], [1, 4]), 1000)).toEqual({
+      const retried = keys([1, 2, 3, 6], [1, 4], 'same-identity');
+      expect(await bundles.replenish(alice, retried, 1000)).toEqual({
         count: 1,
         kyberCount: 2,
       });
@@ -251,7 +277,7 @@ export function describeKeyBundleRepositoryContract(
       expect(new Set(ecTaken).size).toBe(50);
       expect([...ecTaken].sort((x, y) => x - y)).toEqual(range(1000, 1050));
       expect(ecClaims.filter((key) => key === null)).toHaveLength(150);
-      for (const key of ecClaims) if (key) expect(key).toEqual(ec(key.keyId));
+      for (const key of ecClaims) if (key) expect(material(key)).toEqual(ec(key.keyId));
       const kyberTaken = kyberClaims.filter((key) => key !== null).map((key) => key.keyId);
       expect(new Set(kyberTaken).size).toBe(30);
       expect(kyberTaken).toHaveLength(30);
@@ -274,6 +300,75 @@ export function describeKeyBundleRepositoryContract(
       expect(succeeded).toHaveLength(2);
       const expected = succeeded.flatMap((b) => b.preKeys.map((key) => key.keyId));
       expect(await drainEc(alice, bundle.generation)).toEqual(expected.sort((x, y) => x - y));
+    });
+
+    it('tells with each claim how many keys its pool has left, exactly below the threshold', async () => {
+      const alice = user();
+      const bundle = head();
+      const size = PREKEYS_LOW_THRESHOLD + 2;
+      await bundles.publish(alice, bundle, keys(range(0, size), [1]));
+      const left: (number | null | undefined)[] = [];
+      for (let i = 0; i < size; i++) {
+        left.push((await bundles.claimPreKey(alice, bundle.generation))?.poolLeft);
+      }
+      // At or above the threshold an adapter may stop counting there.
+      const atLeast = left.slice(0, 2);
+      for (const [i, n] of atLeast.entries()) {
+        expect(n).toBeGreaterThanOrEqual(PREKEYS_LOW_THRESHOLD);
+        expect(n).toBeLessThanOrEqual(size - 1 - i);
+      }
+      expect(left.slice(2)).toEqual(range(0, PREKEYS_LOW_THRESHOLD).reverse());
+      expect((await bundles.claimKyberPreKey(alice, bundle.generation))?.poolLeft).toBe(0);
+    });
+
+    it('adds nothing under another identity key than the one the keys were checked against', async () => {
+      const alice = user();
+      const bundle = head('current');
+      await bundles.publish(alice, bundle, keys([1], [1]));
+      expect(await bundles.replenish(alice, keys([5], [5], 'previous'), 1000)).toBeNull();
+      expect(await bundles.count(alice)).toEqual({ count: 1, kyberCount: 1 });
+      expect(await bundles.replenish(alice, keys([5], [5], 'current'), 1000)).toEqual({
+        count: 2,
+        kyberCount: 2,
+      });
+    });
+
+    it('never lets a replenish racing a publish with a new identity key fill the new pools', async () => {
+      for (let round = 0; round < 8; round++) {
+        const alice = user();
+        await bundles.publish(alice, head('old'), keys([1]));
+        const fresh = head('new');
+        const replenished = range(50, 60);
+        await Promise.all([
+          bundles.publish(alice, fresh, keys([100], [100])),
+          bundles.replenish(alice, keys(replenished, replenished, 'old'), 1000),
+        ]);
+        expect((await bundles.find(alice))?.identityKey).toBe(fresh.identityKey);
+        expect(await drainEc(alice, fresh.generation)).toEqual([100]);
+        expect((await bundles.claimKyberPreKey(alice, fresh.generation))?.keyId).toBe(100);
+        expect(await bundles.claimKyberPreKey(alice, fresh.generation)).toBeNull();
+      }
+    });
+
+    it('hands out Kyber keys replenished into a publish that brought none', async () => {
+      const alice = user();
+      const bundle = head('identity-1', false);
+      await bundles.publish(alice, bundle, keys([1]));
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toBeNull();
+      expect(await bundles.replenish(alice, keys([], [6, 5]), 1000)).toEqual({
+        count: 1,
+        kyberCount: 2,
+      });
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(
+        claimed(kyber(5), 1),
+      );
+      // A later publish without Kyber keys starts with an empty pool again.
+      const next = head('identity-1', false);
+      await bundles.publish(alice, next, keys([2]));
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toBeNull();
+      expect(await bundles.claimKyberPreKey(alice, next.generation)).toBeNull();
+      await bundles.replenish(alice, keys([], [7]), 1000);
+      expect((await bundles.claimKyberPreKey(alice, next.generation))?.keyId).toBe(7);
     });
   });
 }
