@@ -68,4 +68,30 @@ describe('createKeyedQueue', () => {
     expect(await settled).toBe(3);
     await expect(queue.settled()).resolves.toBeUndefined();
   });
+
+  it('starts a task under an idle key before run returns, and one behind a busy key only after it', async () => {
+    const queue = createKeyedQueue();
+    const started: string[] = [];
+    const first = queue.run('k', async () => {
+      started.push('first');
+      await later(10, null);
+    });
+    const second = queue.run('k', async () => {
+      started.push('second');
+    });
+    expect(started).toEqual(['first']);
+    await vi.advanceTimersByTimeAsync(10);
+    await Promise.all([first, second]);
+    expect(started).toEqual(['first', 'second']);
+  });
+
+  it('turns a task that throws before returning a promise into a rejection, and goes on', async () => {
+    const queue = createKeyedQueue();
+    const throwing = queue.run('k', (() => {
+      throw new Error('sync boom');
+    }) as () => Promise<never>);
+    await expect(throwing).rejects.toThrow('sync boom');
+    await expect(queue.run('k', async () => 'after')).resolves.toBe('after');
+    await expect(queue.settled()).resolves.toBeUndefined();
+  });
 });

@@ -11,7 +11,7 @@ export interface KeyedTaskOptions {
   /**
    * The task changes no shared state (it reads and relays): its place among
    * this process's tasks under the key is all the order it needs. A
-   * cluster-wide queue (adapters/redis/call-queue.ts) then skips its lock.
+   * cluster-wide queue (adapters/redis/locked-queue.ts) then skips its lock.
    */
   readonly localOnly?: boolean;
 }
@@ -28,24 +28,42 @@ export interface KeyedQueue {
   settled(): Promise<void>;
 }
 
-/** A fresh queue; keys are forgotten once their last task settles. */
+/**
+ * A fresh queue; keys are forgotten once their last task settles. A task
+ * under an idle key starts at once, inside `run` (most keys are idle: the
+ * relay of a call's frames runs this per frame), and each task costs one
+ * extra promise, the one the next task of its key waits for. So a task must
+ * not queue under its own key before its first `await` (no use case does).
+ */
 export function createKeyedQueue(): KeyedQueue {
   const tails = new Map<string, Promise<void>>();
-  const ignore = () => {};
 
   return {
     run(key, task) {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const result = previous.then(task);
-      const tail = result.then(ignore, ignore);
-      tails.set(key, tail);
-      void tail.then(() => {
+      const previous = tails.get(key);
+      const result = previous === undefined ? start(task) : previous.then(task);
+      const tail = whenSettled(result, () => {
         if (tails.get(key) === tail) tails.delete(key);
       });
+      tails.set(key, tail);
       return result;
     },
     async settled() {
       await Promise.all([...tails.values()]);
     },
   };
+}
+
+/** Runs `task` now; a synchronous throw becomes a rejection, as it would behind a `then`. */
+function start<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return task();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Calls `callback` once `promise` settles, either way; the promise returned never rejects. */
+function whenSettled(promise: Promise<unknown>, callback: () => void): Promise<void> {
+  return promise.then(callback, callback);
 }

@@ -17,8 +17,10 @@ export function createMemoryNotifier(): MemoryNotifier {
     async notify(userId: UserId, notification: Notification, options?: NotifyOptions) {
       const mine = listeners.get(userId);
       if (!mine) return;
-      for (const [connectionId, listener] of [...mine]) {
-        if (connectionId !== options?.exceptConnectionId) listener(notification);
+      // The live map, not a copy: a connection unsubscribed meanwhile is skipped.
+      const except = options?.exceptConnectionId;
+      for (const [connectionId, listener] of mine) {
+        if (connectionId !== except) listener(notification);
       }
     },
     async notifyConnection(userId: UserId, connectionId: string, notification: Notification) {

@@ -77,6 +77,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     labelNames: ['type'] as const,
     registers,
   });
+  const framesRelayedByType = new Map<string, ReturnType<typeof framesRelayed.labels>>();
   const callsEnded = new Counter({
     name: METRIC_NAMES.callsEnded,
     help: 'Calls that reached a final status, by status.',
@@ -126,7 +127,13 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
       connections.dec();
     },
     frameRelayed(type: Notification['type']) {
-      framesRelayed.inc({ type });
+      // Counted per relayed frame: the child counter is looked up once per type.
+      let child = framesRelayedByType.get(type);
+      if (child === undefined) {
+        child = framesRelayed.labels({ type });
+        framesRelayedByType.set(type, child);
+      }
+      child.inc();
     },
     callEnded(status) {
       callsEnded.inc({ status });

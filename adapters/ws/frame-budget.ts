@@ -3,6 +3,10 @@
  * frames refilled at `perSecond`. A frame over budget is refused; a client
  * that runs up more than `maxViolations` refusals before its bucket has filled
  * up again is flooding, and is told to go.
+ *
+ * The rule is worked out once per server and shared; each connection keeps
+ * only its three counters in a small object (no closures), since a server
+ * holds tens of thousands of mostly idle connections.
  */
 
 export interface FrameBudgetOptions {
@@ -17,35 +21,54 @@ export interface FrameBudgetOptions {
 /** What a frame is allowed: handled, refused (answer `RATE_LIMITED`), or the end (close 1008). */
 export type FrameVerdict = 'accept' | 'refuse' | 'close';
 
-export interface FrameBudget {
-  /** Spends one frame of budget at time `nowMs` (any monotonic millisecond clock). */
-  take(nowMs: number): FrameVerdict;
-}
-
 export const DEFAULT_FRAME_BURST = 100;
 export const DEFAULT_FRAMES_PER_SECOND = 50;
 
-export function createFrameBudget(options: FrameBudgetOptions = {}): FrameBudget {
-  const burst = options.burst ?? DEFAULT_FRAME_BURST;
-  const perMs = (options.perSecond ?? DEFAULT_FRAMES_PER_SECOND) / 1000;
-  const maxViolations = options.maxViolations ?? burst;
-  let tokens = burst;
-  let last: number | undefined;
-  let violations = 0;
+/** The budget every connection of a server gets, with the defaults filled in. */
+export interface FrameBudgetRule {
+  readonly burst: number;
+  /** Tokens regained per millisecond. */
+  readonly perMs: number;
+  readonly maxViolations: number;
+}
 
+export function frameBudgetRule(options: FrameBudgetOptions = {}): FrameBudgetRule {
+  const burst = options.burst ?? DEFAULT_FRAME_BURST;
   return {
-    take(nowMs) {
-      const elapsed = last === undefined ? 0 : Math.max(0, nowMs - last);
-      last = nowMs;
-      tokens = Math.min(burst, tokens + elapsed * perMs);
-      // A client whose budget recovered completely has stopped flooding.
-      if (tokens >= burst) violations = 0;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 'accept';
-      }
-      violations += 1;
-      return violations > maxViolations ? 'close' : 'refuse';
-    },
+    burst,
+    perMs: (options.perSecond ?? DEFAULT_FRAMES_PER_SECOND) / 1000,
+    maxViolations: options.maxViolations ?? burst,
   };
+}
+
+/** One connection's bucket under a shared rule. */
+export class FrameBudget {
+  private tokens: number;
+  private last: number | undefined;
+  private violations = 0;
+
+  constructor(private readonly rule: FrameBudgetRule) {
+    this.tokens = rule.burst;
+  }
+
+  /** Spends one frame of budget at time `nowMs` (any monotonic millisecond clock). */
+  take(nowMs: number): FrameVerdict {
+    const { burst, perMs, maxViolations } = this.rule;
+    const elapsed = this.last === undefined ? 0 : Math.max(0, nowMs - this.last);
+    this.last = nowMs;
+    this.tokens = Math.min(burst, this.tokens + elapsed * perMs);
+    // A client whose budget recovered completely has stopped flooding.
+    if (this.tokens >= burst) this.violations = 0;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 'accept';
+    }
+    this.violations += 1;
+    return this.violations > maxViolations ? 'close' : 'refuse';
+  }
+}
+
+/** A bucket with a rule of its own. */
+export function createFrameBudget(options: FrameBudgetOptions = {}): FrameBudget {
+  return new FrameBudget(frameBudgetRule(options));
 }

@@ -2,7 +2,9 @@
  * @module What each client frame does: a `Map<type, handler>` registry. A
  * handler gets the frame's payload checked against its schema and calls one
  * use case; what the use case pushes reaches the connections through the
- * notifier. A `DomainError` thrown here becomes an `error` frame.
+ * notifier. A `DomainError` thrown here becomes an `error` frame. The
+ * registry closes over the server's `Deps`, so a connection needs to carry
+ * only who it is.
  */
 import {
   acceptCall,
@@ -26,7 +28,6 @@ import {
 
 /** The connection a frame came from. */
 export interface FrameContext {
-  readonly deps: Deps;
   readonly userId: UserId;
   readonly connectionId: string;
   /** Sends a frame to this connection only. */
@@ -40,7 +41,7 @@ export type FrameHandler = (
 ) => Promise<void>;
 
 /** Every client frame type of API.md §7 and its handler. */
-export function createFrameHandlers(): ReadonlyMap<ClientFrameType, FrameHandler> {
+export function createFrameHandlers(deps: Deps): ReadonlyMap<ClientFrameType, FrameHandler> {
   const handlers = new Map<ClientFrameType, FrameHandler>();
   const on = <T extends ClientFrameType>(
     type: T,
@@ -48,27 +49,38 @@ export function createFrameHandlers(): ReadonlyMap<ClientFrameType, FrameHandler
   ) => {
     handlers.set(type, (context, payload) => handle(context, parsePayload(type, payload)));
   };
-  const from = ({ userId, connectionId }: FrameContext) => ({ userId, connectionId });
 
-  on('call-user', async (c, payload) => {
-    await callUser(c.deps, { ...from(c), payload });
+  on('call-user', async ({ userId, connectionId }, payload) => {
+    await callUser(deps, { userId, connectionId, payload });
   });
-  on('call-accepted', (c, payload) => acceptCall(c.deps, { ...from(c), payload }));
-  on('call-rejected', (c, payload) => rejectCall(c.deps, { ...from(c), payload }));
-  on('call-ended', (c, payload) => endCall(c.deps, { ...from(c), payload }));
+  on('call-accepted', ({ userId, connectionId }, payload) =>
+    acceptCall(deps, { userId, connectionId, payload }),
+  );
+  on('call-rejected', ({ userId, connectionId }, payload) =>
+    rejectCall(deps, { userId, connectionId, payload }),
+  );
+  on('call-ended', ({ userId, connectionId }, payload) =>
+    endCall(deps, { userId, connectionId, payload }),
+  );
   for (const type of ['offer', 'answer', 'ice-candidate'] as const) {
-    on(type, (c, payload) => relayCallSignal(c.deps, { ...from(c), type, payload }));
+    on(type, ({ userId, connectionId }, payload) =>
+      relayCallSignal(deps, { userId, connectionId, type, payload }),
+    );
   }
 
-  on('update-presence', (c, payload) =>
-    updatePresence(c.deps, { ...from(c), status: payload.status }),
+  on('update-presence', ({ userId, connectionId }, payload) =>
+    updatePresence(deps, { userId, connectionId, status: payload.status }),
   );
   on('subscribe-presence', async (c, payload) => {
-    const current = await subscribePresence(c.deps, { ...from(c), userIds: payload.userIds });
+    const current = await subscribePresence(deps, {
+      userId: c.userId,
+      connectionId: c.connectionId,
+      userIds: payload.userIds,
+    });
     for (const presence of current) c.send(presenceUpdateFrame(presence));
   });
-  on('unsubscribe-presence', (c, payload) =>
-    unsubscribePresence(c.deps, { ...from(c), userIds: payload.userIds }),
+  on('unsubscribe-presence', ({ userId, connectionId }, payload) =>
+    unsubscribePresence(deps, { userId, connectionId, userIds: payload.userIds }),
   );
 
   return handlers;

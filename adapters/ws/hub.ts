@@ -1,24 +1,29 @@
 /**
- * @module The WebSocket hub (API.md §7) on `@hono/node-ws`: admits upgrades on
- * `/` and `/ws` with `?token=`, keeps one connection object per socket, turns
- * the notifier's pushes into frames, hands client frames to the handler
- * registry in arrival order, and enforces the socket limits: 64 KiB frames
- * (1009), the frame budget (`RATE_LIMITED`, then 1008), ping/pong liveness,
- * 1 MiB of unsent data (1013) and token expiry (4401).
+ * @module The WebSocket hub (API.md §7) on a `ws` server of its own: admits
+ * upgrades on `/` and `/ws` with `?token=`, keeps one small record per
+ * socket, turns the notifier's pushes into frames, hands client frames to the
+ * handler registry in arrival order, and enforces the socket limits: 64 KiB
+ * frames (1009), the frame budget (`RATE_LIMITED`, then 1008), ping/pong
+ * liveness, 1 MiB of unsent data (1013) and token expiry (4401).
  *
- * Admission happens before `@hono/node-ws` sees the upgrade, because its
- * refusal writes only a status line: a bad token gets a real `401` with the
- * contract's JSON error body here, and only admitted upgrades are passed on.
- * Nothing here logs a URL: the token travels in the query string.
+ * Admission reads the token from the upgrade request before `ws` sees it, so
+ * a bad token gets a real `401` with the contract's JSON error body. Every
+ * upgrade answered is reported like an HTTP request (`GET / 101`) to the
+ * metrics and the access log. Nothing here logs a URL: the token travels in
+ * the query string.
+ *
+ * A server holds tens of thousands of mostly idle sockets, so what one costs
+ * matters (bench `memory`): a connection is one `Connection` record hung on
+ * its `ws` socket, and nothing of the upgrade request is kept. All sockets
+ * share one set of listener functions, which find their record through
+ * `this`; liveness is one interval pinging every socket, and token expiry one
+ * timer over a heap (expiry-queue.ts). A connection's frames and lifecycle
+ * steps run through a queue of its own that allocates nothing while idle.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createNodeWebSocket } from '@hono/node-ws';
-import type { Hono } from 'hono';
-import type { WSContext, WSEvents } from 'hono/ws';
-import type { WebSocket } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import {
   authenticate,
   connectionClosed,
@@ -26,16 +31,19 @@ import {
   type Deps,
   DomainError,
   isDomainError,
+  type Notification,
   presenceConnectionClosed,
   type User,
   type UserId,
 } from '../../core/index.js';
-import type { AppEnv } from '../http/env.js';
 import { type ErrorBody, STATUS_BY_CODE } from '../http/error-handler.js';
+import { type RequestRecord, UNMATCHED_ROUTE } from '../http/observe.js';
 import type { NotificationListener } from '../memory/notifier.js';
-import { createFrameBudget, type FrameBudget, type FrameBudgetOptions } from './frame-budget.js';
-import { createFrameHandlers, type FrameContext, type FrameHandler } from './handlers.js';
+import { type Expiring, ExpiryQueue } from './expiry-queue.js';
+import { FrameBudget, type FrameBudgetOptions, frameBudgetRule } from './frame-budget.js';
+import { createFrameHandlers, type FrameContext } from './handlers.js';
 import {
+  type ClientEnvelope,
   errorFrame,
   FrameError,
   notificationFrame,
@@ -87,13 +95,20 @@ export interface HubLogger {
   error(message: string, error?: unknown): void;
 }
 
+/** Told of every upgrade request the hub answers, as the HTTP app's requests are. */
+export interface UpgradeObserver {
+  /** An upgrade request has come in (the in-flight gauge). */
+  started(): void;
+  /** It was answered: `101`, or the refusal's status. */
+  finished(record: RequestRecord): void;
+}
+
 export interface WsHubInit extends WsHubOptions {
-  /** The HTTP app; the hub adds its upgrade routes to it. */
-  readonly app: Hono<AppEnv>;
   readonly deps: Deps;
   /** Where each connection subscribes to its user's pushes (the composition's notifier). */
   readonly connections: ConnectionRegistry;
   readonly logger?: HubLogger;
+  readonly upgrades?: UpgradeObserver;
 }
 
 /** Whatever emits the HTTP server's `upgrade` event (the server `serve()` returns). */
@@ -106,7 +121,7 @@ export interface UpgradeSource {
 
 export interface WsHub {
   /** Starts taking upgrades from `server`. Call once, after `serve()`. */
-  injectWebSocket(server: UpgradeSource): void;
+  attach(server: UpgradeSource): void;
   /** Connections open right now. */
   readonly size: number;
   /**
@@ -121,9 +136,6 @@ interface Session {
   readonly expiresAt: Date;
 }
 
-const OPEN = 1;
-/** setTimeout's largest delay; longer token lifetimes are waited out in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const DEFAULTS = {
   maxFrameBytes: 64 * 1024,
   maxBufferedBytes: 1024 * 1024,
@@ -132,9 +144,20 @@ const DEFAULTS = {
   closeGraceMs: 2_000,
 };
 
-/** Creates the hub and adds its upgrade routes (`/`, `/ws`) to `init.app`. */
+/** What `ws` answers an upgrade on a path that takes none (API.md: status line only). */
+const NOT_FOUND_ANSWER = 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+/** Until the upgrade, a reset socket is just dropped (Node removed its own listener). */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+/** Socket errors (an oversized or malformed frame, a reset) are the client's; `ws` closes the socket. */
+function ignoreSocketError(): void {}
+
+/** Creates the hub; `attach` it to the HTTP server to start taking upgrades. */
 export function createWsHub(init: WsHubInit): WsHub {
-  const { app, deps, connections: registry } = init;
+  const { deps, connections: registry, upgrades } = init;
   const settings = {
     maxFrameBytes: init.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
     maxBufferedBytes: init.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
@@ -143,287 +166,365 @@ export function createWsHub(init: WsHubInit): WsHub {
     closeGraceMs: init.closeGraceMs ?? DEFAULTS.closeGraceMs,
   };
   const logger: HubLogger = init.logger ?? { error: (m, e) => console.error(m, e) };
-  const handlers = createFrameHandlers();
-  const nodeWs = createNodeWebSocket({ app });
-  // `ws` checks the size of every incoming message (all fragments) and closes with 1009.
-  nodeWs.wss.options.maxPayload = settings.maxFrameBytes;
+  const handlers = createFrameHandlers(deps);
+  const budgetRule = init.frameBudget === false ? null : frameBudgetRule(init.frameBudget);
 
-  /** Sessions of admitted upgrades, from the admission check to the route. */
-  const admitted = new WeakMap<IncomingMessage, Session>();
-  const live = new Set<Connection>();
-  const cleanups = new Set<Promise<void>>();
-  let shuttingDown = false;
+  /** A client frame (text, as received) or a step of the connection's life. */
+  type Job = Buffer | Step;
+  type Step = (connection: Connection) => Promise<void> | void;
 
-  interface Connection {
-    shut(code: number, reason: string): void;
-    terminate(): void;
-    readonly closed: Promise<void>;
-  }
+  /** Everything the hub keeps per connection. */
+  class Connection implements FrameContext, Expiring {
+    expiryIndex = -1;
+    /** The ping round of the oldest ping not answered yet; 0 while every ping is answered. */
+    unansweredPing = 0;
+    closing = false;
+    /** A job is running; the ones after it wait in `backlog`, created only when needed. */
+    busy = false;
+    backlog: Job[] | undefined = undefined;
+    unsubscribe: (() => void) | undefined = undefined;
 
-  function connect(session: Session): WSEvents<WebSocket> {
-    const userId = session.user.id;
-    const connectionId = randomUUID();
-    const budget: FrameBudget | null =
-      init.frameBudget === false ? null : createFrameBudget(init.frameBudget);
-    let socket: WSContext<WebSocket> | undefined;
-    let raw: WebSocket | undefined;
-    let opened = false;
-    let closing = false;
-    let unsubscribe: (() => void) | undefined;
-    let chain: Promise<void> = Promise.resolve();
-    const timers: {
-      ping?: NodeJS.Timeout;
-      pong?: NodeJS.Timeout;
-      expiry?: NodeJS.Timeout;
-    } = {};
-    let markClosed: () => void = () => {};
-    const closed = new Promise<void>((resolve) => {
-      markClosed = resolve;
-    });
+    constructor(
+      readonly socket: HubSocket,
+      readonly userId: UserId,
+      readonly connectionId: string,
+      /** The token's expiry, epoch ms. */
+      readonly expiresAt: number,
+      readonly budget: FrameBudget | null,
+    ) {}
 
-    const clearTimers = () => {
-      clearInterval(timers.ping);
-      clearTimeout(timers.pong);
-      clearTimeout(timers.expiry);
-    };
+    send(frame: ServerFrame): void {
+      if (this.closing || this.socket.readyState !== WebSocket.OPEN) return;
+      this.sendText(JSON.stringify(frame));
+    }
 
-    const send = (frame: ServerFrame) => {
-      if (closing || socket === undefined || socket.readyState !== OPEN) return;
-      socket.send(JSON.stringify(frame));
-      if ((raw?.bufferedAmount ?? 0) > settings.maxBufferedBytes) {
-        shut(CLOSE_CODES.tryAgainLater, 'Too much unread data: the client stopped reading.');
-      }
-    };
-
-    const shut = (code: number, reason: string) => {
-      if (closing) return;
-      closing = true;
-      clearTimers();
-      socket?.close(code, reason);
-    };
-
-    const terminate = () => {
-      closing = true;
-      clearTimers();
-      raw?.terminate();
-    };
-
-    /** Runs `task` after everything this connection queued before it. */
-    const enqueue = (task: () => Promise<void>): Promise<void> => {
-      chain = chain.then(task).catch((error: unknown) => {
-        logger.error(`WebSocket task failed for connection ${connectionId}`, error);
-      });
-      return chain;
-    };
-
-    const context: FrameContext = { deps, userId, connectionId, send };
-    const refuse = (error: DomainError, type?: string) => send(errorFrame(error, type));
-
-    const handleFrame = async (data: unknown) => {
-      let type: string | undefined;
+    /** The registry's listener (bound once per connection): a push becomes a frame. */
+    deliver(notification: Notification): void {
+      if (this.closing || this.socket.readyState !== WebSocket.OPEN) return;
       try {
-        if (typeof data !== 'string') {
-          throw new FrameError(
-            'INVALID_JSON',
-            'Frames must be JSON text frames; binary frames are not accepted.',
-          );
-        }
-        const envelope = parseEnvelope(data);
-        type = envelope.type;
-        const handler: FrameHandler | undefined = handlers.get(envelope.type);
-        if (handler === undefined) {
-          throw new FrameError('UNKNOWN_EVENT', `Unknown event type "${envelope.type}".`);
-        }
-        await handler(context, envelope.payload);
+        this.sendText(serializedPush(notification));
       } catch (error) {
-        if (isDomainError(error)) {
-          refuse(error, type);
-          return;
-        }
-        logger.error(`WebSocket frame ${type ?? '(unparsed)'} failed on ${connectionId}`, error);
-        refuse(new DomainError('INTERNAL', 'Something went wrong on our side.'), type);
+        logger.error(`WebSocket push failed on ${this.connectionId}`, error);
       }
-    };
+    }
 
-    const armExpiry = () => {
-      const remaining = session.expiresAt.getTime() - deps.clock.now().getTime();
-      if (remaining <= 0) {
-        shut(CLOSE_CODES.tokenExpired, 'The token has expired.');
-        return;
+    private sendText(text: string): void {
+      this.socket.send(text);
+      if (this.socket.bufferedAmount > settings.maxBufferedBytes) {
+        shut(this, CLOSE_CODES.tryAgainLater, 'Too much unread data: the client stopped reading.');
       }
-      timers.expiry = setTimeout(armExpiry, Math.min(remaining, MAX_TIMER_MS));
-      timers.expiry.unref();
-    };
-
-    const ping = () => {
-      if (closing || raw === undefined) return;
-      raw.ping();
-      if (timers.pong === undefined) {
-        timers.pong = setTimeout(terminate, settings.pongTimeoutMs);
-        timers.pong.unref();
-      }
-    };
-
-    const connection: Connection = { shut, terminate, closed };
-
-    return {
-      onOpen(_event, ws) {
-        socket = ws;
-        raw = ws.raw;
-        live.add(connection);
-        if (shuttingDown) {
-          shut(CLOSE_CODES.goingAway, 'The server is shutting down.');
-          return;
-        }
-        opened = true;
-        const greet = () => {
-          send(readyFrame(userId, connectionId));
-          unsubscribe = registry.subscribe(userId, connectionId, (notification) => {
-            try {
-              send(notificationFrame(notification));
-            } catch (error) {
-              logger.error(`WebSocket push failed on ${connectionId}`, error);
-            }
-          });
-        };
-        if (registry.listen === undefined) {
-          greet();
-        } else {
-          // Many instances: `ready` only once pushes from other instances reach this one.
-          void enqueue(async () => {
-            const release = await registry.listen!(userId);
-            try {
-              if (!closing) greet();
-            } finally {
-              release();
-            }
-          });
-        }
-        raw?.on('pong', () => {
-          clearTimeout(timers.pong);
-          timers.pong = undefined;
-        });
-        timers.ping = setInterval(ping, settings.pingIntervalMs);
-        timers.ping.unref();
-        armExpiry();
-        void enqueue(() => connectionOpened(deps, { userId, connectionId }));
-      },
-
-      onMessage(event) {
-        if (closing) return;
-        const verdict = budget?.take(performance.now()) ?? 'accept';
-        if (verdict === 'close') {
-          shut(CLOSE_CODES.policyViolation, 'Too many frames.');
-          return;
-        }
-        if (verdict === 'refuse') {
-          void enqueue(async () =>
-            refuse(new DomainError('RATE_LIMITED', 'Too many frames; slow down.')),
-          );
-          return;
-        }
-        const { data } = event;
-        void enqueue(() => handleFrame(data));
-      },
-
-      onClose() {
-        closing = true;
-        clearTimers();
-        unsubscribe?.();
-        live.delete(connection);
-        markClosed();
-        if (!opened) return;
-        // Presence first: the call cleanup reads whether the user is still online.
-        const cleanup = enqueue(async () => {
-          try {
-            await presenceConnectionClosed(deps, { userId, connectionId });
-          } finally {
-            await connectionClosed(deps, { userId, connectionId });
-          }
-        });
-        cleanups.add(cleanup);
-        void cleanup.finally(() => cleanups.delete(cleanup));
-      },
-
-      // Socket errors (an oversized or malformed frame, a reset) are the
-      // client's; `ws` closes the connection and onClose cleans up.
-      onError() {},
-    };
+    }
   }
 
-  const upgrade = nodeWs.upgradeWebSocket(
-    (c) => {
-      const request = incomingOf(c.env);
-      const session = request === undefined ? undefined : admitted.get(request);
-      if (request === undefined || session === undefined) {
-        // Unreachable: the guard below lets only admitted upgrades through.
-        throw new DomainError('UNAUTHENTICATED', 'The connection was not admitted.');
-      }
-      admitted.delete(request);
-      return connect(session);
-    },
-    {
-      onError(error) {
-        // On a socket error @hono/node-ws builds an `ErrorEvent`, a global that
-        // Node 20 lacks; the error is the client's and `ws` closes the socket.
-        if (error instanceof ReferenceError && error.message.includes('ErrorEvent')) return;
-        logger.error('WebSocket event handler failed', error);
-      },
-    },
+  /**
+   * The last push serialized. A push to several connections (a user's every
+   * socket, every presence subscriber) reaches them one after another with
+   * the same notification, and is serialized once.
+   */
+  let lastPush: { readonly notification: Notification; readonly text: string } | undefined;
+  function serializedPush(notification: Notification): string {
+    if (lastPush?.notification !== notification) {
+      lastPush = { notification, text: JSON.stringify(notificationFrame(notification)) };
+    }
+    return lastPush.text;
+  }
+
+  /** `ws`'s socket, carrying its record so that shared listeners find it. */
+  class HubSocket extends WebSocket {
+    connection!: Connection;
+  }
+
+  const wss = new WebSocketServer<typeof HubSocket>({
+    noServer: true,
+    WebSocket: HubSocket,
+    // `ws` checks the size of every incoming message (all fragments) and closes with 1009.
+    maxPayload: settings.maxFrameBytes,
+    perMessageDeflate: false,
+    // The hub keeps its own set of connections.
+    clientTracking: false,
+  });
+  const live = new Set<Connection>();
+  const expiries = new ExpiryQueue<Connection>(
+    () => deps.clock.now().getTime(),
+    (connection) => shut(connection, CLOSE_CODES.tokenExpired, 'The token has expired.'),
   );
-  for (const path of WS_PATHS) {
-    app.get(
-      path,
-      async (c, next) => {
-        const request = incomingOf(c.env);
-        if (request === undefined || !admitted.has(request)) {
-          throw new DomainError(
-            'NOT_FOUND',
-            `${c.req.path} takes WebSocket upgrades only: connect with ws://host${c.req.path}?token=<jwt>.`,
-          );
-        }
-        await next();
-      },
-      upgrade,
+  /** Closed connections whose presence and call cleanup has not finished. */
+  let cleaning = 0;
+  let shuttingDown = false;
+  /** Called once no connection is open or being cleaned up, while `close()` waits for that. */
+  let onQuiet: (() => void) | undefined;
+  let pingTimer: NodeJS.Timeout | undefined;
+  let pingRound = 0;
+
+  function shut(connection: Connection, code: number, reason: string): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    expiries.remove(connection);
+    connection.socket.close(code, reason);
+  }
+
+  function terminate(connection: Connection): void {
+    connection.closing = true;
+    expiries.remove(connection);
+    connection.socket.terminate();
+  }
+
+  // ---- Each connection's jobs, one after another in the order they came.
+
+  function enqueue(connection: Connection, job: Job): void {
+    if (connection.busy) {
+      connection.backlog ??= [];
+      connection.backlog.push(job);
+      return;
+    }
+    connection.busy = true;
+    void drain(connection, job);
+  }
+
+  /** Runs `first` and whatever queues up behind it; jobs that finish synchronously never wait. */
+  async function drain(connection: Connection, first: Job): Promise<void> {
+    for (let job: Job | undefined = first; job !== undefined; job = connection.backlog?.shift()) {
+      try {
+        const pending = typeof job === 'function' ? job(connection) : handleFrame(connection, job);
+        if (pending !== undefined) await pending;
+      } catch (error) {
+        logger.error(`WebSocket task failed for connection ${connection.connectionId}`, error);
+      }
+    }
+    connection.backlog = undefined;
+    connection.busy = false;
+  }
+
+  /** Hands a text frame to its handler; a refusal becomes an `error` frame. */
+  function handleFrame(connection: Connection, data: Buffer): Promise<void> | undefined {
+    let envelope: ClientEnvelope;
+    try {
+      envelope = parseEnvelope(data.toString());
+    } catch (error) {
+      refuse(connection, error, undefined);
+      return undefined;
+    }
+    const { type, payload } = envelope;
+    try {
+      // parseEnvelope lets only types with a handler through (UNKNOWN_EVENT otherwise).
+      const handler = handlers.get(type)!;
+      return handler(connection, payload).catch((error: unknown) =>
+        refuse(connection, error, type),
+      );
+    } catch (error) {
+      // The payload's validation throws before the handler's promise exists.
+      refuse(connection, error, type);
+      return undefined;
+    }
+  }
+
+  function refuse(connection: Connection, error: unknown, type: string | undefined): void {
+    if (isDomainError(error)) {
+      connection.send(errorFrame(error, type));
+      return;
+    }
+    logger.error(
+      `WebSocket frame ${type ?? '(unparsed)'} failed on ${connection.connectionId}`,
+      error,
+    );
+    connection.send(
+      errorFrame(new DomainError('INTERNAL', 'Something went wrong on our side.'), type),
     );
   }
 
-  async function admit(
-    request: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    relay: EventEmitter,
-  ): Promise<void> {
-    // Node removes its own listener on upgrade; a reset while we authenticate must not crash.
-    socket.on('error', () => socket.destroy());
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (!(WS_PATHS as readonly string[]).includes(url.pathname)) {
-      // Any other path: the app answers (404), through @hono/node-ws.
-      relay.emit('upgrade', request, socket, head);
-      return;
-    }
-    try {
-      const token = url.searchParams.get('token');
-      if (token === null || token === '') {
-        throw new DomainError('UNAUTHENTICATED', 'No token: connect with ?token=<jwt>.');
-      }
-      const session = await authenticate(deps, token);
-      if (session.expiresAt.getTime() <= deps.clock.now().getTime()) {
-        throw new DomainError('UNAUTHENTICATED', 'The token has expired.');
-      }
-      if (shuttingDown)
-        throw new DomainError('SERVICE_UNAVAILABLE', 'The server is shutting down.');
-      admitted.set(request, session);
-    } catch (error) {
-      refuseUpgrade(socket, error);
-      return;
-    }
-    relay.emit('upgrade', request, socket, head);
+  const refuseBinary: Step = (connection) =>
+    refuse(
+      connection,
+      new FrameError(
+        'INVALID_JSON',
+        'Frames must be JSON text frames; binary frames are not accepted.',
+      ),
+      undefined,
+    );
+
+  const refuseOverBudget: Step = (connection) =>
+    refuse(connection, new DomainError('RATE_LIMITED', 'Too many frames; slow down.'), undefined);
+
+  /** `ready`, then pushes: the connection subscribes right after greeting. */
+  function greet(connection: Connection): void {
+    connection.send(readyFrame(connection.userId, connection.connectionId));
+    connection.unsubscribe = registry.subscribe(
+      connection.userId,
+      connection.connectionId,
+      connection.deliver.bind(connection),
+    );
   }
 
-  function refuseUpgrade(socket: Duplex, error: unknown): void {
-    // Like every HTTP error answer, a refused upgrade names a request id (SECURITY.md).
+  /** Many instances: `ready` only once pushes from other instances reach this one. */
+  const listenThenGreet: Step = async (connection) => {
+    const release = await registry.listen!(connection.userId);
+    try {
+      if (!connection.closing) greet(connection);
+    } finally {
+      release();
+    }
+  };
+
+  const joinPresence: Step = (connection) =>
+    connectionOpened(deps, { userId: connection.userId, connectionId: connection.connectionId });
+
+  /** Presence first: the call cleanup reads whether the user is still online. */
+  const leave: Step = async (connection) => {
+    const { userId, connectionId } = connection;
+    try {
+      await presenceConnectionClosed(deps, { userId, connectionId });
+    } finally {
+      try {
+        await connectionClosed(deps, { userId, connectionId });
+      } finally {
+        cleaning -= 1;
+        checkQuiet();
+      }
+    }
+  };
+
+  function checkQuiet(): void {
+    if (onQuiet !== undefined && live.size === 0 && cleaning === 0) {
+      const resolve = onQuiet;
+      onQuiet = undefined;
+      resolve();
+    }
+  }
+
+  // ---- The listeners every socket shares; `this` is the socket (one of ours: see `wss`).
+
+  const recordOf = (socket: WebSocket): Connection => (socket as HubSocket).connection;
+
+  function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    const connection = recordOf(this);
+    if (connection.closing) return;
+    const verdict = connection.budget?.take(performance.now()) ?? 'accept';
+    if (verdict === 'close') {
+      shut(connection, CLOSE_CODES.policyViolation, 'Too many frames.');
+      return;
+    }
+    // With the default binaryType a message is one Buffer, fragments already joined.
+    enqueue(
+      connection,
+      verdict === 'refuse' ? refuseOverBudget : isBinary ? refuseBinary : (data as Buffer),
+    );
+  }
+
+  function onPong(this: WebSocket): void {
+    recordOf(this).unansweredPing = 0;
+  }
+
+  function onClose(this: WebSocket): void {
+    const connection = recordOf(this);
+    connection.closing = true;
+    expiries.remove(connection);
+    connection.unsubscribe?.();
+    connection.unsubscribe = undefined;
+    live.delete(connection);
+    cleaning += 1;
+    enqueue(connection, leave);
+  }
+
+  function open(socket: HubSocket, session: Session): void {
+    const connection = new Connection(
+      socket,
+      session.user.id,
+      randomUUID(),
+      session.expiresAt.getTime(),
+      budgetRule === null ? null : new FrameBudget(budgetRule),
+    );
+    socket.connection = connection;
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('close', onClose);
+    socket.on('error', ignoreSocketError);
+    live.add(connection);
+    expiries.add(connection);
+    if (registry.listen === undefined) greet(connection);
+    else enqueue(connection, listenThenGreet);
+    enqueue(connection, joinPresence);
+  }
+
+  // ---- Liveness: one ping round over every connection per interval.
+
+  function pingAll(): void {
+    pingRound += 1;
+    for (const connection of live) {
+      if (connection.closing) continue;
+      connection.socket.ping();
+      if (connection.unansweredPing === 0) connection.unansweredPing = pingRound;
+    }
+    setTimeout(dropSilent, settings.pongTimeoutMs, pingRound).unref();
+  }
+
+  /** Cuts (no closing handshake) every connection that has not answered a ping of `round` or before. */
+  function dropSilent(round: number): void {
+    for (const connection of live) {
+      const since = connection.unansweredPing;
+      if (!connection.closing && since !== 0 && since <= round) terminate(connection);
+    }
+  }
+
+  // ---- Admission.
+
+  async function admit(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', destroyOnError);
+    upgrades?.started();
+    const started = performance.now();
     const requestId = randomUUID();
+    let route = UNMATCHED_ROUTE;
+    // Until answered otherwise: a throw from here on is cut off by the caller.
+    let status = 500;
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (!(WS_PATHS as readonly string[]).includes(url.pathname)) {
+        status = 404;
+        if (socket.writable) socket.end(NOT_FOUND_ANSWER);
+        else socket.destroy();
+        return;
+      }
+      route = url.pathname;
+      let session: Session;
+      try {
+        session = await admission(url);
+      } catch (error) {
+        status = refuseUpgrade(socket, error, requestId);
+        return;
+      }
+      socket.off('error', destroyOnError);
+      // `ws` answers a malformed handshake itself (400/405); a sound one calls back at once.
+      status = 400;
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        status = 101;
+        open(ws, session);
+      });
+    } finally {
+      upgrades?.finished({
+        requestId,
+        method: 'GET',
+        route,
+        status,
+        durationMs: performance.now() - started,
+      });
+    }
+  }
+
+  /** The session of an upgrade with a valid token; throws the refusal otherwise. */
+  async function admission(url: URL): Promise<Session> {
+    const token = url.searchParams.get('token');
+    if (token === null || token === '') {
+      throw new DomainError('UNAUTHENTICATED', 'No token: connect with ?token=<jwt>.');
+    }
+    const session = await authenticate(deps, token);
+    if (session.expiresAt.getTime() <= deps.clock.now().getTime()) {
+      throw new DomainError('UNAUTHENTICATED', 'The token has expired.');
+    }
+    if (shuttingDown) throw new DomainError('SERVICE_UNAVAILABLE', 'The server is shutting down.');
+    return session;
+  }
+
+  /** Answers a refused upgrade with the contract's JSON error; returns the status. */
+  function refuseUpgrade(socket: Duplex, error: unknown, requestId: string): number {
     let known: DomainError;
     if (isDomainError(error)) {
       known = error;
@@ -434,6 +535,7 @@ export function createWsHub(init: WsHubInit): WsHub {
     const status = STATUS_BY_CODE[known.code];
     const body: ErrorBody = { error: { code: known.code, message: known.message } };
     const json = JSON.stringify(body);
+    // Like every HTTP error answer, a refused upgrade names a request id (SECURITY.md).
     const headers = [
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
       'Connection: close',
@@ -445,45 +547,49 @@ export function createWsHub(init: WsHubInit): WsHub {
     ];
     if (socket.writable) socket.end(`${headers.join('\r\n')}\r\n\r\n${json}`);
     else socket.destroy();
+    return status;
+  }
+
+  let closing: Promise<void> | undefined;
+  async function shutDown(): Promise<void> {
+    shuttingDown = true;
+    clearInterval(pingTimer);
+    const quiet = new Promise<void>((resolve) => {
+      onQuiet = resolve;
+      checkQuiet();
+    });
+    for (const connection of live) {
+      shut(connection, CLOSE_CODES.goingAway, 'The server is shutting down.');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, settings.closeGraceMs);
+    });
+    await Promise.race([quiet, grace]);
+    clearTimeout(timer);
+    // Clients that do not answer the closing handshake in time are cut off.
+    for (const connection of live) terminate(connection);
+    await quiet;
+    expiries.clear();
   }
 
   return {
-    injectWebSocket(server) {
-      // @hono/node-ws listens on this relay instead of the server: it sees admitted upgrades only.
-      const relay = new EventEmitter();
-      nodeWs.injectWebSocket(relay as unknown as Server);
+    attach(server) {
       server.on('upgrade', (request, socket, head) => {
-        void admit(request, socket, head, relay).catch((error: unknown) => {
+        void admit(request, socket, head).catch((error: unknown) => {
           logger.error('WebSocket upgrade failed', error);
           socket.destroy();
         });
       });
+      pingTimer = setInterval(pingAll, settings.pingIntervalMs);
+      pingTimer.unref();
     },
     get size() {
       return live.size;
     },
-    async close() {
-      shuttingDown = true;
-      const open = [...live];
-      for (const connection of open) {
-        connection.shut(CLOSE_CODES.goingAway, 'The server is shutting down.');
-      }
-      const allClosed = Promise.all(open.map((connection) => connection.closed));
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, settings.closeGraceMs);
-      });
-      await Promise.race([allClosed, grace]);
-      clearTimeout(timer);
-      // Clients that do not answer the closing handshake in time are cut off.
-      for (const connection of live) connection.terminate();
-      await allClosed;
-      await Promise.allSettled([...cleanups]);
+    close() {
+      closing ??= shutDown();
+      return closing;
     },
   };
-}
-
-function incomingOf(env: unknown): IncomingMessage | undefined {
-  if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined;
-  return (env as { incoming?: IncomingMessage }).incoming;
 }

@@ -152,14 +152,20 @@ export function parsePayload<T extends ClientFrameType>(
   }
 }
 
-/** Whether `value` nests objects or arrays more than `limit` levels deep (iteratively). */
+/**
+ * Whether `value` nests objects or arrays more than `limit` levels deep. The
+ * recursion stops `limit` levels down, so however deep the frame, the stack
+ * stays shallow; and it allocates nothing (it runs on every frame).
+ */
 function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const [current, depth] = item;
-    if (typeof current !== 'object' || current === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (depthExceeds(item, limit - 1)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (depthExceeds((value as Record<string, unknown>)[key], limit - 1)) return true;
   }
   return false;
 }

@@ -57,9 +57,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const metrics = createPrometheusMetrics();
   const composition = await compose(config, logger, { metrics });
   const limits = await openRateLimiters(config, logger);
+  const accessLog = createAccessLog(logger);
   const app = createHttpApp(composition.deps, {
     metrics,
-    accessLog: createAccessLog(logger),
+    accessLog,
     logger,
     readiness: composition.readiness,
     rateLimits: config.rateLimits,
@@ -76,10 +77,17 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 
   const hub = createWsHub({
     ...options.websocket,
-    app,
     deps: composition.deps,
     connections: instrumentConnections(composition.notifier, metrics),
     logger,
+    // Upgrades are requests too: counted and logged like the app's.
+    upgrades: {
+      started: () => metrics.requestStarted(),
+      finished: (record) => {
+        metrics.requestFinished(record);
+        accessLog(record);
+      },
+    },
     frameBudget: config.rateLimits
       ? (options.websocket?.frameBudget ?? config.wsFrameBudget)
       : false,
@@ -92,7 +100,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     s.once('error', reject);
   });
   const http = trackHttpServer(server as Server);
-  hub.injectWebSocket(server);
+  hub.attach(server);
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;

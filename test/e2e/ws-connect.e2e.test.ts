@@ -1,6 +1,7 @@
 /**
  * Connecting to the WebSocket (API.md §7): token checks before the upgrade,
- * the `ready` frame, both paths, and a clean 1001 when the server stops.
+ * the `ready` frame, both paths, upgrades reported like requests, and a clean
+ * 1001 when the server stops.
  */
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +112,42 @@ describe('stopping the server', () => {
     await own.close();
     expect((await first.waitForClose()).code).toBe(1001);
     expect((await second.waitForClose()).code).toBe(1001);
+  });
+});
+
+describe('reporting upgrades', () => {
+  it('logs every upgrade it answers like a request: 101 when admitted, a refusal with its request id', async () => {
+    const records: Record<string, unknown>[] = [];
+    const recordingLogger: Logger = {
+      info: (message, fields) => {
+        if (message === 'request' && fields !== undefined) records.push(fields);
+      },
+      warn: () => {},
+      error: () => {},
+    };
+    const own = await startTestServer({}, { logger: recordingLogger });
+    try {
+      const carol = await registerUser(own.url, 'Carol');
+      records.length = 0;
+      const client = await connectWs(own.url, carol.token, { path: '/ws' });
+      const refused = await refusedUpgrade(wsUrl(own.url, '/', 'not-a-token'));
+      expect((await refusedUpgrade(wsUrl(own.url, '/elsewhere', carol.token))).status).toBe(404);
+      await client.close();
+
+      const record = (route: string, status: number) => ({
+        requestId: expect.any(String),
+        method: 'GET',
+        route,
+        status,
+        durationMs: expect.any(Number),
+      });
+      expect(records).toEqual([
+        record('/ws', 101),
+        { ...record('/', 401), requestId: refused.headers['x-request-id'] },
+        record('(unmatched)', 404),
+      ]);
+    } finally {
+      await own.close();
+    }
   });
 });

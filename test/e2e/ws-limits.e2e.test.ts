@@ -4,9 +4,16 @@
  * then 1008), a client that stops reading (1013), token expiry (4401) and
  * ping/pong liveness. Servers with short timers are started per case.
  */
+import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { callJson } from '../support/start-test-server.js';
-import { frameOf, registerUser, type TestUser, useWsTestServer } from '../support/ws-client.js';
+import { callJson, TEST_JWT_SECRET } from '../support/start-test-server.js';
+import {
+  connectWs,
+  frameOf,
+  registerUser,
+  type TestUser,
+  useWsTestServer,
+} from '../support/ws-client.js';
 
 const { server, start: serverWith, connect } = useWsTestServer();
 
@@ -161,6 +168,28 @@ describe('token expiry', () => {
     const socket = await connect(user, { on: shortLived });
     const closed = await socket.waitForClose(5_000);
     expect(closed.code).toBe(4401);
+  });
+
+  it('closes each connection at the expiry of its own token, not before', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const tokenExpiringAt = (exp: number) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(alice.userId)
+        .setIssuedAt(now)
+        .setExpirationTime(exp)
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const later = await connectWs(server.url, await tokenExpiringAt(now + 4));
+    const sooner = await connectWs(server.url, await tokenExpiringAt(now + 2));
+    const leftEarly = await connectWs(server.url, await tokenExpiringAt(now + 2));
+    await leftEarly.close();
+
+    expect((await sooner.waitForClose(5_000)).code).toBe(4401);
+    expect(Date.now()).toBeGreaterThanOrEqual((now + 2) * 1000);
+    expect(later.socket.readyState).toBe(later.socket.OPEN);
+    const closed = await later.waitForClose(5_000);
+    expect(closed).toEqual({ code: 4401, reason: 'The token has expired.' });
+    expect(Date.now()).toBeGreaterThanOrEqual((now + 4) * 1000);
   });
 });
 

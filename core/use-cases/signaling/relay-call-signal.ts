@@ -1,4 +1,9 @@
-/** @module Relays `offer`, `answer` and `ice-candidate` between the parties (API.md §7). */
+/**
+ * @module Relays `offer`, `answer` and `ice-candidate` between the parties
+ * (API.md §7). This runs for every frame of every call (ICE candidates come
+ * in bursts), so it adds no promise of its own beyond the queue's task and
+ * builds the relayed payload in one copy.
+ */
 import type { Deps } from '../../deps.js';
 import type { CallSignalType } from '../../ports/notifier.js';
 import { type CallFrameInput, passthrough, sideOf } from './call-rules.js';
@@ -15,7 +20,7 @@ export interface RelayCallSignalInput extends CallFrameInput {
  * are relayed in the order they arrived. `NOT_IN_CALL` unless the sending
  * connection holds a side of the live call.
  */
-export async function relayCallSignal(
+export function relayCallSignal(
   deps: Pick<Deps, 'callState' | 'notifier' | 'callQueue'>,
   input: RelayCallSignalInput,
 ): Promise<void> {
@@ -28,9 +33,11 @@ export async function relayCallSignal(
       const call = await deps.callState.get(payload.callId);
       const side = call === null ? null : sideOf(call, userId, connectionId);
       if (call === null || side === null) throw notInCall();
+      // passthrough() returns a fresh object: the fields it left out go on at the end.
+      const relayed = Object.assign(passthrough(payload), { callId: call.callId, from: userId });
       await notifySide(deps, call, side === 'caller' ? 'callee' : 'caller', {
         type: input.type,
-        payload: { ...passthrough(payload), callId: call.callId, from: userId },
+        payload: relayed,
       });
     },
     { localOnly: true },
