@@ -18,11 +18,11 @@ import {
   presenceConnectionClosed,
   ringTimeout,
 } from '../../core/index.js';
-import { createRedisCallQueue } from './call-queue.js';
 import { createRedisCallStateStore } from './call-state-store.js';
 import { type ClusterSweeper, createClusterSweeper } from './cluster-sweeper.js';
 import { connectRedis, type RedisConnection, type RedisLogger } from './connect.js';
 import { createRedisKeys, DEFAULT_KEY_PREFIX } from './keys.js';
+import { createRedisLockedQueue } from './locked-queue.js';
 import { type ClusterNotifier, createRedisNotifier } from './notifier.js';
 import { createRedisPresenceStore, type RedisPresenceStore } from './presence-store.js';
 import {
@@ -56,6 +56,8 @@ export interface RedisBackplane {
   readonly callState: CallStateStore;
   /** The per-call queue, locked cluster-wide: one call's steps keep their order across instances. */
   readonly callQueue: KeyedQueue;
+  /** Orders each user's presence steps across instances (locked-queue.ts). */
+  readonly presenceQueue: KeyedQueue;
   /** Joins the cluster (first heartbeat) and starts sweeping, with the composition's `deps`. */
   start(deps: Deps): Promise<void>;
   /** `up` when both connections are ready and the server answers a PING. */
@@ -83,12 +85,16 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
   const presence = createRedisPresenceStore(client, keys, instanceId);
   const presenceSubscriptions = createRedisPresenceSubscriptions(client, keys);
   const callState = createRedisCallStateStore(client, keys);
-  const callQueue = createRedisCallQueue({
-    redis: client,
-    keys,
-    instanceId,
-    ...(logger === undefined ? {} : { logger }),
-  });
+  const lockedQueue = (lockKey: (key: string) => string, subject: string) =>
+    createRedisLockedQueue({
+      redis: client,
+      instanceId,
+      lockKey,
+      subject,
+      ...(logger === undefined ? {} : { logger }),
+    });
+  const callQueue = lockedQueue(keys.callLock, 'a call');
+  const presenceQueue = lockedQueue(keys.presenceLock, "a user's presence");
   let sweeper: ClusterSweeper | null = null;
   let closing: Promise<void> | undefined;
 
@@ -100,6 +106,7 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
     presenceSubscriptions,
     callState,
     callQueue,
+    presenceQueue,
     async start(deps) {
       sweeper = createClusterSweeper({
         redis: client,

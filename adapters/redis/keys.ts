@@ -22,8 +22,10 @@ export interface RedisKeys {
   /** The id of the live call a user is in; `userCallPrefix + userId`. */
   userCall(userId: string): string;
   readonly userCallPrefix: string;
-  /** A short lock held while a task about the call runs (call-queue.ts). */
+  /** A short lock held while a task about the call runs (locked-queue.ts). */
   callLock(callId: string): string;
+  /** A short lock held while a task about the user's presence runs (locked-queue.ts). */
+  presenceLock(userId: string): string;
   /** Sorted set: ringing call ids scored by their ring deadline (ms since the epoch). */
   readonly ringDeadlines: string;
   /** Hash: a user's connections, `connectionId → "<status>|<instanceId>"`. */
@@ -63,6 +65,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
     userCall: (userId) => userCallPrefix + userId,
     userCallPrefix,
     callLock: (callId) => `${prefix}call-lock:${callId}`,
+    presenceLock: (userId) => `${prefix}presence-lock:${userId}`,
     ringDeadlines: `${prefix}ring-deadlines`,
     presence: (userId) => `${prefix}presence:${userId}`,
     instances: `${prefix}instances`,

@@ -158,15 +158,19 @@ export function createRedisNotifier(options: RedisNotifierOptions): ClusterNotif
     }
   };
 
+  // This instance's own envelopes (already delivered here) start so, `o` being
+  // serialized first: they are dropped without being parsed.
+  const ownEnvelope = `{"o":${JSON.stringify(instanceId)},`;
+
   const onMessage = (channel: string, text: string) => {
-    if (!channel.startsWith(keys.userChannelPrefix)) return;
+    if (!channel.startsWith(keys.userChannelPrefix) || text.startsWith(ownEnvelope)) return;
     let envelope: Envelope;
     try {
       envelope = JSON.parse(text) as Envelope;
     } catch {
       return;
     }
-    if (envelope.o === instanceId || typeof envelope.u !== 'string') return;
+    if (typeof envelope.u !== 'string') return;
     const notification = decodeNotification(envelope.n);
     if (notification === null) return;
     counters.received += 1;

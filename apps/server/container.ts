@@ -155,7 +155,7 @@ export async function compose(
       callQueue: cluster?.callQueue ?? createKeyedQueue(),
       ringTimeoutMs: config.callRingTimeoutSec * 1000,
       presenceSubscriptions: c.resolve<PresenceSubscriptions>(TOKENS.presenceSubscriptions),
-      presenceQueue: createKeyedQueue(),
+      presenceQueue: cluster?.presenceQueue ?? createKeyedQueue(),
     })),
   });
 

@@ -10,7 +10,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryNotifier } from '../../adapters/memory/notifier.js';
-import { createRedisCallQueue } from '../../adapters/redis/call-queue.js';
 import { createRedisCallStateStore } from '../../adapters/redis/call-state-store.js';
 import {
   type ClusterSweeper,
@@ -19,6 +18,7 @@ import {
 } from '../../adapters/redis/cluster-sweeper.js';
 import { createRedisConnection, type RedisConnection } from '../../adapters/redis/connect.js';
 import { createRedisKeys, type RedisKeys } from '../../adapters/redis/keys.js';
+import { createRedisLockedQueue } from '../../adapters/redis/locked-queue.js';
 import { type ClusterNotifier, createRedisNotifier } from '../../adapters/redis/notifier.js';
 import { createRedisPresenceStore } from '../../adapters/redis/presence-store.js';
 import {
@@ -296,7 +296,12 @@ describe('the cluster-wide call queue', () => {
   it('runs the tasks of one call on two instances one at a time, and others alongside', async () => {
     const keys = createRedisKeys(redis.prefix('queue'));
     const [one, two] = ['A', 'B'].map((instanceId) =>
-      createRedisCallQueue({ redis: redis.client, keys, instanceId }),
+      createRedisLockedQueue({
+        redis: redis.client,
+        instanceId,
+        lockKey: keys.callLock,
+        subject: 'a call',
+      }),
     );
     let running = 0;
     let overlapped = false;
@@ -333,7 +338,12 @@ describe('the cluster-wide call queue', () => {
   it('goes on once the lock of a holder that died has expired', async () => {
     const keys = createRedisKeys(redis.prefix('queue'));
     await redis.client.set(keys.callLock('stuck'), 'dead-instance:1', 'PX', 200);
-    const queue = createRedisCallQueue({ redis: redis.client, keys, instanceId: 'A' });
+    const queue = createRedisLockedQueue({
+      redis: redis.client,
+      instanceId: 'A',
+      lockKey: keys.callLock,
+      subject: 'a call',
+    });
     // A read-only task (a relay) needs no lock, so nothing holds it up.
     const relayed = Date.now();
     expect(await queue.run('stuck', async () => 'relayed', { localOnly: true })).toBe('relayed');

@@ -1,6 +1,7 @@
 /**
- * @module The cluster's `callQueue`: everything about one call is handled in
- * arrival order on every instance, as the in-process queue does on one.
+ * @module The cluster's `callQueue` and `presenceQueue`: everything about one
+ * call (one user's presence) is handled in arrival order on every instance,
+ * as the in-process queue does on one.
  * Tasks under one key run one after another in this process (the in-process
  * queue), and each also holds a short Redis lock on its key (`SET NX PX`,
  * released by a script that checks the holder), so a task about a call on
@@ -11,7 +12,11 @@
  * its own ring finished (so its history never stays `ringing`, and its
  * parties never hear `call-ended` before `call-user`); an instance's
  * publications under the lock reach Redis before the next holder's, so the
- * other party sees the events of a call in the order they were decided.
+ * other party sees the events of a call in the order they were decided. The
+ * same holds for presence: the last connection of a user closing on one
+ * instance (`offline`) is announced after the close of a connection on
+ * another that left the user `idle`, never before it (partners would
+ * otherwise be left showing `idle` for a user who is gone).
  * Deadlock-free for the core's reason: a task only ever waits for a call
  * with a higher id (glare), never the other way round. Tasks run with
  * `localOnly` (the relay of `offer`/`answer`/`ice-candidate`: they read and
@@ -27,22 +32,24 @@
 import type { Redis } from 'ioredis';
 import { createKeyedQueue, type KeyedQueue } from '../../core/index.js';
 import type { RedisLogger } from './connect.js';
-import type { RedisKeys } from './keys.js';
 import { scriptsOn } from './scripts.js';
 
-export interface RedisCallQueueOptions {
+export interface RedisLockedQueueOptions {
   readonly redis: Redis;
-  readonly keys: RedisKeys;
   /** Unique per instance: with a counter, the lock's holder token. */
   readonly instanceId: string;
+  /** The Redis key of the lock of queue key `key` (`keys.callLock`, `keys.presenceLock`). */
+  readonly lockKey: (key: string) => string;
+  /** What a key names, for the log (`a call`, `a user's presence`). */
+  readonly subject: string;
   /** How long a lock lives without its holder releasing it (default 10 s). */
   readonly lockTtlMs?: number;
   readonly logger?: RedisLogger;
 }
 
 /** A `KeyedQueue` whose keys are also locked cluster-wide. */
-export function createRedisCallQueue(options: RedisCallQueueOptions): KeyedQueue {
-  const { redis, keys, instanceId, logger } = options;
+export function createRedisLockedQueue(options: RedisLockedQueueOptions): KeyedQueue {
+  const { redis, instanceId, lockKey, subject, logger } = options;
   const lockTtlMs = options.lockTtlMs ?? 10_000;
   const local = createKeyedQueue();
   const run = scriptsOn(redis);
@@ -59,7 +66,7 @@ export function createRedisCallQueue(options: RedisCallQueueOptions): KeyedQueue
         return false;
       }
       if (Date.now() > giveUpAt) {
-        logger?.warn(`Waited ${lockTtlMs} ms for the lock of a call; going on without it.`);
+        logger?.warn(`Waited ${lockTtlMs} ms for the lock of ${subject}; going on without it.`);
         return false;
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -71,7 +78,7 @@ export function createRedisCallQueue(options: RedisCallQueueOptions): KeyedQueue
     run(key, task, taskOptions) {
       if (taskOptions?.localOnly) return local.run(key, task);
       return local.run(key, async () => {
-        const lock = keys.callLock(key);
+        const lock = lockKey(key);
         counter += 1;
         const token = `${instanceId}:${counter}`;
         const held = await acquire(lock, token);
