@@ -609,12 +609,19 @@ async function idleClose() {
 
 // ------------------------------------------------------------------ redis
 
-async function redisPing(params: { url: string; count: number }) {
+/**
+ * PING round trips from this process. Back to back by default; with
+ * `intervalMs`, one PING every `intervalMs` (a timer in between), so that,
+ * like a relayed frame at that rate, each round trip starts with both this
+ * process and Redis idle.
+ */
+async function redisPing(params: { url: string; count: number; intervalMs?: number }) {
   const redis = new Redis(params.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const latencies: number[] = [];
   for (let i = 0; i < Math.min(params.count, 100); i++) await redis.ping();
   for (let i = 0; i < params.count; i++) {
+    if (params.intervalMs !== undefined) await sleep(params.intervalMs);
     const t0 = now();
     await redis.ping();
     latencies.push(now() - t0);
