@@ -1,7 +1,8 @@
 /**
  * @module argon2id password hashing with OWASP's parameters on a small pool of
- * low-priority worker threads, bounded so that a burst of logins can neither
- * queue up unbounded memory (19 MiB per hash) nor delay the event loop.
+ * low-priority worker threads (piscina), bounded so that a burst of logins
+ * can neither run unbounded hashes at once (19 MiB each) nor delay the event
+ * loop.
  *
  * Why threads of its own rather than @node-rs/argon2's async calls: those run
  * on libuv's thread pool at the event loop's priority. With the server on one
@@ -10,16 +11,12 @@
  * it as 15 % self time of the call), and during a burst of logins two hashing
  * threads share the core with the event loop as equals, so every socket frame
  * waits its turn behind them. Here each hash runs synchronously on a worker
- * thread that lowered its own nice value (`argon2-thread.mjs`): the event loop
- * gets the core whenever it has work, and hashes use what is left over, which
- * on an idle server is all of it.
- *
- * Protocol: a worker gets one job at a time, `{ op: 'hash', password }` or
- * `{ op: 'verify', hashed, password }`, and answers `{ value }` or `{ error }`.
- * Jobs beyond the number of workers wait in a queue here. An idle worker is
- * unref'ed, so the pool never keeps a process alive; `close()` ends it.
+ * thread whose nice value piscina raised (`niceIncrement`, per thread on
+ * Linux): the event loop gets the core whenever it has work, and hashes use
+ * what is left over, which on an idle server is all of it. Jobs beyond the
+ * number of threads wait in piscina's queue.
  */
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import type { PasswordHasher } from '../../core/index.js';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1. */
@@ -36,8 +33,9 @@ export interface Argon2PasswordHasherOptions {
   /** Hashing threads, so also hashes computed at once; the rest queue. Default 2. */
   readonly maxConcurrent?: number;
   /**
-   * Nice value of the hashing threads on Linux (0 = the event loop's own,
-   * 19 = lowest). Default 19: a login waits only while the event loop is busy.
+   * How much lower than the event loop's the hashing threads' priority is
+   * (nice increment; 0 = the same, 19 = lowest). Default 19: a login waits
+   * only while the event loop is busy.
    */
   readonly threadNiceness?: number;
 }
@@ -52,24 +50,12 @@ export interface Argon2PasswordHasher extends PasswordHasher {
   close(): Promise<void>;
 }
 
-type Job =
+/** A thread's task (argon2-thread.mjs). */
+type Argon2Job =
   | { readonly op: 'hash'; readonly password: string }
   | { readonly op: 'verify'; readonly hashed: string; readonly password: string };
 
-type Reply = { readonly value: string | boolean } | { readonly error: string };
-
-interface Task {
-  readonly job: Job;
-  resolve(value: string | boolean): void;
-  reject(error: Error): void;
-}
-
-interface Slot {
-  worker: Worker | null;
-  task: Task | null;
-}
-
-const THREAD_URL = new URL('./argon2-thread.mjs', import.meta.url);
+const THREAD_FILE = new URL('./argon2-thread.mjs', import.meta.url).href;
 
 /**
  * Creates the hasher. Resolves once every thread is up and has hashed once
@@ -80,76 +66,46 @@ const THREAD_URL = new URL('./argon2-thread.mjs', import.meta.url);
 export async function createArgon2PasswordHasher(
   options: Argon2PasswordHasherOptions = {},
 ): Promise<Argon2PasswordHasher> {
-  const size = options.maxConcurrent ?? 2;
-  const workerData = { options: ARGON2_OPTIONS, niceness: options.threadNiceness ?? 19 };
-  const slots: Slot[] = Array.from({ length: size }, () => ({ worker: null, task: null }));
-  const queue: Task[] = [];
+  const threads = options.maxConcurrent ?? 2;
+  const pool = new Piscina({
+    filename: THREAD_FILE,
+    minThreads: threads,
+    maxThreads: threads,
+    // One hash per thread at a time; idle threads stay (no restart cost per login).
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+    niceIncrement: options.threadNiceness ?? 19,
+    workerData: { options: ARGON2_OPTIONS },
+  });
+  let active = 0;
   let closed = false;
+  const closedError = (cause?: unknown) =>
+    new Error('The password hasher is closed.', cause === undefined ? undefined : { cause });
 
-  function spawn(slot: Slot): Worker {
-    const worker = new Worker(THREAD_URL, { workerData });
-    let failure: Error | undefined;
-    worker.on('message', (reply: Reply) => {
-      const task = slot.task;
-      slot.task = null;
-      if ('error' in reply) task?.reject(new Error(reply.error));
-      else task?.resolve(reply.value);
-      next(slot);
-    });
-    worker.on('error', (error) => {
-      failure = error;
-    });
-    worker.on('exit', (code) => {
-      if (slot.worker !== worker) return;
-      // Died under a job (or was ended by close()): that job fails, the next
-      // one starts a fresh thread.
-      slot.worker = null;
-      const task = slot.task;
-      slot.task = null;
-      task?.reject(failure ?? new Error(`argon2 thread exited with code ${code}`));
-      if (!closed) next(slot);
-    });
-    return worker;
-  }
-
-  function start(slot: Slot, task: Task): void {
-    slot.task = task;
-    slot.worker ??= spawn(slot);
-    slot.worker.ref();
-    slot.worker.postMessage(task.job);
-  }
-
-  function next(slot: Slot): void {
-    const task = queue.shift();
-    if (task) start(slot, task);
-    else slot.worker?.unref();
-  }
-
-  function run(job: Job): Promise<string | boolean> {
-    return new Promise((resolve, reject) => {
-      if (closed) {
-        reject(new Error('The password hasher is closed.'));
-        return;
-      }
-      const task = { job, resolve, reject };
-      const idle = slots.find((slot) => slot.task === null);
-      if (idle) start(idle, task);
-      else queue.push(task);
-    });
-  }
-
+  const run = async (job: Argon2Job): Promise<string | boolean> => {
+    if (closed) throw closedError();
+    active += 1;
+    try {
+      return (await pool.run(job)) as string | boolean;
+    } catch (error) {
+      // close() ends the threads under running and queued hashes: say why they failed.
+      throw closed ? closedError(error) : error;
+    } finally {
+      active -= 1;
+    }
+  };
+  const close = async () => {
+    closed = true;
+    await pool.destroy();
+  };
   const hash = async (password: string) => (await run({ op: 'hash', password })) as string;
   const verify = async (hashed: string, password: string) =>
     (await run({ op: 'verify', hashed, password })) as boolean;
 
-  async function close(): Promise<void> {
-    closed = true;
-    for (const task of queue.splice(0)) task.reject(new Error('The password hasher is closed.'));
-    await Promise.all(slots.map((slot) => slot.worker?.terminate()));
-  }
-
   const [dummyHash] = await Promise.all(
-    slots.map((_, i) => hash(i === 0 ? 'no user has this password' : 'warm up this thread')),
+    Array.from({ length: threads }, (_, i) =>
+      hash(i === 0 ? 'no user has this password' : 'warm up this thread'),
+    ),
   ).catch(async (error: unknown) => {
     await close();
     throw error;
@@ -157,10 +113,10 @@ export async function createArgon2PasswordHasher(
 
   return {
     get active() {
-      return slots.filter((slot) => slot.task !== null).length;
+      return Math.min(active, threads);
     },
     get pending() {
-      return queue.length;
+      return pool.queueSize;
     },
     hash,
     verify,
