@@ -17,6 +17,7 @@ import {
   type OrphanConnection,
 } from '../../adapters/redis/cluster-sweeper.js';
 import { createRedisConnection, type RedisConnection } from '../../adapters/redis/connect.js';
+import { openRedisBackplane } from '../../adapters/redis/create-redis-backplane.js';
 import { createRedisKeys, type RedisKeys } from '../../adapters/redis/keys.js';
 import { createRedisLockedQueue } from '../../adapters/redis/locked-queue.js';
 import { type ClusterNotifier, createRedisNotifier } from '../../adapters/redis/notifier.js';
@@ -333,6 +334,40 @@ describe('the cluster-wide call queue', () => {
     ]);
     expect(other).toEqual(['free', 'free']);
     expect(await redis.client.exists(keys.callLock('call-1'))).toBe(0);
+  });
+
+  it("orders one user's presence steps across instances of the backplane, by user", async () => {
+    const keyPrefix = redis.prefix('presence-queue');
+    const [a, b] = await Promise.all(
+      ['A', 'B'].map((instanceId) => openRedisBackplane({ url: redis.url, keyPrefix, instanceId })),
+    );
+    try {
+      const steps: string[] = [];
+      // A's step holds the user: B's step for that user waits for it, another user's does not.
+      let releaseA!: () => void;
+      const heldA = new Promise<void>((resolve) => {
+        releaseA = resolve;
+      });
+      const onA = a!.presenceQueue.run('user-1', async () => {
+        steps.push('A starts');
+        await heldA;
+        steps.push('A ends');
+      });
+      await sleep(20);
+      const onB = b!.presenceQueue.run('user-1', async () => {
+        steps.push('B runs');
+      });
+      await b!.presenceQueue.run('user-2', async () => {
+        steps.push('other user on B');
+      });
+      await sleep(50);
+      releaseA();
+      await Promise.all([onA, onB]);
+      expect(steps).toEqual(['A starts', 'other user on B', 'A ends', 'B runs']);
+      expect(await redis.client.exists(createRedisKeys(keyPrefix).presenceLock('user-1'))).toBe(0);
+    } finally {
+      await Promise.all([a!.close(), b!.close()]);
+    }
   });
 
   it('goes on once the lock of a holder that died has expired', async () => {
