@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import getRawBody from 'raw-body';
 import type * as v from 'valibot';
 import { DomainError, ValidationError } from '../../core/index.js';
 import { nodeIncoming, requestHeader } from './node-bindings.js';
@@ -82,50 +83,26 @@ export function validJsonBody<S extends RequestSchema>(
 /**
  * The body straight from Node's request stream (under `@hono/node-server`):
  * reading it through `c.req` would build an undici Request and a web stream
- * around the same bytes. Over the limit it stops collecting and throws;
- * the adapter drains the rest once the answer is sent.
+ * around the same bytes. `raw-body` (Express's reader) refuses a declared
+ * length over the limit before reading and stops a chunked body at the
+ * limit; the adapter drains the rest once the answer is sent.
  */
-function readIncomingBody(
+async function readIncomingBody(
   incoming: IncomingMessage,
   maxBytes: number,
   tooLarge: () => Error,
 ): Promise<Uint8Array> {
   const declared = incoming.headers['content-length'];
-  if (declared !== undefined && incoming.headers['transfer-encoding'] === undefined) {
-    if (Number.parseInt(declared, 10) > maxBytes) return Promise.reject(tooLarge());
+  const chunked = incoming.headers['transfer-encoding'] !== undefined;
+  try {
+    return await getRawBody(incoming, {
+      limit: maxBytes,
+      ...(declared === undefined || chunked ? {} : { length: declared }),
+    });
+  } catch (error) {
+    const type = (error as { type?: unknown } | null)?.type;
+    throw type === 'entity.too.large' ? tooLarge() : error;
   }
-  if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const settle = () => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      incoming.off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        settle();
-        reject(tooLarge());
-      } else chunks.push(chunk);
-    };
-    const onEnd = () => {
-      settle();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      settle();
-      reject(error);
-    };
-    // Destroyed without an error: the client is gone, nobody waits for an answer.
-    const onClose = () => onError(new Error('The request closed before its body was read.'));
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-    incoming.on('close', onClose);
-  });
 }
 
 /** The body through the web `Request` (`app.request()` in tests), with `hono/body-limit`. */
