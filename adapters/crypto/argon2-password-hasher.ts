@@ -77,21 +77,22 @@ export async function createArgon2PasswordHasher(
     niceIncrement: options.threadNiceness ?? 19,
     workerData: { options: ARGON2_OPTIONS },
   });
-  let active = 0;
+  /** Hashes handed to the pool and not settled: running or in its queue. */
+  let inFlight = 0;
   let closed = false;
   const closedError = (cause?: unknown) =>
     new Error('The password hasher is closed.', cause === undefined ? undefined : { cause });
 
   const run = async (job: Argon2Job): Promise<string | boolean> => {
     if (closed) throw closedError();
-    active += 1;
+    inFlight += 1;
     try {
       return (await pool.run(job)) as string | boolean;
     } catch (error) {
       // close() ends the threads under running and queued hashes: say why they failed.
       throw closed ? closedError(error) : error;
     } finally {
-      active -= 1;
+      inFlight -= 1;
     }
   };
   const close = async () => {
@@ -113,7 +114,7 @@ export async function createArgon2PasswordHasher(
 
   return {
     get active() {
-      return Math.min(active, threads);
+      return inFlight - pool.queueSize;
     },
     get pending() {
       return pool.queueSize;
