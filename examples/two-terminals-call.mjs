@@ -3,7 +3,9 @@
  * the other calls. Each signs a user in (registering it the first time),
  * connects the WebSocket, and the two exchange call-user → call-accepted →
  * offer / answer / ice-candidate → call-ended, then print their call history.
- * The SDP and candidates are placeholders: this shows the signaling, not media.
+ * The caller exits after its call; the answering side keeps waiting for the
+ * next one until Ctrl-C. The SDP and candidates are placeholders: this shows
+ * the signaling, not media. Every frame is documented in docs/API.md.
  *
  * Usage (Node 20+, from the repository root, with `npm start` running):
  *
@@ -43,19 +45,34 @@ if ((mode !== 'call' && mode !== 'answer') || !values.phone || (mode === 'call' 
   process.exit(2);
 }
 
-/** Calls the JSON API; throws with the server's error code on a failure. */
+/** Prints one line and exits: this is a demo, a stack trace helps nobody. */
+function fail(message) {
+  console.error(message);
+  process.exit(1);
+}
+
+/** Calls the JSON API; throws with the server's error code and message on a failure. */
 async function api(method, path, { token, body } = {}) {
   const headers = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(new URL(path, BASE_URL), {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
+  let response;
+  try {
+    response = await fetch(new URL(path, BASE_URL), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    fail(
+      `cannot reach the server at ${BASE_URL} (${error.cause?.code ?? error.message}): is \`npm start\` running? (set BASE_URL for another address)`,
+    );
+  }
+  const json = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(`${method} ${path}: ${response.status} ${json.error?.code}`);
+    const error = new Error(
+      `${method} ${path}: ${response.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trim(),
+    );
     error.code = json.error?.code;
     throw error;
   }
@@ -69,12 +86,26 @@ async function signIn() {
     return await api('POST', '/api/auth/login', { body: credentials });
   } catch (error) {
     if (error.code !== 'INVALID_CREDENTIALS') throw error;
-    const displayName = values.name ?? values.phone;
-    return api('POST', '/api/auth/register', { body: { ...credentials, displayName } });
+  }
+  const displayName = values.name ?? values.phone;
+  try {
+    return await api('POST', '/api/auth/register', { body: { ...credentials, displayName } });
+  } catch (error) {
+    if (error.code === 'PHONE_TAKEN') {
+      fail(
+        `${values.phone} is registered with another password: pass it with --password, or use another --phone`,
+      );
+    }
+    throw error;
   }
 }
 
-const session = await signIn();
+let session;
+try {
+  session = await signIn();
+} catch (error) {
+  fail(`cannot sign in: ${error.message}`);
+}
 console.log(`signed in as ${session.displayName} (${session.userId})`);
 
 // Find the callee before the socket opens: `ready` arrives at once, and a
@@ -84,7 +115,7 @@ if (mode === 'call') {
   const [found] = await api('POST', '/api/users/lookup', {
     token: session.token,
     body: { phoneNumbers: [values.to] },
-  });
+  }).catch((error) => fail(`cannot look up ${values.to}: ${error.message}`));
   if (found === undefined) {
     console.error(`nobody has registered ${values.to} yet: start the answering side first`);
     process.exit(1);
@@ -101,8 +132,10 @@ const send = (type, payload) => {
   socket.send(JSON.stringify({ type, payload }));
 };
 
-async function finish(code = 0) {
-  const history = await api('GET', '/api/calls?limit=5', { token: session.token });
+async function printHistory() {
+  const history = await api('GET', '/api/calls?limit=5', { token: session.token }).catch((error) =>
+    fail(`cannot read the call history: ${error.message}`),
+  );
   console.log('\ncall history (newest first):');
   for (const call of history) {
     console.log(
@@ -110,9 +143,27 @@ async function finish(code = 0) {
         `started ${call.startedAt}  duration ${call.durationSec ?? '-'} s`,
     );
   }
+}
+
+/** The caller is done after its one call; the answering side waits for the next. */
+async function callOver(code) {
+  await printHistory();
+  if (mode === 'answer') {
+    candidatesReceived = 0;
+    console.log('\nwaiting for a call… (Ctrl-C to stop)');
+    return;
+  }
+  stopping = true;
   socket.close(1000);
   process.exit(code);
 }
+
+let stopping = false;
+process.on('SIGINT', () => {
+  stopping = true;
+  socket.close(1000);
+  process.exit(0);
+});
 
 let candidatesReceived = 0;
 socket.on('message', (data) => {
@@ -144,17 +195,17 @@ socket.on('message', (data) => {
         console.log(`in the call; hanging up in ${values.seconds} s`);
         setTimeout(() => {
           send('call-ended', { callId: payload.callId });
-          setTimeout(() => void finish(0), 200);
+          setTimeout(() => void callOver(0), 200);
         }, Number(values.seconds) * 1000);
       }
       break;
     case 'call-ended':
     case 'call-rejected':
     case 'call-unavailable':
-      void finish(type === 'call-ended' ? 0 : 1);
+      void callOver(type === 'call-ended' ? 0 : 1);
       break;
     case 'error':
-      if (mode === 'call') void finish(1);
+      if (mode === 'call') void callOver(1);
       break;
   }
 });
@@ -163,7 +214,9 @@ socket.on('unexpected-response', (_request, response) => {
   process.exit(1);
 });
 socket.on('close', (code) => {
-  console.log(`socket closed (${code})`);
+  if (stopping) return;
+  console.error(`the server closed the socket (${code})`);
+  process.exit(1);
 });
 socket.on('error', (error) => {
   console.error(`socket error: ${error.message}`);
