@@ -1,6 +1,8 @@
 /**
- * The layer rule: core/ is framework-free and imports nothing outside core/
- * (its tests may use the in-memory adapters and test support).
+ * The layer rules: core/ is framework-free and imports nothing outside core/
+ * (its tests may use the in-memory adapters and test support); an adapter
+ * imports the core and the wire module (adapters/wire: the JSON shapes both
+ * transports send, and what adapters share), never another adapter.
  */
 module.exports = {
   forbidden: [
@@ -26,6 +28,14 @@ module.exports = {
           'node_modules/@vitest',
         ],
       },
+    },
+    {
+      name: 'adapters-import-only-core-and-wire',
+      comment:
+        'An adapter may import core/ and adapters/wire/, never another adapter: what two adapters share moves to adapters/wire/. Adapter tests, like a composition, may use other adapters.',
+      severity: 'error',
+      from: { path: '^adapters/([^/]+)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^adapters/', pathNot: ['^adapters/$1/', '^adapters/wire/'] },
     },
     {
       name: 'adapters-do-not-import-apps',

@@ -46,3 +46,6 @@ export interface Deps {
    */
   readonly presenceQueue: KeyedQueue;
 }
+
+/** The repositories a persistent store provides (memory or MongoDB); the rest of `Deps` is not stored. */
+export type Store = Pick<Deps, 'users' | 'messages' | 'conversations' | 'keyBundles' | 'calls'>;

@@ -2,7 +2,7 @@
  * @module The core's only public surface: entities, ports, errors, rules and
  * use cases. Nothing here imports Node, a framework or a driver.
  */
-export type { Deps } from './deps.js';
+export type { Deps, Store } from './deps.js';
 export * from './errors.js';
 export { hexToBytes } from './hex.js';
 export { createKeyedQueue, type KeyedQueue, type KeyedTaskOptions } from './keyed-queue.js';

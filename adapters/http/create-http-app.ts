@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
-import { createRateLimiters, type RateLimiters } from '../rate-limit/rate-limiters.js';
+import type { AccessLog, HttpMetrics } from '../wire/observation.js';
 import { requestEdge } from './edge.js';
 import type { AppEnv, HttpDeps } from './env.js';
 import {
@@ -15,8 +15,9 @@ import {
   type ErrorLogger,
   errorResponse,
 } from './error-handler.js';
-import { type AccessLog, type HttpMetrics, observeRequests } from './observe.js';
+import { observeRequests } from './observe.js';
 import { generateOpenApiDocument } from './openapi-document.js';
+import { createRateLimiters, type RateLimiters } from './rate-limiters.js';
 import { createAuthRoutes } from './routes/auth.js';
 import { createCallRoutes, type IceServerSource } from './routes/calls.js';
 import { createChatRoutes } from './routes/chat.js';
@@ -27,8 +28,8 @@ import { createMetricsRoutes } from './routes/metrics.js';
 import { createUserRoutes } from './routes/users.js';
 import { corsForOrigins } from './security-headers.js';
 
+export type { AccessLog, HttpMetrics, RequestRecord } from '../wire/observation.js';
 export type { AppEnv, HttpDeps } from './env.js';
-export type { AccessLog, HttpMetrics, RequestRecord } from './observe.js';
 export type { IceServerList, IceServerSource } from './routes/calls.js';
 export type { ReadinessProbe, ReadinessReport } from './routes/health.js';
 

@@ -9,10 +9,10 @@
  * the string the handler built.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { RateLimiters } from '../rate-limit/rate-limiters.js';
 import type { AppEnv } from './env.js';
 import { presetResponseHeader, requestHeader } from './node-bindings.js';
 import type { RequestObserver } from './observe.js';
+import type { RateLimiters } from './rate-limiters.js';
 import { presetSecureHeaders } from './security-headers.js';
 
 export interface EdgeOptions {

@@ -3,7 +3,7 @@
  * use and the typed context variables.
  */
 import type { Deps, Profile } from '../../core/index.js';
-import type { RateLimiters } from '../rate-limit/rate-limiters.js';
+import type { RateLimiters } from './rate-limiters.js';
 
 /**
  * The ports the HTTP routes touch. A full `Deps` fits; tests need not build

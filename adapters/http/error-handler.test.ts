@@ -12,7 +12,7 @@ import {
   registerUser,
   type TestHttpApp,
 } from '../../test/support/http.js';
-import { STATUS_BY_CODE } from './error-handler.js';
+import { STATUS_BY_CODE } from '../wire/errors.js';
 
 let app: TestHttpApp;
 let alice: RegisteredUser;

@@ -4,7 +4,6 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
   type ErrorCode,
   isDomainError,
@@ -12,43 +11,8 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../../core/index.js';
+import { errorBody, STATUS_BY_CODE } from '../wire/errors.js';
 import { presetResponseHeader } from './node-bindings.js';
-
-/** Status of each error code (API.md §1). A code without a status fails the typecheck. */
-export const STATUS_BY_CODE: Record<ErrorCode, ContentfulStatusCode> = {
-  VALIDATION_FAILED: 400,
-  INVALID_JSON: 400,
-  INVALID_SIGNATURE: 400,
-  UNAUTHENTICATED: 401,
-  INVALID_CREDENTIALS: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  USER_NOT_FOUND: 404,
-  BUNDLE_NOT_FOUND: 404,
-  PHONE_TAKEN: 409,
-  USERNAME_TAKEN: 409,
-  POOL_FULL: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  RATE_LIMITED: 429,
-  SERVICE_UNAVAILABLE: 503,
-  INTERNAL: 500,
-  // WebSocket-only codes (API.md §7): no HTTP route raises them; should one
-  // ever reach this edge, it is a request the current state does not allow.
-  UNKNOWN_EVENT: 400,
-  NOT_IN_CALL: 409,
-  ALREADY_IN_CALL: 409,
-  CALL_EXISTS: 409,
-};
-
-/** The wire shape of every error. */
-export interface ErrorBody {
-  readonly error: {
-    readonly code: ErrorCode;
-    readonly message: string;
-    readonly details?: readonly ValidationIssue[];
-  };
-}
 
 /** Where unexpected errors are reported; structurally the server's `Logger`. */
 export interface ErrorLogger {
@@ -78,12 +42,8 @@ export function errorResponse(
   message: string,
   details?: readonly ValidationIssue[],
 ): Response {
-  const body: ErrorBody = {
-    error:
-      code === 'VALIDATION_FAILED' ? { code, message, details: details ?? [] } : { code, message },
-  };
   if (code === 'UNAUTHENTICATED') presetResponseHeader(c, 'WWW-Authenticate', 'Bearer');
-  return c.json(body, STATUS_BY_CODE[code]);
+  return c.json(errorBody(code, message, details), STATUS_BY_CODE[code]);
 }
 
 /**

@@ -11,9 +11,9 @@ import { bodyLimit } from 'hono/body-limit';
 import getRawBody from 'raw-body';
 import type * as v from 'valibot';
 import { DomainError, ValidationError } from '../../core/index.js';
+import { type RequestSchema, validate } from '../wire/validate.js';
 import { nodeIncoming, requestHeader } from './node-bindings.js';
 import { schemaDoc, withOpenApi } from './openapi.js';
-import { type RequestSchema, validate } from './validate.js';
 
 /** The limit of every JSON route but the three below (API.md §1). */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;

@@ -6,7 +6,7 @@ import {
   loginOutcome,
   type RequestRecord,
   UNMATCHED_ROUTE,
-} from './observe.js';
+} from '../wire/observation.js';
 
 /** HttpMetrics that remembers what it was told. */
 function recordingMetrics() {

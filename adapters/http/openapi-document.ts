@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import type { Hono } from 'hono';
 import { generateSpecs } from 'hono-openapi';
 import type { ErrorCode } from '../../core/index.js';
+import { STATUS_BY_CODE } from '../wire/errors.js';
 import type { AppEnv } from './env.js';
-import { STATUS_BY_CODE } from './error-handler.js';
 import { schemaDoc } from './openapi.js';
 import { ErrorResponse } from './schemas.js';
 

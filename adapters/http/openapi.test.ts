@@ -11,8 +11,20 @@ import {
   type TestHttpApp,
   UNKNOWN_ID,
 } from '../../test/support/http.js';
-import { STATUS_BY_CODE } from './error-handler.js';
-import type { HttpMetrics } from './observe.js';
+import { STATUS_BY_CODE } from '../wire/errors.js';
+import type { HttpMetrics } from '../wire/observation.js';
+import type {
+  serializeBundle,
+  serializeCall,
+  serializeContact,
+  serializeConversation,
+  serializeIceServers,
+  serializeMessage,
+  serializePoolCounts,
+  serializePresence,
+  serializeProfile,
+  serializeSession,
+} from '../wire/serialize.js';
 import { DOCS_ASSET_NAMES, DOCS_CONTENT_SECURITY_POLICY } from './routes/docs.js';
 import type {
   BundleResponse,
@@ -26,18 +38,6 @@ import type {
   ProfileResponse,
   SessionResponse,
 } from './schemas.js';
-import type {
-  serializeBundle,
-  serializeCall,
-  serializeContact,
-  serializeConversation,
-  serializeIceServers,
-  serializeMessage,
-  serializePoolCounts,
-  serializePresence,
-  serializeProfile,
-  serializeSession,
-} from './serialize.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the document is read as plain JSON.
 type Json = any;

@@ -7,9 +7,9 @@
  * counted with `RATE_LIMITS=off`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { RateLimiters, RateLimitName } from '../rate-limit/rate-limiters.js';
 import { clientAddress } from './client-address.js';
 import type { AppVariables } from './env.js';
+import type { RateLimiters, RateLimitName } from './rate-limiters.js';
 
 /** Any route environment that carries the limiters (every route's does). */
 interface LimitedEnv {

@@ -29,7 +29,7 @@ import {
   normalizePhoneNumber,
   USERNAME_PATTERN,
 } from '../../core/index.js';
-import { STATUS_BY_CODE } from './error-handler.js';
+import { STATUS_BY_CODE } from '../wire/errors.js';
 
 /** Largest `offset` accepted in a query (2³¹−1). */
 export const MAX_OFFSET = 2 ** 31 - 1;

@@ -1,33 +1,11 @@
 /**
- * @module Runs a request schema and turns its issues into the core's
- * `ValidationError` (dot-joined paths: `oneTimePreKeys.3.keyId`; `""` for the
- * body; query parameters by name).
+ * @module Query strings validated like bodies (adapters/wire/validate.ts):
+ * issues become the core's `ValidationError`, parameters named by name.
  */
 import type { Context, Env, MiddlewareHandler } from 'hono';
-import * as v from 'valibot';
-import { ValidationError, type ValidationIssue } from '../../core/index.js';
+import type * as v from 'valibot';
+import { type RequestSchema, validate } from '../wire/validate.js';
 import { withQueryOpenApi } from './openapi.js';
-
-/** Any valibot schema the edge validates with. */
-export type RequestSchema = v.GenericSchema;
-
-/**
- * The schema's output for `input`, or a `ValidationError` listing the first
- * issue of each offending field.
- */
-export function validate<S extends RequestSchema>(schema: S, input: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, input, { abortPipeEarly: true });
-  if (result.success) return result.output;
-  const details: ValidationIssue[] = [];
-  const seen = new Set<string>();
-  for (const issue of result.issues) {
-    const path = v.getDotPath(issue) ?? '';
-    if (seen.has(path)) continue;
-    seen.add(path);
-    details.push({ path, message: issue.message });
-  }
-  throw new ValidationError(details);
-}
 
 /**
  * The query string validated by `schema`. A parameter given once is a string;

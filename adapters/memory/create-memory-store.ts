@@ -1,12 +1,10 @@
 /** @module The embedded default store: every repository in memory. */
-import type { Deps, IdGenerator } from '../../core/index.js';
+import type { IdGenerator, Store } from '../../core/index.js';
 import { createMemoryCallRepository } from './call-repository.js';
 import { createMemoryConversationRepository } from './conversation-repository.js';
 import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
 import { createMemoryMessageRepository } from './message-repository.js';
 import { createMemoryUserRepository } from './user-repository.js';
-
-export type Store = Pick<Deps, 'users' | 'messages' | 'conversations' | 'keyBundles' | 'calls'>;
 
 /** Fresh, empty repositories that share nothing with any other store. */
 export function createMemoryStore(ids: IdGenerator): Store {

@@ -3,7 +3,7 @@ import type { CallId, CallRecord, UserId } from '../../core/index.js';
 import { plainEcKey, plainPreKeys, plainSignature } from '../../test/support/libsignal-keys.js';
 import { createMemoryCallRepository } from '../memory/call-repository.js';
 import { createMemoryKeyBundleRepository } from '../memory/key-bundle-repository.js';
-import { createMemoryNotifier } from '../memory/notifier.js';
+import { createMemoryNotifier } from '../wire/local-notifier.js';
 import {
   instrumentCallRepository,
   instrumentConnections,

@@ -11,7 +11,7 @@ import {
   LOGIN_OUTCOMES,
   type MetricsExposition,
   type RequestRecord,
-} from '../http/observe.js';
+} from '../wire/observation.js';
 import type { ConnectionMetrics, OneTimePool, StoreMetrics } from './instrument.js';
 
 /** Every metric this module defines (the default process metrics come on top). */

@@ -1,7 +1,6 @@
 /** @module The production store: every repository on one MongoDB database. */
 import type { Db } from 'mongodb';
-import { ServiceUnavailableError } from '../../core/index.js';
-import type { Store } from '../memory/create-memory-store.js';
+import { ServiceUnavailableError, type Store } from '../../core/index.js';
 import { createMongoCallRepository } from './call-repository.js';
 import { isUnavailableError } from './connect.js';
 import { createMongoConversationRepository } from './conversation-repository.js';

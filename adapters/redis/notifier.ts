@@ -44,7 +44,7 @@ import {
   createMemoryNotifier,
   type MemoryNotifier,
   type NotificationListener,
-} from '../memory/notifier.js';
+} from '../wire/local-notifier.js';
 import { decodeNotification } from './codec.js';
 import type { RedisConnection, RedisLogger } from './connect.js';
 import type { RedisKeys } from './keys.js';

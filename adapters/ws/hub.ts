@@ -36,9 +36,9 @@ import {
   type User,
   type UserId,
 } from '../../core/index.js';
-import { type ErrorBody, STATUS_BY_CODE } from '../http/error-handler.js';
-import { type RequestRecord, UNMATCHED_ROUTE } from '../http/observe.js';
-import type { NotificationListener } from '../memory/notifier.js';
+import { errorBody, STATUS_BY_CODE } from '../wire/errors.js';
+import type { NotificationListener } from '../wire/local-notifier.js';
+import { type RequestRecord, UNMATCHED_ROUTE } from '../wire/observation.js';
 import { type Expiring, ExpiryQueue } from './expiry-queue.js';
 import { FrameBudget, type FrameBudgetOptions, frameBudgetRule } from './frame-budget.js';
 import { createFrameHandlers, type FrameContext } from './handlers.js';
@@ -533,8 +533,7 @@ export function createWsHub(init: WsHubInit): WsHub {
       known = new DomainError('INTERNAL', 'Something went wrong on our side.');
     }
     const status = STATUS_BY_CODE[known.code];
-    const body: ErrorBody = { error: { code: known.code, message: known.message } };
-    const json = JSON.stringify(body);
+    const json = JSON.stringify(errorBody(known.code, known.message));
     // Like every HTTP error answer, a refused upgrade names a request id (SECURITY.md).
     const headers = [
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,

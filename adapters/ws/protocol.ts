@@ -13,8 +13,8 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../../core/index.js';
-import { serializeMessage, toWireDate } from '../http/serialize.js';
-import { validate } from '../http/validate.js';
+import { serializeMessage, toWireDate } from '../wire/serialize.js';
+import { validate } from '../wire/validate.js';
 
 /**
  * Deepest nesting of objects and arrays a frame may have. Relayed fields are

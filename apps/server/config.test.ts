@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMIT_RULES } from '../../adapters/rate-limit/rate-limiters.js';
+import { DEFAULT_RATE_LIMIT_RULES } from '../../adapters/http/rate-limiters.js';
 import { ConfigError, loadConfig } from './config.js';
 
 const secret = 'x'.repeat(32);

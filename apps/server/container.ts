@@ -15,9 +15,8 @@ import { createJoseTokenService } from '../../adapters/crypto/jose-token-service
 import { createLibsignalSignatureVerifier } from '../../adapters/crypto/libsignal-signature-verifier.js';
 import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createSystemClock } from '../../adapters/memory/clock.js';
-import { createMemoryStore, type Store } from '../../adapters/memory/create-memory-store.js';
+import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
-import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/memory/notifier.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
 import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
@@ -32,6 +31,7 @@ import {
   openRedisBackplane,
   type RedisBackplane,
 } from '../../adapters/redis/create-redis-backplane.js';
+import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/wire/local-notifier.js';
 import {
   type CallStateStore,
   type Clock,
@@ -44,6 +44,7 @@ import {
   type PresenceSubscriptions,
   type Scheduler,
   type SignatureVerifier,
+  type Store,
   type TokenService,
 } from '../../core/index.js';
 import type { Config } from './config.js';

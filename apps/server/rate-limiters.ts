@@ -2,10 +2,10 @@
  * @module The rate limiters the server runs with: none with `RATE_LIMITS=off`,
  * in Redis (shared by every instance) when `REDIS_URL` is set, else in memory.
  * A Redis that goes away costs no request: each limiter counts in memory
- * until it answers again (see adapters/rate-limit/rate-limiters.ts).
+ * until it answers again (see adapters/http/rate-limiters.ts).
  */
 import { Redis } from 'ioredis';
-import { createRateLimiters, type RateLimiters } from '../../adapters/rate-limit/rate-limiters.js';
+import { createRateLimiters, type RateLimiters } from '../../adapters/http/rate-limiters.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 

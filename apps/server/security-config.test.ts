@@ -1,9 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_RATE_LIMIT_RULES,
-  RATE_LIMIT_NAMES,
-} from '../../adapters/rate-limit/rate-limiters.js';
+import { DEFAULT_RATE_LIMIT_RULES, RATE_LIMIT_NAMES } from '../../adapters/http/rate-limiters.js';
 import {
   formatRateLimitRule,
   parseRateLimitRule,

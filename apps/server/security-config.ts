@@ -12,7 +12,7 @@ import {
   type RateLimitName,
   type RateLimitRule,
   type RateLimitRules,
-} from '../../adapters/rate-limit/rate-limiters.js';
+} from '../../adapters/http/rate-limiters.js';
 import { DEFAULT_FRAME_BURST, DEFAULT_FRAMES_PER_SECOND } from '../../adapters/ws/frame-budget.js';
 
 /** What `config.ts` adds to `Config` from these variables. */

@@ -9,7 +9,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryNotifier } from '../../adapters/memory/notifier.js';
 import { createRedisCallStateStore } from '../../adapters/redis/call-state-store.js';
 import {
   type ClusterSweeper,
@@ -22,6 +21,7 @@ import { createRedisKeys, type RedisKeys } from '../../adapters/redis/keys.js';
 import { createRedisLockedQueue } from '../../adapters/redis/locked-queue.js';
 import { type ClusterNotifier, createRedisNotifier } from '../../adapters/redis/notifier.js';
 import { createRedisPresenceStore } from '../../adapters/redis/presence-store.js';
+import { createMemoryNotifier } from '../../adapters/wire/local-notifier.js';
 import {
   type CallId,
   type Notification,

@@ -13,8 +13,8 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATUS_BY_CODE } from '../../adapters/http/error-handler.js';
-import { createRateLimiters } from '../../adapters/rate-limit/rate-limiters.js';
+import { createRateLimiters } from '../../adapters/http/rate-limiters.js';
+import { STATUS_BY_CODE } from '../../adapters/wire/errors.js';
 import type { RunningServer } from '../../apps/server/start-server.js';
 import {
   call,

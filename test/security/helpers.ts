@@ -6,17 +6,17 @@
  */
 import { expect } from 'vitest';
 import type { HttpDeps } from '../../adapters/http/create-http-app.js';
-import { STATUS_BY_CODE } from '../../adapters/http/error-handler.js';
-import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
-import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
-import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import {
   createRateLimiters,
   RATE_LIMIT_NAMES,
   type RateLimitName,
   type RateLimitRule,
   type RateLimitRules,
-} from '../../adapters/rate-limit/rate-limiters.js';
+} from '../../adapters/http/rate-limiters.js';
+import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
+import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
+import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import { STATUS_BY_CODE } from '../../adapters/wire/errors.js';
 import {
   type CallOptions,
   type CallResult,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_LIMIT_RULES } from '../../adapters/rate-limit/rate-limiters.js';
+import { DEFAULT_RATE_LIMIT_RULES } from '../../adapters/http/rate-limiters.js';
 import type { RunningServer } from '../../apps/server/start-server.js';
 import { findTestRedis, type TestRedis } from '../support/redis-server.js';
 import { callJson, startTestServer } from '../support/start-test-server.js';

@@ -4,10 +4,7 @@
  * `Retry-After`, and that `RATE_LIMITS=off` counts nothing.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  createRateLimiters,
-  DEFAULT_RATE_LIMIT_RULES,
-} from '../../adapters/rate-limit/rate-limiters.js';
+import { createRateLimiters, DEFAULT_RATE_LIMIT_RULES } from '../../adapters/http/rate-limiters.js';
 import {
   call,
   createTestApp,

@@ -16,8 +16,8 @@ import {
 import { createFixedClock } from '../../adapters/memory/clock.js';
 import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
-import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/memory/notifier.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/wire/local-notifier.js';
 
 export const TEST_JWT_SECRET = 'http-test-secret-that-is-long-enough-for-hs256';
 export const TEST_PASSWORD = 'correct horse battery';

@@ -6,7 +6,7 @@
  * the timer scheduler.
  */
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import { createMemoryNotifier } from '../../adapters/memory/notifier.js';
+import { createMemoryNotifier } from '../../adapters/wire/local-notifier.js';
 import {
   acceptCall,
   type CallRecord,

@@ -1,13 +1,13 @@
 /** @module `/api/auth`: register and login (API.md §2). No token needed. */
 import { Hono } from 'hono';
 import { login, normalizePhoneNumber, register } from '../../../core/index.js';
+import { serializeSession } from '../../wire/serialize.js';
 import type { AppEnv, HttpDeps } from '../env.js';
 import { validJsonBody } from '../json-body.js';
 import { describe } from '../openapi.js';
 import { byClientAddress, consumeRateLimit, rateLimit } from '../rate-limit.js';
 import { ROUTE_DOCS } from '../route-docs.js';
 import { LoginBody, RegisterBody } from '../schemas.js';
-import { serializeSession } from '../serialize.js';
 
 /** The auth routes, to mount at `/api/auth`. */
 export function createAuthRoutes(deps: HttpDeps): Hono<AppEnv> {

@@ -1,12 +1,12 @@
 /** @module `/api/calls`: call history and ICE servers (API.md §6). */
 import { Hono } from 'hono';
 import { listCalls, type UserId } from '../../../core/index.js';
+import { type IceServerEntry, serializeCall, serializeIceServers } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { describe } from '../openapi.js';
 import { ROUTE_DOCS } from '../route-docs.js';
 import { CallsQuery } from '../schemas.js';
-import { type IceServerEntry, serializeCall, serializeIceServers } from '../serialize.js';
 import { validQuery } from '../validate.js';
 
 /** What `GET /api/calls/ice-servers` answers; `ttl` in seconds. */

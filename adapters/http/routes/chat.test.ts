@@ -9,7 +9,7 @@ import {
   type TestHttpApp,
   UNKNOWN_ID,
 } from '../../../test/support/http.js';
-import type { MemoryNotifier } from '../../memory/notifier.js';
+import type { MemoryNotifier } from '../../wire/local-notifier.js';
 
 let app: TestHttpApp;
 let clock: TestApp['clock'];

@@ -1,6 +1,7 @@
 /** @module `/api/chat`: send, conversations, messages (API.md §4). */
 import { Hono } from 'hono';
 import { listConversations, listMessages, sendMessage } from '../../../core/index.js';
+import { serializeConversation, serializeMessage } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { LARGE_BODY_LIMIT_BYTES, validJsonBody } from '../json-body.js';
@@ -9,7 +10,6 @@ import { describe } from '../openapi.js';
 import { rateLimit } from '../rate-limit.js';
 import { ROUTE_DOCS } from '../route-docs.js';
 import { ConversationsQuery, MessagesQuery, SendMessageBody } from '../schemas.js';
-import { serializeConversation, serializeMessage } from '../serialize.js';
 import { validQuery } from '../validate.js';
 
 /** The chat routes, to mount at `/api/chat`; all need a token. */

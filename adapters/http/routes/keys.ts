@@ -6,6 +6,7 @@ import {
   publishKeyBundle,
   replenishPrekeys,
 } from '../../../core/index.js';
+import { serializeBundle, serializePoolCounts } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { LARGE_BODY_LIMIT_BYTES, validJsonBody } from '../json-body.js';
@@ -13,7 +14,6 @@ import { describe } from '../openapi.js';
 import { rateLimit } from '../rate-limit.js';
 import { ROUTE_DOCS } from '../route-docs.js';
 import { PublishKeysBody, ReplenishKeysBody } from '../schemas.js';
-import { serializeBundle, serializePoolCounts } from '../serialize.js';
 
 /** The key routes, to mount at `/api/keys`; all need a token. */
 export function createKeyRoutes(deps: HttpDeps): Hono<AuthEnv> {

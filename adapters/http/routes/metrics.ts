@@ -1,7 +1,7 @@
 /** @module `GET /metrics` (API.md §9): the Prometheus text format. No token needed. */
 import { Hono } from 'hono';
+import type { HttpMetrics } from '../../wire/observation.js';
 import type { AppEnv } from '../env.js';
-import type { HttpMetrics } from '../observe.js';
 import { describe } from '../openapi.js';
 import { ROUTE_DOCS } from '../route-docs.js';
 

@@ -6,6 +6,7 @@ import {
   getProfile,
   lookupByPhoneNumbers,
 } from '../../../core/index.js';
+import { serializeContact, serializePresence, serializeProfile } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { validJsonBody } from '../json-body.js';
@@ -13,7 +14,6 @@ import { describe } from '../openapi.js';
 import { consumeRateLimit } from '../rate-limit.js';
 import { ROUTE_DOCS } from '../route-docs.js';
 import { LookupBody, PresenceBody } from '../schemas.js';
-import { serializeContact, serializePresence, serializeProfile } from '../serialize.js';
 
 /** The user routes, to mount at `/api/users`; all need a token. */
 export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {

@@ -1,4 +1,8 @@
-/** @module In-process notifier: delivers to listeners registered per user, in this process. */
+/**
+ * @module In-process notifier: delivers to listeners registered per user, in
+ * this process. The base case the clustered notifier (adapters/redis) builds
+ * on, so it lives where every adapter may import it.
+ */
 import type { Notification, Notifier, NotifyOptions, UserId } from '../../core/index.js';
 
 /** A live connection's mailbox. */
