@@ -88,8 +88,35 @@ export function createMongoConnection(
 }
 
 /**
+ * The database could not be reached at start-up: `hosts` says where (the
+ * URI's hosts, never its credentials), `reason` why, in the driver's words
+ * (`connect ECONNREFUSED 127.0.0.1:27017`, `getaddrinfo ENOTFOUND db`).
+ */
+export class MongoUnreachableError extends ServiceUnavailableError {
+  constructor(
+    readonly hosts: string,
+    readonly reason: string,
+  ) {
+    super(`MongoDB at ${hosts} cannot be reached (${reason}).`);
+    this.name = 'MongoUnreachableError';
+  }
+}
+
+/** The `host:port` list of a MongoDB URI, without user name or password. */
+export function mongoHosts(uri: string): string {
+  const match = /^mongodb(?:\+srv)?:\/\/(?:[^@/]*@)?([^/?]*)/.exec(uri);
+  return match?.[1] || '(no host)';
+}
+
+/** The first line of an error's message, for a one-line report. */
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n', 1)[0]?.trim() || (error instanceof Error ? error.name : 'unknown');
+}
+
+/**
  * Like `createMongoConnection`, but waits for the first connection; throws
- * `ServiceUnavailableError` when the server cannot be reached in time.
+ * `MongoUnreachableError` when the server cannot be reached in time.
  */
 export async function connectMongo(
   uri: string,
@@ -102,7 +129,7 @@ export async function connectMongo(
   } catch (error) {
     await connection.client.close().catch(() => {});
     throw isUnavailableError(error)
-      ? new ServiceUnavailableError('MongoDB cannot be reached.')
+      ? new MongoUnreachableError(mongoHosts(uri), firstLine(error))
       : error;
   }
 }

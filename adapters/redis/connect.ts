@@ -106,8 +106,32 @@ export function createRedisConnection(
 }
 
 /**
+ * Redis could not be reached at start-up: `host` says where (never the
+ * password), `reason` why (the client's last error, or the time waited).
+ */
+export class RedisUnreachableError extends ServiceUnavailableError {
+  constructor(
+    readonly host: string,
+    readonly reason: string,
+  ) {
+    super(`Redis at ${host} cannot be reached (${reason}).`);
+    this.name = 'RedisUnreachableError';
+  }
+}
+
+/** The `host:port` of a Redis URL, without user name or password. */
+export function redisHost(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/**
  * Like `createRedisConnection`, but waits until both connections are ready;
- * throws `ServiceUnavailableError` when Redis cannot be reached in time.
+ * throws `RedisUnreachableError` when Redis cannot be reached in time.
  */
 export async function connectRedis(
   url: string,
@@ -115,6 +139,11 @@ export async function connectRedis(
 ): Promise<RedisConnection> {
   const connection = createRedisConnection(url, options);
   const timeoutMs = options.connectTimeoutMs ?? 5000;
+  let lastError: string | undefined;
+  const remember = (error: Error) => {
+    lastError = error.message;
+  };
+  connection.client.on('error', remember);
   try {
     await withTimeout(
       Promise.all([ready(connection.client), ready(connection.subscriber)]),
@@ -123,7 +152,12 @@ export async function connectRedis(
     return connection;
   } catch {
     await connection.close().catch(() => {});
-    throw new ServiceUnavailableError('Redis cannot be reached.');
+    throw new RedisUnreachableError(
+      redisHost(url),
+      lastError ?? `no answer within ${timeoutMs} ms`,
+    );
+  } finally {
+    connection.client.off('error', remember);
   }
 }
 

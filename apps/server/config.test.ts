@@ -145,13 +145,40 @@ describe('loadConfig', () => {
     expect(problemsOf({ PORT: '70000' })).toEqual(['PORT must be at most 65535']);
   });
 
-  it('refuses to run in production without JWT_SECRET and MONGODB_URI', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
-      'JWT_SECRET is required in production (at least 32 characters)',
-      'MONGODB_URI is required in production',
+  it('refuses to run in production without JWT_SECRET and MONGODB_URI, saying what to set', () => {
+    const jwt =
+      'JWT_SECRET is required in production: set it to at least 32 random characters (e.g. `openssl rand -base64 48`), the same on every instance';
+    const mongo =
+      'MONGODB_URI is required in production: set it to a mongodb:// URI (the embedded in-memory store is for development only)';
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([jwt, mongo]);
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: secret })).toEqual([mongo]);
+  });
+
+  it('reports every problem of one run at once, bad values and missing ones alike', () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'short',
+        PORT: 'eighty',
+        TURN_URLS: 'turn:t.example.org',
+        REDIS_HEARTBEAT: '20',
+        REDIS_INSTANCE_TTL: '20',
+        RATE_LIMIT_LOOKUP_PER_USER: '10/1d',
+      }),
+    ).toEqual([
+      'PORT must be a whole number',
+      'JWT_SECRET must be at least 32 characters',
+      'MONGODB_URI is required in production: set it to a mongodb:// URI (the embedded in-memory store is for development only)',
+      "TURN_SECRET is required when TURN_URLS is set: set it to the TURN server's static-auth-secret, or unset TURN_URLS",
+      'REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT (got 20 and 20)',
+      'RATE_LIMIT_LOOKUP_PER_USER must allow at least 500 numbers (one full lookup request)',
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: secret })).toEqual([
-      'MONGODB_URI is required in production',
+  });
+
+  it('does not report a missing production variable that is already reported as bad', () => {
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toEqual([
+      'JWT_SECRET must be at least 32 characters',
+      'MONGODB_URI is required in production: set it to a mongodb:// URI (the embedded in-memory store is for development only)',
     ]);
   });
 
@@ -183,7 +210,7 @@ describe('loadConfig', () => {
 
     it('requires TURN_SECRET when TURN_URLS is set', () => {
       expect(problemsOf({ TURN_URLS: 'turn:t.example.org' })).toEqual([
-        'TURN_SECRET is required when TURN_URLS is set',
+        "TURN_SECRET is required when TURN_URLS is set: set it to the TURN server's static-auth-secret, or unset TURN_URLS",
       ]);
       // A secret alone is harmless: no TURN entry is offered without URLs.
       expect(loadConfig({ TURN_SECRET: 'shh' }).turnUrls).toEqual([]);
@@ -293,7 +320,7 @@ describe('loadConfig', () => {
 
     it('keeps the backplane heartbeat shorter than the instance TTL, and the TTL under 60 s', () => {
       expect(problemsOf({ REDIS_HEARTBEAT: '10', REDIS_INSTANCE_TTL: '10' })).toEqual([
-        'REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT',
+        'REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT (got 10 and 10)',
       ]);
       expect(problemsOf({ REDIS_INSTANCE_TTL: '60' })).toEqual([
         'REDIS_INSTANCE_TTL must be at most 55',

@@ -145,40 +145,38 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.entries
 
 /**
  * Reads the configuration from `env`. Empty variables count as unset. Throws
- * `ConfigError` naming each bad variable; with `NODE_ENV=production` also when
- * `JWT_SECRET` or `MONGODB_URI` is missing, and when `TURN_URLS` is set
- * without `TURN_SECRET`.
+ * `ConfigError` naming every bad variable at once (never one per try); with
+ * `NODE_ENV=production` also when `JWT_SECRET` or `MONGODB_URI` is missing,
+ * and when `TURN_URLS` is set without `TURN_SECRET`.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
-  const parsed = v.safeParse(EnvSchema, present);
+  const problems: string[] = [];
+  const bad = new Set<string>();
+  let parsed = v.safeParse(EnvSchema, present);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.issues.map((issue) => {
-        const name = v.getDotPath(issue) ?? '';
-        return issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
-      }),
+    for (const issue of parsed.issues) {
+      const name = v.getDotPath(issue) ?? '';
+      bad.add(name);
+      problems.push(issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`);
+    }
+    // The rules across variables are still checked, on the variables that are sound
+    // (the others at their defaults), so one run reports every problem.
+    parsed = v.safeParse(
+      EnvSchema,
+      Object.fromEntries(Object.entries(present).filter(([name]) => !bad.has(name))),
     );
+    if (!parsed.success) throw new ConfigError(problems);
   }
   const out = parsed.output;
-  if (out.NODE_ENV === 'production') {
-    const missing = [
-      out.JWT_SECRET === undefined &&
-        'JWT_SECRET is required in production (at least 32 characters)',
-      out.MONGODB_URI === undefined && 'MONGODB_URI is required in production',
-    ].filter((p): p is string => typeof p === 'string');
-    if (missing.length > 0) throw new ConfigError(missing);
-  }
-  if ((out.TURN_URLS?.length ?? 0) > 0 && out.TURN_SECRET === undefined) {
-    throw new ConfigError(['TURN_SECRET is required when TURN_URLS is set']);
-  }
-  if (out.REDIS_INSTANCE_TTL <= out.REDIS_HEARTBEAT) {
-    throw new ConfigError(['REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT']);
+  for (const problem of crossChecks(out, present)) {
+    if (!problem.names.some((name) => bad.has(name))) problems.push(problem.message);
   }
   const security = securityConfigFrom(out);
-  if ('problems' in security) throw new ConfigError(security.problems);
+  if ('problems' in security) problems.push(...security.problems);
+  if (problems.length > 0 || 'problems' in security) throw new ConfigError(problems);
   return {
     nodeEnv: out.NODE_ENV,
     port: out.PORT,
@@ -200,4 +198,44 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisInstanceTtlSec: out.REDIS_INSTANCE_TTL,
     ...security.config,
   };
+}
+
+type EnvOutput = v.InferOutput<typeof EnvSchema>;
+
+/** Rules across variables; each problem names the variables it is about and what to do. */
+function crossChecks(
+  out: EnvOutput,
+  present: Record<string, string | undefined>,
+): { readonly names: readonly string[]; readonly message: string }[] {
+  const problems: { names: string[]; message: string }[] = [];
+  if (out.NODE_ENV === 'production') {
+    if (present.JWT_SECRET === undefined) {
+      problems.push({
+        names: ['JWT_SECRET', 'NODE_ENV'],
+        message:
+          'JWT_SECRET is required in production: set it to at least 32 random characters (e.g. `openssl rand -base64 48`), the same on every instance',
+      });
+    }
+    if (present.MONGODB_URI === undefined) {
+      problems.push({
+        names: ['MONGODB_URI', 'NODE_ENV'],
+        message:
+          'MONGODB_URI is required in production: set it to a mongodb:// URI (the embedded in-memory store is for development only)',
+      });
+    }
+  }
+  if ((out.TURN_URLS?.length ?? 0) > 0 && out.TURN_SECRET === undefined) {
+    problems.push({
+      names: ['TURN_URLS', 'TURN_SECRET'],
+      message:
+        "TURN_SECRET is required when TURN_URLS is set: set it to the TURN server's static-auth-secret, or unset TURN_URLS",
+    });
+  }
+  if (out.REDIS_INSTANCE_TTL <= out.REDIS_HEARTBEAT) {
+    problems.push({
+      names: ['REDIS_INSTANCE_TTL', 'REDIS_HEARTBEAT'],
+      message: `REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT (got ${out.REDIS_INSTANCE_TTL} and ${out.REDIS_HEARTBEAT})`,
+    });
+  }
+  return problems;
 }

@@ -6,9 +6,9 @@
  * exits at once with 1.
  */
 import { existsSync } from 'node:fs';
-import { isDomainError } from '../../core/index.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger, wantsPrettyLogs } from './logger.js';
+import { describeStartFailure } from './start-failure.js';
 import { type RunningServer, startServer } from './start-server.js';
 
 /** Beyond SHUTDOWN_TIMEOUT, how long closing sockets and stores may take before the process gives up. */
@@ -34,10 +34,13 @@ let server: RunningServer;
 try {
   server = await startServer({ config, logger });
 } catch (error) {
-  // A start-up failure is one clear line, not a stack, when its cause is
-  // known (a database that cannot be reached: orchestrators restart us).
-  if (isDomainError(error)) logger.error(`Cannot start: ${error.message}`);
-  else logger.error('Cannot start', error);
+  // A start-up failure with a known cause (a store out of reach, a port in
+  // use) is one plain line on stderr, like a configuration error: the
+  // operator has something to fix, not a stack to read. Anything else is a
+  // bug and is logged with its stack.
+  const line = describeStartFailure(error, config);
+  if (line === null) logger.error('Cannot start', error);
+  else console.error(`Cannot start: ${line}`);
   process.exit(1);
 }
 logger.info(`My Calls backend listening on ${server.url}`);
