@@ -42,27 +42,16 @@ import {
   type ConversationRepository,
   conversationParticipants,
   type Message,
-  type MessageId,
   type UserId,
 } from '../../core/index.js';
 import { isDuplicateKeyError, requireObjectId, toObjectId, withMongoErrors } from './connect.js';
 import { COLLECTIONS } from './indexes.js';
+import { fromMessageFields, type MessageFields, toMessageFields } from './message-fields.js';
 
 interface ConversationDoc {
   _id: ObjectId;
   a: ObjectId;
   b: ObjectId;
-}
-
-interface MessageSnapshot {
-  _id: ObjectId;
-  conversationId: ObjectId;
-  senderId: ObjectId;
-  receiverId: ObjectId;
-  content: string;
-  messageType: string;
-  clientMessageId: string | null;
-  createdAt: Date;
 }
 
 interface HeadDoc {
@@ -72,7 +61,7 @@ interface HeadDoc {
   participants: [ObjectId, ObjectId];
   at: Date;
   messageId: ObjectId;
-  message: MessageSnapshot;
+  message: MessageFields;
 }
 
 // Attempts of `ensure` before giving up; each lost race means the winner's document exists.
@@ -167,42 +156,20 @@ export function createMongoConversationRepository(db: Db): ConversationRepositor
 }
 
 function toHead(message: Message): HeadDoc | null {
-  const conversationId = toObjectId(message.conversationId);
-  if (!conversationId) return null;
+  if (toObjectId(message.conversationId) === null) return null;
+  const snapshot = toMessageFields(message);
   const [x, y] = conversationParticipants(message.senderId, message.receiverId);
-  const messageId = requireObjectId(message.id, 'Message id');
-  const senderId = requireObjectId(message.senderId, 'Sender id');
-  const receiverId = requireObjectId(message.receiverId, 'Receiver id');
   return {
-    conversationId,
+    conversationId: snapshot.conversationId,
     participants: [requireObjectId(x, 'User id'), requireObjectId(y, 'User id')],
     at: message.createdAt,
-    messageId,
-    message: {
-      _id: messageId,
-      conversationId,
-      senderId,
-      receiverId,
-      content: message.content,
-      messageType: message.messageType,
-      clientMessageId: message.clientMessageId,
-      createdAt: message.createdAt,
-    },
+    messageId: snapshot._id,
+    message: snapshot,
   };
 }
 
 function fromHead(doc: HeadDoc): Conversation {
-  const m = doc.message;
-  const lastMessage: Message = {
-    id: m._id.toHexString() as MessageId,
-    conversationId: m.conversationId.toHexString() as ConversationId,
-    senderId: m.senderId.toHexString() as UserId,
-    receiverId: m.receiverId.toHexString() as UserId,
-    content: m.content,
-    messageType: m.messageType,
-    clientMessageId: m.clientMessageId,
-    createdAt: m.createdAt,
-  };
+  const lastMessage = fromMessageFields(doc.message);
   const [a, b] = doc.participants;
   return {
     id: lastMessage.conversationId,

@@ -12,26 +12,13 @@
  * the others read it back after their E11000.
  */
 import type { Db, Filter, ObjectId } from 'mongodb';
-import type {
-  ConversationId,
-  Message,
-  MessageId,
-  MessageRepository,
-  UserId,
-} from '../../core/index.js';
-import { isDuplicateKeyError, requireObjectId, toObjectId, withMongoErrors } from './connect.js';
+import type { Message, MessageRepository } from '../../core/index.js';
+import { isDuplicateKeyError, toObjectId, withMongoErrors } from './connect.js';
 import { COLLECTIONS } from './indexes.js';
+import { fromMessageFields, type MessageFields, toMessageFields } from './message-fields.js';
 
-interface MessageDoc {
-  _id: ObjectId;
-  conversationId: ObjectId;
-  senderId: ObjectId;
-  receiverId: ObjectId;
-  content: string;
-  messageType: string;
-  clientMessageId: string | null;
+interface MessageDoc extends MessageFields {
   clientKey: string;
-  createdAt: Date;
 }
 
 /** The message store on `db`; expects the indexes of `ensureIndexes`. */
@@ -88,31 +75,13 @@ export function createMongoMessageRepository(db: Db): MessageRepository {
 }
 
 function toDoc(message: Message): MessageDoc {
-  const _id = requireObjectId(message.id, 'Message id');
   return {
-    _id,
-    conversationId: requireObjectId(message.conversationId, 'Conversation id'),
-    senderId: requireObjectId(message.senderId, 'Sender id'),
-    receiverId: requireObjectId(message.receiverId, 'Receiver id'),
-    content: message.content,
-    messageType: message.messageType,
-    clientMessageId: message.clientMessageId,
+    ...toMessageFields(message),
     clientKey:
       message.clientMessageId === null ? `n:${message.id}` : `c:${message.clientMessageId}`,
-    createdAt: message.createdAt,
   };
 }
 
 function fromDoc(doc: MessageDoc | null): Message | null {
-  if (!doc) return null;
-  return {
-    id: doc._id.toHexString() as MessageId,
-    conversationId: doc.conversationId.toHexString() as ConversationId,
-    senderId: doc.senderId.toHexString() as UserId,
-    receiverId: doc.receiverId.toHexString() as UserId,
-    content: doc.content,
-    messageType: doc.messageType,
-    clientMessageId: doc.clientMessageId,
-    createdAt: doc.createdAt,
-  };
+  return doc === null ? null : fromMessageFields(doc);
 }
