@@ -1,8 +1,14 @@
 /** @module Hangs up: `call-ended` from a party (API.md §7). */
-import type { Deps } from '../../deps.js';
 import type { EndReason, FinalCallStatus } from '../../model.js';
 import { type CallFrameInput, passthrough, sideOf } from './call-rules.js';
-import { cancelRingTimeout, endIf, notInCall, notifySide, recordEnd } from './shared.js';
+import {
+  type CallStepDeps,
+  endElsewhere,
+  endIf,
+  notifySide,
+  recordEnd,
+  stepOnCall,
+} from './shared.js';
 
 /**
  * Ends the call from the connection holding one side of it: the other party
@@ -13,37 +19,27 @@ import { cancelRingTimeout, endIf, notInCall, notifySide, recordEnd } from './sh
  * { reason: 'rejected-elsewhere' }`. `NOT_IN_CALL` unless the connection holds
  * a side of the live call.
  */
-export async function endCall(
-  deps: Pick<Deps, 'callState' | 'calls' | 'notifier' | 'scheduler' | 'clock' | 'callQueue'>,
-  input: CallFrameInput,
-): Promise<void> {
+export async function endCall(deps: CallStepDeps, input: CallFrameInput): Promise<void> {
   const { userId, connectionId, payload } = input;
-  return deps.callQueue.run(payload.callId, async () => {
-    const call = await endIf(
-      deps,
-      payload.callId,
-      (live) => sideOf(live, userId, connectionId) !== null,
-    );
+  return stepOnCall(
+    deps,
+    input,
     // The removed call is in the state the wish was checked against.
-    const side = call === null ? null : sideOf(call, userId, connectionId);
-    if (call === null || side === null) throw notInCall();
-    const endedAt = deps.clock.now();
-    await cancelRingTimeout(deps, call.callId);
-    await notifySide(deps, call, side === 'caller' ? 'callee' : 'caller', {
-      type: 'call-ended',
-      payload: { ...passthrough(payload), callId: call.callId, from: userId, reason: 'hangup' },
-    });
-    let status: FinalCallStatus = call.state === 'accepted' ? 'completed' : 'missed';
-    let endReason: EndReason = 'hangup';
-    if (side === 'callee' && call.state === 'ringing') {
-      status = 'rejected';
-      endReason = 'declined';
-      await deps.notifier.notify(
-        userId,
-        { type: 'call-ended', payload: { callId: call.callId, reason: 'rejected-elsewhere' } },
-        { exceptConnectionId: connectionId },
-      );
-    }
-    await recordEnd(deps, call, status, endReason, endedAt);
-  });
+    (callId) => endIf(deps, callId, (live) => sideOf(live, userId, connectionId) !== null),
+    async (call, endedAt) => {
+      const side = sideOf(call, userId, connectionId);
+      await notifySide(deps, call, side === 'caller' ? 'callee' : 'caller', {
+        type: 'call-ended',
+        payload: { ...passthrough(payload), callId: call.callId, from: userId, reason: 'hangup' },
+      });
+      let status: FinalCallStatus = call.state === 'accepted' ? 'completed' : 'missed';
+      let endReason: EndReason = 'hangup';
+      if (side === 'callee' && call.state === 'ringing') {
+        status = 'rejected';
+        endReason = 'declined';
+        await endElsewhere(deps, input, call.callId, 'rejected-elsewhere');
+      }
+      await recordEnd(deps, call, status, endReason, endedAt);
+    },
+  );
 }

@@ -4,7 +4,54 @@ import { DomainError } from '../../errors.js';
 import type { CallId, EndReason, FinalCallStatus } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import type { Notification } from '../../ports/notifier.js';
-import { type CallSide, callDurationSec, ringTimeoutKey } from './call-rules.js';
+import {
+  type CallFrameInput,
+  type CallSide,
+  callDurationSec,
+  ringTimeoutKey,
+} from './call-rules.js';
+
+/** What a party's step on an existing call (accept, reject, hang up) touches. */
+export type CallStepDeps = Pick<
+  Deps,
+  'callState' | 'calls' | 'notifier' | 'scheduler' | 'clock' | 'callQueue'
+>;
+
+/**
+ * The opening a party's step on an existing call shares: in the call's
+ * queue, at `now`, `take` claims the live call (a compare-and-set on the call
+ * state; null when the step does not apply, which is `NOT_IN_CALL`), the ring
+ * timeout that can no longer matter is dropped, then `act` runs on the call.
+ */
+export function stepOnCall(
+  deps: Pick<Deps, 'callQueue' | 'scheduler' | 'clock'>,
+  input: CallFrameInput,
+  take: (callId: CallId, now: Date) => Promise<LiveCall | null>,
+  act: (call: LiveCall, now: Date) => Promise<void>,
+): Promise<void> {
+  const callId = input.payload.callId as CallId;
+  return deps.callQueue.run(callId, async () => {
+    const now = deps.clock.now();
+    const call = await take(callId, now);
+    if (call === null) throw notInCall();
+    await cancelRingTimeout(deps, call.callId);
+    await act(call, now);
+  });
+}
+
+/** Stops the call on the user's other connections: `call-ended` with the reason, all but `connectionId`. */
+export async function endElsewhere(
+  deps: Pick<Deps, 'notifier'>,
+  input: Pick<CallFrameInput, 'userId' | 'connectionId'>,
+  callId: CallId,
+  reason: 'answered-elsewhere' | 'rejected-elsewhere',
+): Promise<void> {
+  await deps.notifier.notify(
+    input.userId,
+    { type: 'call-ended', payload: { callId, reason } },
+    { exceptConnectionId: input.connectionId },
+  );
+}
 
 export function notInCall(): DomainError {
   return new DomainError('NOT_IN_CALL', 'No such call, or you are not a party to it.');
