@@ -3,6 +3,7 @@
  * messages that name the offending variable.
  */
 import * as v from 'valibot';
+import { commaList, wholeNumber } from './env-values.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import {
   SECURITY_ENV_ENTRIES,
@@ -54,41 +55,14 @@ export class ConfigError extends Error {
   }
 }
 
-const integerIn = (name: string, min: number, max: number) =>
-  v.pipe(
-    v.string(),
-    v.regex(/^\d+$/, `${name} must be a whole number`),
-    v.transform(Number),
-    v.number(),
-    v.minValue(min, `${name} must be at least ${min}`),
-    v.maxValue(max, `${name} must be at most ${max}`),
-  );
-
 const nonEmpty = (name: string) =>
   v.pipe(v.string(), v.trim(), v.nonEmpty(`${name} must not be empty`));
 
-// A comma-separated list of URLs with one of `schemes` (blanks around commas
-// and empty entries ignored); the message names the variable and the bad entries.
+// A comma-separated list of URLs with one of `schemes`.
 const urlList = (name: string, schemes: readonly string[]) => {
   const pattern = new RegExp(`^(?:${schemes.join('|')}):\\S+$`);
   const expected = schemes.map((scheme) => `${scheme}:`).join(' or ');
-  return v.pipe(
-    v.string(),
-    v.transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry !== ''),
-    ),
-    v.check(
-      (urls) => urls.every((url) => pattern.test(url)),
-      (issue) =>
-        `${name} entries must start with ${expected} (got ${(issue.input as string[])
-          .filter((url) => !pattern.test(url))
-          .map((url) => JSON.stringify(url))
-          .join(', ')})`,
-    ),
-  );
+  return commaList(name, (url) => pattern.test(url), `start with ${expected}`);
 };
 
 const EnvSchema = v.object({
@@ -99,7 +73,7 @@ const EnvSchema = v.object({
     ),
     'development',
   ),
-  PORT: v.optional(integerIn('PORT', 0, 65_535), '3000'),
+  PORT: v.optional(wholeNumber('PORT', 0, 65_535), '3000'),
   HOST: v.optional(nonEmpty('HOST'), '0.0.0.0'),
   MONGODB_URI: v.optional(
     v.pipe(
@@ -110,19 +84,19 @@ const EnvSchema = v.object({
   JWT_SECRET: v.optional(
     v.pipe(v.string(), v.minLength(32, 'JWT_SECRET must be at least 32 characters')),
   ),
-  JWT_TTL: v.optional(integerIn('JWT_TTL', 60, 31_536_000), '604800'),
-  ARGON2_THREADS: v.optional(integerIn('ARGON2_THREADS', 1, 64), '2'),
+  JWT_TTL: v.optional(wholeNumber('JWT_TTL', 60, 31_536_000), '604800'),
+  ARGON2_THREADS: v.optional(wholeNumber('ARGON2_THREADS', 1, 64), '2'),
   RATE_LIMITS: v.optional(v.picklist(['on', 'off'], 'RATE_LIMITS must be on or off'), 'on'),
-  CALL_RING_TIMEOUT: v.optional(integerIn('CALL_RING_TIMEOUT', 1, 3600), '60'),
+  CALL_RING_TIMEOUT: v.optional(wholeNumber('CALL_RING_TIMEOUT', 1, 3600), '60'),
   STUN_URLS: v.optional(urlList('STUN_URLS', ['stun', 'stuns'])),
   TURN_URLS: v.optional(urlList('TURN_URLS', ['turn', 'turns'])),
   TURN_SECRET: v.optional(nonEmpty('TURN_SECRET')),
-  TURN_TTL: v.optional(integerIn('TURN_TTL', 60, 604_800), '86400'),
+  TURN_TTL: v.optional(wholeNumber('TURN_TTL', 60, 604_800), '86400'),
   LOG_LEVEL: v.optional(
     v.picklist(LOG_LEVELS, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`),
     'info',
   ),
-  SHUTDOWN_TIMEOUT: v.optional(integerIn('SHUTDOWN_TIMEOUT', 1, 600), '10'),
+  SHUTDOWN_TIMEOUT: v.optional(wholeNumber('SHUTDOWN_TIMEOUT', 1, 600), '10'),
   // The Redis backplane (many instances, API.md §8); used with REDIS_URL.
   REDIS_KEY_PREFIX: v.optional(
     v.pipe(
@@ -134,8 +108,8 @@ const EnvSchema = v.object({
     ),
     'mycalls:',
   ),
-  REDIS_HEARTBEAT: v.optional(integerIn('REDIS_HEARTBEAT', 1, 20), '10'),
-  REDIS_INSTANCE_TTL: v.optional(integerIn('REDIS_INSTANCE_TTL', 2, 55), '30'),
+  REDIS_HEARTBEAT: v.optional(wholeNumber('REDIS_HEARTBEAT', 1, 20), '10'),
+  REDIS_INSTANCE_TTL: v.optional(wholeNumber('REDIS_INSTANCE_TTL', 2, 55), '30'),
   // REDIS_URL, TRUST_PROXY, CORS_ORIGINS and the RATE_LIMIT_* variables (SECURITY.md).
   ...SECURITY_ENV_ENTRIES,
 });

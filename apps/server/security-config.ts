@@ -14,6 +14,7 @@ import {
   type RateLimitRules,
 } from '../../adapters/http/rate-limiters.js';
 import { DEFAULT_FRAME_BURST, DEFAULT_FRAMES_PER_SECOND } from '../../adapters/ws/frame-budget.js';
+import { commaList, wholeNumber } from './env-values.js';
 
 /** What `config.ts` adds to `Config` from these variables. */
 export interface SecurityConfig {
@@ -85,15 +86,6 @@ const rule = (name: string) =>
     }),
   );
 
-const wholeNumber = (name: string, min: number, max: number, meaning: string) =>
-  v.pipe(
-    v.string(),
-    v.regex(/^\d+$/, `${name} must be a whole number (${meaning})`),
-    v.transform(Number),
-    v.minValue(min, `${name} must be at least ${min}`),
-    v.maxValue(max, `${name} must be at most ${max}`),
-  );
-
 function isOrigin(entry: string): boolean {
   try {
     const url = new URL(entry);
@@ -117,24 +109,10 @@ export const SECURITY_ENV_ENTRIES = {
     '0',
   ),
   CORS_ORIGINS: v.optional(
-    v.pipe(
-      v.string(),
-      v.transform((value) =>
-        value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter((entry) => entry !== ''),
-      ),
-      v.check(
-        (origins) => origins.every(isOrigin),
-        (issue) =>
-          `CORS_ORIGINS entries must be origins such as https://app.example.org, without path or trailing slash (got ${(
-            issue.input as string[]
-          )
-            .filter((entry) => !isOrigin(entry))
-            .map((entry) => JSON.stringify(entry))
-            .join(', ')})`,
-      ),
+    commaList(
+      'CORS_ORIGINS',
+      isOrigin,
+      'be origins such as https://app.example.org, without path or trailing slash',
     ),
   ),
   RATE_LIMIT_WS_FRAME_BURST: v.optional(
