@@ -35,7 +35,9 @@ export interface Profile {
   readonly lastSeen: Date | null;
 }
 
-export type PresenceStatus = 'active' | 'idle' | 'offline';
+/** Every presence status (API.md §3), in the contract's order. */
+export const PRESENCE_STATUSES = ['active', 'idle', 'offline'] as const;
+export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
 
 export interface Presence {
   readonly status: PresenceStatus;
@@ -107,29 +109,44 @@ export const MAX_POOL_SIZE = 1000;
 export const PREKEYS_LOW_THRESHOLD = 10;
 
 /** What a call carries; `audio` unless the caller asks for `video`. */
-export type CallMedia = 'audio' | 'video';
+export const CALL_MEDIA = ['audio', 'video'] as const;
+export type CallMedia = (typeof CALL_MEDIA)[number];
+
+export function isCallMedia(value: string): value is CallMedia {
+  return (CALL_MEDIA as readonly string[]).includes(value);
+}
 
 /** How a call ended (API.md §6); null while it lives. */
-export type EndReason =
-  | 'hangup'
-  | 'disconnected'
-  | 'timeout'
-  | 'declined'
-  | 'busy'
-  | 'offline'
-  | 'glare';
+export const END_REASONS = [
+  'hangup',
+  'disconnected',
+  'timeout',
+  'declined',
+  'busy',
+  'offline',
+  'glare',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
 
 /** A call's status once it has ended (API.md §6). */
-export type FinalCallStatus =
-  | 'completed'
-  | 'missed'
-  | 'rejected'
-  | 'busy'
-  | 'unavailable'
-  | 'glare';
+export const FINAL_CALL_STATUSES = [
+  'completed',
+  'missed',
+  'rejected',
+  'busy',
+  'unavailable',
+  'glare',
+] as const;
+export type FinalCallStatus = (typeof FINAL_CALL_STATUSES)[number];
 
 /** `ringing` or `ongoing` while the call lives, then its final status. */
-export type CallStatus = 'ringing' | 'ongoing' | FinalCallStatus;
+export const CALL_STATUSES = ['ringing', 'ongoing', ...FINAL_CALL_STATUSES] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+/** True once a call has ended. */
+export function isFinalCallStatus(status: CallStatus): status is FinalCallStatus {
+  return status !== 'ringing' && status !== 'ongoing';
+}
 
 /** One row of the call history, recorded from the call's first ring (API.md §6). */
 export interface CallRecord {

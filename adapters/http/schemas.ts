@@ -18,7 +18,10 @@
  */
 import * as v from 'valibot';
 import {
+  CALL_MEDIA,
+  CALL_STATUSES,
   codePointLength,
+  END_REASONS,
   type ErrorCode,
   isValidPassword,
   isWellFormed,
@@ -27,6 +30,7 @@ import {
   MESSAGE_TYPE_PATTERN,
   normalizeDisplayName,
   normalizePhoneNumber,
+  PRESENCE_STATUSES,
   USERNAME_PATTERN,
 } from '../../core/index.js';
 import { STATUS_BY_CODE } from '../wire/errors.js';
@@ -366,7 +370,7 @@ export const PresenceResponse = v.pipe(
   v.record(
     v.string(),
     v.object({
-      status: v.picklist(['active', 'idle', 'offline']),
+      status: v.picklist(PRESENCE_STATUSES),
       lastSeen: v.nullable(Timestamp),
     }),
   ),
@@ -465,17 +469,8 @@ export const CallListResponse = v.pipe(
         _id: v.pipe(v.string(), v.description('The callId.')),
         callerId: Id,
         calleeId: Id,
-        media: v.picklist(['audio', 'video']),
-        status: v.picklist([
-          'ringing',
-          'ongoing',
-          'completed',
-          'missed',
-          'rejected',
-          'busy',
-          'unavailable',
-          'glare',
-        ]),
+        media: v.picklist(CALL_MEDIA),
+        status: v.picklist(CALL_STATUSES),
         startedAt: Timestamp,
         answeredAt: v.nullable(Timestamp),
         endedAt: v.nullable(Timestamp),
@@ -483,9 +478,7 @@ export const CallListResponse = v.pipe(
           v.nullable(Count),
           v.description('Whole seconds from answer to end; answered calls only.'),
         ),
-        endReason: v.nullable(
-          v.picklist(['hangup', 'disconnected', 'timeout', 'declined', 'busy', 'offline', 'glare']),
-        ),
+        endReason: v.nullable(v.picklist(END_REASONS)),
       }),
       v.title('Call'),
       v.metadata({ ref: 'Call' }),

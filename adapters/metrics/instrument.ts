@@ -5,12 +5,13 @@
  * wraps the ports it hands out; the core and the adapters underneath stay
  * free of metrics.
  */
-import type {
-  CallRepository,
-  FinalCallStatus,
-  KeyBundleRepository,
-  Notification,
-  UserId,
+import {
+  type CallRepository,
+  type FinalCallStatus,
+  isFinalCallStatus,
+  type KeyBundleRepository,
+  type Notification,
+  type UserId,
 } from '../../core/index.js';
 
 /** The one-time pools of the key directory. */
@@ -51,7 +52,7 @@ export function instrumentCallRepository(
   return {
     async insert(record) {
       const inserted = await calls.insert(record);
-      if (inserted && record.status !== 'ringing' && record.status !== 'ongoing') {
+      if (inserted && isFinalCallStatus(record.status)) {
         metrics.callEnded(record.status);
       }
       return inserted;

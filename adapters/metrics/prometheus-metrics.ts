@@ -5,7 +5,7 @@
  * decorators report, and renders the registry for `GET /metrics`.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { FinalCallStatus, Notification } from '../../core/index.js';
+import { FINAL_CALL_STATUSES, type Notification } from '../../core/index.js';
 import {
   type HttpMetrics,
   LOGIN_OUTCOMES,
@@ -25,14 +25,6 @@ export const METRIC_NAMES = {
   logins: 'mycalls_logins_total',
 } as const;
 
-const FINAL_CALL_STATUSES: readonly FinalCallStatus[] = [
-  'completed',
-  'missed',
-  'rejected',
-  'busy',
-  'unavailable',
-  'glare',
-];
 const POOLS: readonly OneTimePool[] = ['ec', 'kyber'];
 
 /** Request durations from 1 ms (a health probe) to 10 s (a request stuck on a store). */

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import {
+  CALL_MEDIA,
   DomainError,
   type ErrorCode,
   type Notification,
@@ -29,7 +30,7 @@ export const MAX_PRESENCE_IDS = 200;
 export const CallUserPayload = v.looseObject({
   to: v.string('Must be a user id.'),
   callId: v.optional(v.string('Must be a string of 1–64 characters.')),
-  media: v.optional(v.picklist(['audio', 'video'], 'Must be audio or video.')),
+  media: v.optional(v.picklist(CALL_MEDIA, 'Must be audio or video.')),
 });
 
 /** `call-accepted`, `call-rejected`, `call-ended`, `offer`, `answer`, `ice-candidate`. */

@@ -1,13 +1,14 @@
 /** @module Places a call: `call-user` (API.md §7). */
 import type { Deps } from '../../deps.js';
 import { DomainError, ValidationError } from '../../errors.js';
-import type {
-  CallId,
-  CallMedia,
-  CallRecord,
-  EndReason,
-  FinalCallStatus,
-  UserId,
+import {
+  type CallId,
+  type CallMedia,
+  type CallRecord,
+  type EndReason,
+  type FinalCallStatus,
+  isCallMedia,
+  type UserId,
 } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import type { Notification, PassthroughFields } from '../../ports/notifier.js';
@@ -71,7 +72,7 @@ export async function callUser(deps: CallUserDeps, input: CallUserInput): Promis
     throw ValidationError.at('callId', 'Must be 1–64 characters.');
   }
   const media = payload.media ?? 'audio';
-  if (media !== 'audio' && media !== 'video') {
+  if (!isCallMedia(media)) {
     throw ValidationError.at('media', 'Must be audio or video.');
   }
   const callId = (payload.callId ?? deps.ids.newId()) as CallId;
