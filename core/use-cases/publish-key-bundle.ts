@@ -1,17 +1,15 @@
 /** @module Publishes the caller's key bundle, replacing the old one and both one-time pools. */
 import type { Deps } from '../deps.js';
 import { DomainError } from '../errors.js';
-import { checkPublishKeyMaterial, verifyPrekeySignatures } from '../key-material.js';
-import type { PoolCounts, PreKey, SignedPreKey, UserId } from '../model.js';
+import {
+  checkPublishKeyMaterial,
+  type PublishKeyMaterial,
+  verifyPrekeySignatures,
+} from '../key-material.js';
+import type { PoolCounts, UserId } from '../model.js';
 
-export interface PublishKeyBundleInput {
+export interface PublishKeyBundleInput extends PublishKeyMaterial {
   readonly userId: UserId;
-  readonly identityKey: string;
-  readonly registrationId: number;
-  readonly signedPreKey: SignedPreKey;
-  readonly oneTimePreKeys: readonly PreKey[];
-  readonly kyberPreKey?: SignedPreKey | null;
-  readonly kyberOneTimePreKeys?: readonly SignedPreKey[];
 }
 
 /**

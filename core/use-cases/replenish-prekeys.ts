@@ -1,22 +1,18 @@
 /** @module Adds one-time keys to the caller's pools. */
 import type { Deps } from '../deps.js';
 import { DomainError, ServiceUnavailableError } from '../errors.js';
-import { checkOneTimeKeyMaterial, verifyPrekeySignatures } from '../key-material.js';
 import {
-  MAX_POOL_SIZE,
-  type PoolCounts,
-  type PreKey,
-  type SignedPreKey,
-  type UserId,
-} from '../model.js';
+  checkOneTimeKeyMaterial,
+  type OneTimeKeyMaterial,
+  verifyPrekeySignatures,
+} from '../key-material.js';
+import { MAX_POOL_SIZE, type PoolCounts, type UserId } from '../model.js';
 
 // Reads of the bundle that a concurrent publish may invalidate before the replenish gives up.
 const MAX_ATTEMPTS = 3;
 
-export interface ReplenishPrekeysInput {
+export interface ReplenishPrekeysInput extends OneTimeKeyMaterial {
   readonly userId: UserId;
-  readonly oneTimePreKeys?: readonly PreKey[];
-  readonly kyberOneTimePreKeys?: readonly SignedPreKey[];
 }
 
 /**
