@@ -128,8 +128,9 @@ carries \`X-Request-Id\`.
 \`ws://<host>/?token=<jwt>\` and exchange JSON frames \`{ "type", "payload" }\`. The events are
 listed in the \`x-websocket\` extension of this document and explained in \`docs/API.md\`.`;
 
-const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string })
-  .version;
+const packageVersion = (
+  createRequire(import.meta.url)('my-calls-backend/package.json') as { version: string }
+).version;
 
 /**
  * The document of `app`, from the routes registered on it. Every operation

@@ -111,21 +111,60 @@ describe('Dockerfile', () => {
   const stages = instructions.filter((line) => /^FROM /i.test(line));
   const finalStage = instructions.slice(instructions.lastIndexOf(stages.at(-1)!));
 
-  it('builds in stages on a Node 20 Debian slim image', () => {
-    expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+  const stageNamed = (name: string) => {
+    const from = stages.find((line) => line.endsWith(` AS ${name}`));
+    if (from === undefined) throw new Error(`no stage ${name}`);
+    const start = instructions.indexOf(from);
+    const next = instructions.findIndex((line, i) => i > start && /^FROM /i.test(line));
+    return instructions.slice(start, next === -1 ? undefined : next);
+  };
+  const pkg = JSON.parse(read('package.json')) as {
+    scripts: Record<string, string>;
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+
+  it('builds in stages on a Node 24 (active LTS) Debian slim image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-[a-z]+-slim$/m);
     for (const stage of stages) expect(stage).toMatch(/^FROM \$\{NODE_IMAGE\} AS \w+$/);
     expect(finalStage.some((line) => /^COPY --from=deps /.test(line))).toBe(true);
   });
 
-  it('installs production dependencies only, from the lock file', () => {
-    const install = instructions.find((line) => line.startsWith('RUN npm'));
-    expect(install).toMatch(/^RUN npm ci --omit=dev\b/);
-    expect(instructions).toContain('COPY package.json package-lock.json ./');
+  it('compiles the sources with the same build as npm start, every compiled folder copied in', () => {
+    const build = stageNamed('build');
+    expect(build).toContain('RUN npm ci --no-audit --no-fund');
+    expect(build.at(-1)).toBe('RUN npm run build');
+    expect(pkg.scripts.prestart).toBe('npm run build');
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    const tsconfig = JSON.parse(read('tsconfig.build.json')) as {
+      include: string[];
+      compilerOptions: { outDir: string };
+    };
+    expect(tsconfig.compilerOptions.outDir).toBe('dist');
+    const copied = build.filter((l) => l.startsWith('COPY ')).flatMap((l) => l.split(/\s+/));
+    for (const source of [...tsconfig.include, 'tsconfig.json', 'tsconfig.build.json']) {
+      expect(copied, source).toContain(source);
+    }
+    expect(finalStage).toContain('COPY --from=build /app/dist ./dist');
+  });
+
+  it('installs production dependencies only, from the lock file, for the image', () => {
+    const deps = stageNamed('deps');
+    expect(deps.find((line) => line.startsWith('RUN npm'))).toMatch(/^RUN npm ci --omit=dev\b/);
+    expect(deps).toContain('COPY package.json package-lock.json ./');
+  });
+
+  it("keeps only the image's own platform of libsignal's prebuilt binaries, named as the package names them", () => {
+    const install = stageNamed('deps').find((line) => line.startsWith('RUN npm ci'));
+    expect(install).toContain('find node_modules/@signalapp/libsignal-client/prebuilds');
+    expect(install).toContain(`! -name "$(node -p 'process.platform + "-" + process.arch')"`);
+    const prebuilds = join(ROOT, 'node_modules/@signalapp/libsignal-client/prebuilds');
+    expect(readdirSync(prebuilds)).toContain(`${process.platform}-${process.arch}`);
   });
 
   it('copies sources that exist, and runs them as a non-root user', () => {
-    for (const line of finalStage.filter((l) => l.startsWith('COPY ') && !l.includes('--from'))) {
+    for (const line of instructions.filter((l) => l.startsWith('COPY ') && !l.includes('--from'))) {
       const sources = line.split(/\s+/).slice(1, -1);
       for (const source of sources) expect(existsSync(join(ROOT, source)), source).toBe(true);
     }
@@ -143,25 +182,24 @@ describe('Dockerfile', () => {
     expect(health).not.toMatch(/curl|wget/);
   });
 
-  it('runs node on the same entry point as npm start, so node gets the signals', () => {
-    const pkg = JSON.parse(read('package.json')) as {
-      scripts: Record<string, string>;
-      dependencies: Record<string, string>;
-    };
-    expect(pkg.scripts.start).toBe('tsx apps/server/main.ts');
-    expect(pkg.dependencies.tsx).toBeDefined();
-    expect(finalStage.at(-1)).toBe('CMD ["node", "--import", "tsx", "apps/server/main.ts"]');
+  it('runs node on the compiled entry point of npm start, with no loader, so node gets the signals', () => {
+    const start = pkg.scripts.start ?? '';
+    expect(start).toBe('node dist/apps/server/main.js');
+    const argv = start.split(' ').map((word) => JSON.stringify(word));
+    expect(finalStage.at(-1)).toBe(`CMD [${argv.join(', ')}]`);
+    // tsx stays a development tool (npm run dev, the benchmarks), never in the image.
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
     expect(finalStage).toContain('STOPSIGNAL SIGTERM');
   });
 
   it('needs only production dependencies at run time', () => {
-    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
     const imported = new Map<string, string>();
     const walk = (dir: string) => {
       for (const name of readdirSync(join(ROOT, dir))) {
         const path = join(dir, name);
         if (statSync(join(ROOT, path)).isDirectory()) walk(path);
-        else if (path.endsWith('.ts') && !path.endsWith('.test.ts')) {
+        else if (/\.(ts|mjs)$/.test(path) && !path.endsWith('.test.ts')) {
           const source = read(path);
           // Type-only imports are erased: they need no package at run time.
           const specifiers = [
@@ -192,7 +230,7 @@ describe('Dockerfile', () => {
     const ignored = read('.dockerignore')
       .split('\n')
       .map((line) => line.trim());
-    for (const entry of ['.env', 'node_modules', 'test', 'bench', '**/*.test.ts', '.git']) {
+    for (const entry of ['.env', 'node_modules', 'dist', 'test', 'bench', '**/*.test.ts', '.git']) {
       expect(ignored).toContain(entry);
     }
   });

@@ -1,0 +1,38 @@
+/**
+ * @module Everything the use cases need, in this process's memory, for a
+ * program that embeds the core: only the three secret-bearing ports
+ * (passwords, tokens, signatures) are the embedder's to choose.
+ */
+import { createKeyedQueue, DEFAULT_RING_TIMEOUT_MS, type Deps } from '../../core/index.js';
+import { createMemoryCallStateStore } from './call-state-store.js';
+import { createSystemClock } from './clock.js';
+import { createMemoryStore } from './create-memory-store.js';
+import { createObjectIdGenerator } from './id-generator.js';
+import { createMemoryNotifier, type MemoryNotifier } from './notifier.js';
+import { createMemoryPresenceStore } from './presence-store.js';
+import { createMemoryPresenceSubscriptions } from './presence-subscriptions.js';
+import { createTimerScheduler } from './scheduler.js';
+
+export type MemoryDepsOptions = Pick<Deps, 'passwords' | 'tokens' | 'signatures'> &
+  Partial<Omit<Deps, 'notifier'>>;
+
+/** Fresh in-memory deps; any port given in `options` replaces the memory one. */
+export function createMemoryDeps(options: MemoryDepsOptions): Deps & {
+  readonly notifier: MemoryNotifier;
+} {
+  const ids = options.ids ?? createObjectIdGenerator();
+  return {
+    ...createMemoryStore(ids),
+    presence: createMemoryPresenceStore(),
+    clock: createSystemClock(),
+    callState: createMemoryCallStateStore(),
+    scheduler: createTimerScheduler(),
+    callQueue: createKeyedQueue(),
+    ringTimeoutMs: DEFAULT_RING_TIMEOUT_MS,
+    presenceSubscriptions: createMemoryPresenceSubscriptions(),
+    presenceQueue: createKeyedQueue(),
+    ...options,
+    ids,
+    notifier: createMemoryNotifier(),
+  };
+}
