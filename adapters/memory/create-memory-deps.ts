@@ -4,11 +4,11 @@
  * (passwords, tokens, signatures) are the embedder's to choose.
  */
 import { createKeyedQueue, DEFAULT_RING_TIMEOUT_MS, type Deps } from '../../core/index.js';
+import { createMemoryNotifier, type MemoryNotifier } from '../wire/local-notifier.js';
 import { createMemoryCallStateStore } from './call-state-store.js';
 import { createSystemClock } from './clock.js';
 import { createMemoryStore } from './create-memory-store.js';
 import { createObjectIdGenerator } from './id-generator.js';
-import { createMemoryNotifier, type MemoryNotifier } from './notifier.js';
 import { createMemoryPresenceStore } from './presence-store.js';
 import { createMemoryPresenceSubscriptions } from './presence-subscriptions.js';
 import { createTimerScheduler } from './scheduler.js';

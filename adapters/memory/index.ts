@@ -3,20 +3,21 @@
  * every repository and store of the core's ports, in this process, for
  * embedding the core and for tests.
  */
+
+export {
+  createMemoryNotifier,
+  type MemoryNotifier,
+  type NotificationListener,
+} from '../wire/local-notifier.js';
 export { createMemoryCallRepository } from './call-repository.js';
 export { createMemoryCallStateStore } from './call-state-store.js';
 export { createFixedClock, createSystemClock } from './clock.js';
 export { createMemoryConversationRepository } from './conversation-repository.js';
 export { createMemoryDeps, type MemoryDepsOptions } from './create-memory-deps.js';
-export { createMemoryStore, type Store } from './create-memory-store.js';
+export { createMemoryStore } from './create-memory-store.js';
 export { createObjectIdGenerator } from './id-generator.js';
 export { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
 export { createMemoryMessageRepository } from './message-repository.js';
-export {
-  createMemoryNotifier,
-  type MemoryNotifier,
-  type NotificationListener,
-} from './notifier.js';
 export { createMemoryPresenceStore } from './presence-store.js';
 export {
   createMemoryPresenceSubscriptions,
