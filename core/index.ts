@@ -58,6 +58,7 @@ export { authenticate } from './use-cases/authenticate.js';
 export { countPrekeys } from './use-cases/count-prekeys.js';
 export { fetchBundle } from './use-cases/fetch-bundle.js';
 export { findByUsername } from './use-cases/find-by-username.js';
+export { getAccount, toAccount } from './use-cases/get-account.js';
 export { getPresence } from './use-cases/get-presence.js';
 export { getProfile } from './use-cases/get-profile.js';
 export { listCalls } from './use-cases/list-calls.js';
@@ -72,3 +73,4 @@ export { type ReplenishPrekeysInput, replenishPrekeys } from './use-cases/replen
 export { type SendMessageInput, type SentMessage, sendMessage } from './use-cases/send-message.js';
 export { type Session, toProfile } from './use-cases/session.js';
 export * from './use-cases/signaling/index.js';
+export { type UpdateAccountInput, updateAccount } from './use-cases/update-account.js';

@@ -23,6 +23,33 @@ export interface User {
   readonly passwordHash: string;
   readonly createdAt: Date;
   readonly lastSeen: Date | null;
+  /** Privacy settings (`PATCH /api/users/me`): whether to send read receipts. */
+  readonly readReceipts: boolean;
+  /** Privacy settings: whether to send typing indicators. */
+  readonly typingIndicators: boolean;
+}
+
+/** What a user may change of their own account (`PATCH /api/users/me`); absent = unchanged. */
+export interface AccountChanges {
+  readonly displayName?: string;
+  /** `null` clears it. */
+  readonly username?: string | null;
+  readonly readReceipts?: boolean;
+  readonly typingIndicators?: boolean;
+}
+
+/** The caller's own view of their account: the profile plus the settings. */
+export interface Account {
+  readonly profile: Profile;
+  readonly readReceipts: boolean;
+  readonly typingIndicators: boolean;
+}
+
+/** One entry of a user's block list. */
+export interface Block {
+  readonly blockerId: UserId;
+  readonly blockedId: UserId;
+  readonly blockedAt: Date;
 }
 
 /** What other users may see of a user. */

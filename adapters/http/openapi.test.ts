@@ -249,6 +249,11 @@ describe('the document agrees with what the routes do', () => {
         token: alice.token,
         json: {},
       });
+      // A PATCH changes only what it names: `{}` is a valid empty change.
+      if (operation.method === 'patch' && required.length === 0) {
+        expect(res.status, label(operation)).toBe(200);
+        continue;
+      }
       expect(res.status, label(operation)).toBe(400);
       const paths = res.body.error.details.map((detail: { path: string }) => detail.path);
       // A schema without required fields refuses `{}` as a whole (replenish: "at least one key").

@@ -6,6 +6,7 @@
  */
 import type { RouteDoc } from './openapi.js';
 import {
+  AccountResponse,
   BundleResponse,
   CallListResponse,
   ConversationListResponse,
@@ -46,6 +47,20 @@ export const ROUTE_DOCS = {
   },
 
   // §3 Users
+  getAccount: {
+    operationId: 'getAccount',
+    summary: "The caller's own profile and settings",
+    responses: { 200: { description: 'The account.', schema: AccountResponse } },
+  },
+  updateAccount: {
+    operationId: 'updateAccount',
+    summary: "Edit the caller's display name, username and privacy settings",
+    description:
+      "Sign-up's rules apply. Absent fields stay; `username: null` clears the username. " +
+      'Partners see the new display name in every frame and list after the answer.',
+    responses: { 200: { description: 'The account as stored.', schema: AccountResponse } },
+    errors: ['USERNAME_TAKEN'],
+  },
   getProfile: {
     operationId: 'getProfile',
     summary: "A user's profile",

@@ -160,6 +160,25 @@ export const LookupBody = v.pipe(
   v.description('Numbers that do not normalize or belong to nobody are simply absent.'),
 );
 
+/** `PATCH /api/users/me`: every field optional; `username: null` clears it. */
+export const UpdateAccountBody = v.pipe(
+  v.object({
+    displayName: optionalField(DisplayName),
+    // Absent leaves it, null clears it: the one field where null is not "not given".
+    username: v.optional(
+      v.pipe(v.nullable(Username), v.description('`null` clears it; absent leaves it as it is.')),
+    ),
+    readReceipts: optionalField(
+      v.pipe(v.boolean(), v.description('Whether to send read receipts (default true).')),
+    ),
+    typingIndicators: optionalField(
+      v.pipe(v.boolean(), v.description('Whether to send typing indicators (default true).')),
+    ),
+  }),
+  v.title('UpdateAccountRequest'),
+  v.description('Absent (or `null`) fields are left as they are, except `username`.'),
+);
+
 // ---------------------------------------------------------------------------
 // §4 Chat
 
@@ -363,6 +382,22 @@ export const ProfileResponse = v.pipe(
   }),
   v.title('Profile'),
   v.metadata({ ref: 'Profile' }),
+);
+
+/** `GET` and `PATCH /api/users/me`: the caller's profile and settings. */
+export const AccountResponse = v.pipe(
+  v.object({
+    _id: Id,
+    username: v.nullable(Username),
+    displayName: v.string(),
+    phoneNumber: v.string(),
+    createdAt: Timestamp,
+    lastSeen: v.nullable(Timestamp),
+    readReceipts: v.boolean(),
+    typingIndicators: v.boolean(),
+  }),
+  v.title('Account'),
+  v.metadata({ ref: 'Account' }),
 );
 
 /** `POST /api/users/presence`: a map from user id to status, known ids only. */

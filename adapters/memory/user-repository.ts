@@ -52,5 +52,29 @@ export function createMemoryUserRepository(): UserRepository {
       const user = byId.get(id);
       if (user) byId.set(id, { ...user, lastSeen: at });
     },
+    async update(id, changes) {
+      // No await until the end: the check and the writes are one step on the event loop.
+      const user = byId.get(id);
+      if (!user) return null;
+      const oldKey = user.username?.toLowerCase();
+      const username = changes.username === undefined ? user.username : changes.username;
+      const newKey = username?.toLowerCase();
+      if (newKey !== undefined && newKey !== oldKey && idByUsername.has(newKey)) {
+        throw new DomainError('USERNAME_TAKEN', 'This username is taken.');
+      }
+      const updated: User = {
+        ...user,
+        username,
+        displayName: changes.displayName ?? user.displayName,
+        readReceipts: changes.readReceipts ?? user.readReceipts,
+        typingIndicators: changes.typingIndicators ?? user.typingIndicators,
+      };
+      if (oldKey !== newKey) {
+        if (oldKey !== undefined) idByUsername.delete(oldKey);
+        if (newKey !== undefined) idByUsername.set(newKey, user.id);
+      }
+      byId.set(id, updated);
+      return updated;
+    },
   };
 }

@@ -180,6 +180,10 @@ export function isUnavailableError(error: unknown): boolean {
 export function isDuplicateKeyError(error: unknown): boolean {
   if (!(error instanceof MongoError)) return false;
   if (error.code === 11000) return true;
+  // FerretDB 1.24 reports a unique index violated by an update as InternalError (code 1).
+  if (error.code === 1 && /UNIQUE constraint failed|duplicate key value/.test(error.message)) {
+    return true;
+  }
   const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
   const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
   return list.length > 0 && list.every((e: { code?: unknown }) => e.code === 11000);

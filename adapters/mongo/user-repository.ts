@@ -13,6 +13,18 @@
  * translated here: MongoDB names one violated index (whichever it checked
  * first), FerretDB 1.24 names none, so the phone is checked first and then the
  * username, which yields PHONE_TAKEN before USERNAME_TAKEN on both servers.
+ *
+ * `update` is one `findOneAndUpdate` of one document (atomic): a new username
+ * moves `usernameKey` in the same write, so the unique index settles a race
+ * for a username as it does at registration, and a crash leaves the old or
+ * the new state, never a mix. FerretDB 1.24 writes an updated document back
+ * whole (read, apply, write by `_id`), so there an update racing a
+ * `setLastSeen` of the same user can undo the other's fields: an update reads
+ * its fields back and writes them again when an earlier write-back undid
+ * them, which narrows that window without closing it (a write-back landing
+ * after the read-back still wins). MongoDB applies `$set` per field, where
+ * the two never interfere. Documents written before the privacy settings
+ * existed lack them; they read as `true` (the defaults).
  */
 import type { Db, ObjectId } from 'mongodb';
 import { DomainError, type User, type UserId, type UserRepository } from '../../core/index.js';
@@ -34,6 +46,8 @@ interface UserDoc {
   passwordHash: string;
   createdAt: Date;
   lastSeen: Date | null;
+  readReceipts?: boolean;
+  typingIndicators?: boolean;
 }
 
 /** The user store on `db`; expects the indexes of `ensureIndexes`. */
@@ -56,6 +70,8 @@ export function createMongoUserRepository(db: Db): UserRepository {
         passwordHash: user.passwordHash,
         createdAt: user.createdAt,
         lastSeen: user.lastSeen,
+        readReceipts: user.readReceipts,
+        typingIndicators: user.typingIndicators,
       };
       try {
         await users.insertOne(doc);
@@ -105,7 +121,44 @@ export function createMongoUserRepository(db: Db): UserRepository {
       if (!_id) return;
       await users.updateOne({ _id }, { $set: { lastSeen: at } });
     },
+    async update(id, changes) {
+      const _id = toObjectId(id);
+      if (!_id) return null;
+      const set: Partial<UserDoc> = {};
+      if (changes.displayName !== undefined) set.displayName = changes.displayName;
+      if (changes.username !== undefined) {
+        set.username = changes.username;
+        set.usernameKey = changes.username === null ? `#${id}` : changes.username.toLowerCase();
+      }
+      if (changes.readReceipts !== undefined) set.readReceipts = changes.readReceipts;
+      if (changes.typingIndicators !== undefined) set.typingIndicators = changes.typingIndicators;
+      try {
+        if (Object.keys(set).length === 0) return fromDoc(await users.findOne({ _id }));
+        // FerretDB 1.24 applies an update as read, then write the whole
+        // document back, so a concurrent `setLastSeen` can write back the old
+        // values of these fields. Reading back and writing again settles it.
+        for (let attempt = 0; ; attempt++) {
+          const doc = await users.findOneAndUpdate(
+            { _id },
+            { $set: set },
+            { returnDocument: 'after' },
+          );
+          if (doc === null) return null;
+          const after = await users.findOne({ _id });
+          if (after === null) return null;
+          if (attempt >= 2 || holds(after, set)) return fromDoc(after);
+        }
+      } catch (error) {
+        // The only unique field an update can move is usernameKey.
+        if (isDuplicateKeyError(error)) throw usernameTaken();
+        throw error;
+      }
+    },
   });
+}
+
+function holds(doc: UserDoc, set: Partial<UserDoc>): boolean {
+  return Object.entries(set).every(([field, value]) => doc[field as keyof UserDoc] === value);
 }
 
 function fromDoc(doc: UserDoc | null): User | null {
@@ -118,5 +171,7 @@ function fromDoc(doc: UserDoc | null): User | null {
     passwordHash: doc.passwordHash,
     createdAt: doc.createdAt,
     lastSeen: doc.lastSeen,
+    readReceipts: doc.readReceipts ?? true,
+    typingIndicators: doc.typingIndicators ?? true,
   };
 }

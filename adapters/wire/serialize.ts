@@ -4,6 +4,7 @@
  * to an entity leaks by accident. Dates become ISO-8601 UTC with milliseconds.
  */
 import type {
+  Account,
   CallRecord,
   ConversationView,
   FetchedBundle,
@@ -31,6 +32,15 @@ export function serializeProfile(profile: Profile) {
     phoneNumber: profile.phoneNumber,
     createdAt: toWireDate(profile.createdAt),
     lastSeen: profile.lastSeen === null ? null : toWireDate(profile.lastSeen),
+  };
+}
+
+/** `GET` and `PATCH /api/users/me`. */
+export function serializeAccount(account: Account) {
+  return {
+    ...serializeProfile(account.profile),
+    readReceipts: account.readReceipts,
+    typingIndicators: account.typingIndicators,
   };
 }
 

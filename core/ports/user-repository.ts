@@ -1,5 +1,5 @@
 /** @module The user store. */
-import type { User, UserId } from '../model.js';
+import type { AccountChanges, User, UserId } from '../model.js';
 
 /**
  * Users by id, phone number and username.
@@ -25,4 +25,12 @@ export interface UserRepository {
   findByUsername(username: string): Promise<User | null>;
   /** Stores when the user was last seen online. */
   setLastSeen(id: UserId, at: Date): Promise<void>;
+  /**
+   * Applies `changes` (already checked by the core) and returns the user as
+   * stored afterwards; null when the user is unknown. Throws
+   * `DomainError('USERNAME_TAKEN')` when another user holds the new username
+   * in any case (the user's own, in another case, is fine). Safe under
+   * concurrent calls: of two users claiming one username, exactly one wins.
+   */
+  update(id: UserId, changes: AccountChanges): Promise<User | null>;
 }

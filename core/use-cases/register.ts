@@ -60,6 +60,8 @@ export async function register(
     passwordHash,
     createdAt: deps.clock.now(),
     lastSeen: null,
+    readReceipts: true,
+    typingIndicators: true,
   };
   await deps.users.create(user);
   const { token, expiresAt } = await deps.tokens.issue(user.id);

@@ -23,6 +23,8 @@ function newUser(overrides: Partial<User> = {}): User {
     passwordHash: `hash-${phoneSeq}`,
     createdAt: new Date('2026-01-02T03:04:05.678Z'),
     lastSeen: null,
+    readReceipts: true,
+    typingIndicators: true,
     ...overrides,
   };
 }
@@ -164,6 +166,72 @@ export function describeUserRepositoryContract(
       expect(codes.filter((c) => c === 'USERNAME_TAKEN')).toHaveLength(19);
       const winner = attempts[codes.indexOf('OK')]!;
       expect((await users.findByUsername('CONTESTED'))?.id).toBe(winner.id);
+    });
+
+    it('updates display name and settings, leaving absent fields alone', async () => {
+      const user = newUser({ username: 'keep_me' });
+      await users.create(user);
+      const updated = await users.update(user.id, { displayName: 'New Name', readReceipts: false });
+      const expected = { ...user, displayName: 'New Name', readReceipts: false };
+      expect(updated).toEqual(expected);
+      expect(await users.findById(user.id)).toEqual(expected);
+      expect(await users.update(user.id, {})).toEqual(expected);
+      expect(await users.update(user.id, { typingIndicators: false })).toEqual({
+        ...expected,
+        typingIndicators: false,
+      });
+    });
+
+    it('moves a username: the old one is free, the new one is found in any case', async () => {
+      const user = newUser({ username: 'old_name' });
+      await users.create(user);
+      expect((await users.update(user.id, { username: 'New.Name' }))?.username).toBe('New.Name');
+      expect(await users.findByUsername('old_name')).toBeNull();
+      expect((await users.findByUsername('new.name'))?.id).toBe(user.id);
+      expect(await codeOf(users.create(newUser({ username: 'OLD_NAME' })))).toBe('OK');
+      // Its own username in another case is not taken.
+      expect((await users.update(user.id, { username: 'NEW.NAME' }))?.username).toBe('NEW.NAME');
+    });
+
+    it('clears a username with null, freeing it', async () => {
+      const user = newUser({ username: 'to_clear' });
+      await users.create(user);
+      expect((await users.update(user.id, { username: null }))?.username).toBeNull();
+      expect(await users.findByUsername('to_clear')).toBeNull();
+      expect(await codeOf(users.create(newUser({ username: 'to_clear' })))).toBe('OK');
+      // Clearing twice, and two users without one, are fine.
+      expect((await users.update(user.id, { username: null }))?.username).toBeNull();
+    });
+
+    it('refuses a username another user holds in any case, changing nothing', async () => {
+      const holder = newUser({ username: 'Holder' });
+      const other = newUser({ username: 'other_one' });
+      await users.create(holder);
+      await users.create(other);
+      expect(await codeOf(users.update(other.id, { username: 'holder', displayName: 'X' }))).toBe(
+        'USERNAME_TAKEN',
+      );
+      expect(await users.findById(other.id)).toEqual(other);
+      expect((await users.findByUsername('other_one'))?.id).toBe(other.id);
+    });
+
+    it('answers null for unknown and malformed ids', async () => {
+      expect(await users.update(ids.newId() as UserId, { displayName: 'X' })).toBeNull();
+      expect(await users.update('malformed' as UserId, { displayName: 'X' })).toBeNull();
+    });
+
+    it('gives a username contested by concurrent updates to exactly one user', async () => {
+      const racers = Array.from({ length: 10 }, () => newUser());
+      for (const user of racers) await users.create(user);
+      const codes = await Promise.all(
+        racers.map((user, i) =>
+          codeOf(users.update(user.id, { username: i % 2 === 0 ? 'Prize' : 'prize' })),
+        ),
+      );
+      expect(codes.filter((c) => c === 'OK')).toHaveLength(1);
+      expect(codes.filter((c) => c === 'USERNAME_TAKEN')).toHaveLength(9);
+      const winner = racers[codes.indexOf('OK')]!;
+      expect((await users.findByUsername('PRIZE'))?.id).toBe(winner.id);
     });
 
     it('stores lastSeen, and ignores unknown users', async () => {

@@ -2,23 +2,52 @@
 import { Hono } from 'hono';
 import {
   findByUsername,
+  getAccount,
   getPresence,
   getProfile,
   lookupByPhoneNumbers,
+  updateAccount,
 } from '../../../core/index.js';
-import { serializeContact, serializePresence, serializeProfile } from '../../wire/serialize.js';
+import {
+  serializeAccount,
+  serializeContact,
+  serializePresence,
+  serializeProfile,
+} from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { validJsonBody } from '../json-body.js';
 import { describe } from '../openapi.js';
 import { consumeRateLimit } from '../rate-limit.js';
 import { ROUTE_DOCS } from '../route-docs.js';
-import { LookupBody, PresenceBody } from '../schemas.js';
+import { LookupBody, PresenceBody, UpdateAccountBody } from '../schemas.js';
 
 /** The user routes, to mount at `/api/users`; all need a token. */
 export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
   const routes = new Hono<AuthEnv>();
   routes.use(requireAuth({ deps }));
+
+  routes.get('/me', describe(ROUTE_DOCS.getAccount), async (c) => {
+    const account = await getAccount(deps, { userId: c.get('user').id });
+    return c.json(serializeAccount(account), 200);
+  });
+
+  routes.patch(
+    '/me',
+    describe(ROUTE_DOCS.updateAccount),
+    validJsonBody(UpdateAccountBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const account = await updateAccount(deps, {
+        userId: c.get('user').id,
+        ...(body.displayName != null && { displayName: body.displayName }),
+        ...(body.username !== undefined && { username: body.username }),
+        ...(body.readReceipts != null && { readReceipts: body.readReceipts }),
+        ...(body.typingIndicators != null && { typingIndicators: body.typingIndicators }),
+      });
+      return c.json(serializeAccount(account), 200);
+    },
+  );
 
   routes.get('/by-username/:username', describe(ROUTE_DOCS.findByUsername), async (c) => {
     const profile = await findByUsername(deps, { username: c.req.param('username') });

@@ -1,0 +1,111 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  call,
+  createTestApp,
+  type RegisteredUser,
+  registerUser,
+  type TestHttpApp,
+} from '../../../test/support/http.js';
+
+let app: TestHttpApp;
+let alice: RegisteredUser;
+let bob: RegisteredUser;
+
+beforeEach(async () => {
+  ({ app } = await createTestApp());
+  alice = await registerUser(app, { username: 'Alice_W', displayName: 'Alice' });
+  bob = await registerUser(app, { username: 'bob', displayName: 'Bob' });
+});
+
+const patch = (json: unknown, token = alice.token) =>
+  call(app, 'PATCH', '/api/users/me', { token, json });
+
+describe('GET /api/users/me', () => {
+  it("answers the caller's profile and settings", async () => {
+    const res = await call(app, 'GET', '/api/users/me', { token: alice.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      _id: alice.userId,
+      username: 'Alice_W',
+      displayName: 'Alice',
+      phoneNumber: alice.phoneNumber,
+      createdAt: '2026-03-01T12:00:00.000Z',
+      lastSeen: null,
+      readReceipts: true,
+      typingIndicators: true,
+    });
+  });
+
+  it('needs a token', async () => {
+    expect((await call(app, 'GET', '/api/users/me')).status).toBe(401);
+  });
+});
+
+describe('PATCH /api/users/me', () => {
+  it('changes the given fields only and answers the stored account', async () => {
+    const res = await patch({ displayName: '  Alicia ', typingIndicators: false });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      username: 'Alice_W',
+      displayName: 'Alicia',
+      readReceipts: true,
+      typingIndicators: false,
+    });
+    const profile = await call(app, 'GET', `/api/users/${alice.userId}/profile`, {
+      token: bob.token,
+    });
+    expect(profile.body.displayName).toBe('Alicia');
+  });
+
+  it('clears the username with null and leaves it alone when absent', async () => {
+    expect((await patch({ displayName: 'A' })).body.username).toBe('Alice_W');
+    expect((await patch({ username: null })).body.username).toBeNull();
+    const found = await call(app, 'GET', '/api/users/by-username/alice_w', { token: bob.token });
+    expect(found.status).toBe(404);
+  });
+
+  it('treats null like absent for the other fields', async () => {
+    const res = await patch({ displayName: null, readReceipts: null, typingIndicators: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ displayName: 'Alice', readReceipts: true });
+  });
+
+  it('answers 409 USERNAME_TAKEN for a username another user holds in any case', async () => {
+    const res = await patch({ username: 'BOB', displayName: 'Changed' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('USERNAME_TAKEN');
+    const me = await call(app, 'GET', '/api/users/me', { token: alice.token });
+    expect(me.body.displayName).toBe('Alice');
+  });
+
+  it('answers 400 per offending field with sign-up rules', async () => {
+    const res = await patch({
+      displayName: 'x'.repeat(65),
+      username: 'no spaces allowed',
+      readReceipts: 'yes',
+      typingIndicators: 1,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'displayName',
+      'readReceipts',
+      'typingIndicators',
+      'username',
+    ]);
+    for (const displayName of ['', ' ', 'a\u0000b', 'x\u202Ey', { $set: 'x' }]) {
+      expect((await patch({ displayName })).status).toBe(400);
+    }
+  });
+
+  it('ignores unknown fields, so nobody changes a phone number or a password this way', async () => {
+    const res = await patch({ phoneNumber: '+15559999999', passwordHash: 'x', _id: bob.userId });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ _id: alice.userId, phoneNumber: alice.phoneNumber });
+  });
+
+  it('refuses a body that is not an object', async () => {
+    expect((await patch([])).status).toBe(400);
+    expect((await patch(null)).status).toBe(400);
+  });
+});
