@@ -10,6 +10,7 @@ import type { Hono } from 'hono';
 import { generateSpecs } from 'hono-openapi';
 import type { ErrorCode } from '../../core/index.js';
 import { STATUS_BY_CODE } from '../wire/errors.js';
+import { websocketExtension } from '../wire/protocol-doc.js';
 import type { AppEnv } from './env.js';
 import { schemaDoc } from './openapi.js';
 import { ErrorResponse } from './schemas.js';
@@ -61,58 +62,6 @@ const TAGS = [
   { prefix: '/', name: 'Operations', description: 'Probes, metrics and this documentation.' },
 ] as const;
 
-const WEBSOCKET = {
-  url: 'ws://<host>/?token=<jwt> (also /ws?token=<jwt>); a missing or bad token is refused with 401 before the upgrade.',
-  frames:
-    'JSON text frames { "type": string, "payload": object }, both ways; the server first sends ready { userId, connectionId }.',
-  clientEvents: [
-    'call-user',
-    'call-accepted',
-    'call-rejected',
-    'offer',
-    'answer',
-    'ice-candidate',
-    'call-ended',
-    'update-presence',
-    'subscribe-presence',
-    'unsubscribe-presence',
-  ],
-  serverEvents: [
-    'ready',
-    'error',
-    'call-user',
-    'call-ringing',
-    'call-accepted',
-    'call-rejected',
-    'call-unavailable',
-    'offer',
-    'answer',
-    'ice-candidate',
-    'call-ended',
-    'new-message',
-    'prekeys-low',
-    'presence-update',
-  ],
-  errorCodes: [
-    'INVALID_JSON',
-    'UNKNOWN_EVENT',
-    'VALIDATION_FAILED',
-    'USER_NOT_FOUND',
-    'NOT_IN_CALL',
-    'ALREADY_IN_CALL',
-    'CALL_EXISTS',
-    'RATE_LIMITED',
-  ],
-  closeCodes: {
-    '1001': 'server shutting down',
-    '1008': 'frame budget exceeded',
-    '1009': 'frame over 64 KiB',
-    '1013': 'client stopped reading (over 1 MiB queued)',
-    '4401': 'token expired',
-  },
-  reference: 'docs/API.md in the repository; the binding contract is API.md §7.',
-} as const;
-
 const DESCRIPTION = `The HTTP API of the My Calls backend: accounts, one-to-one chat, call history,
 presence and an E2EE prekey directory. Every route, field and error code of this document is
 generated from the code that handles it. The full reference, with every decision taken where the
@@ -125,8 +74,11 @@ carries \`X-Request-Id\`.
 \`x-auth-token: <jwt>\`; it comes from register or login.
 
 **WebSocket** (signaling, chat push, presence) cannot be described in OpenAPI: connect to
-\`ws://<host>/?token=<jwt>\` and exchange JSON frames \`{ "type", "payload" }\`. The events are
-listed in the \`x-websocket\` extension of this document and explained in \`docs/API.md\`.`;
+\`ws://<host>/?token=<jwt>\` and exchange JSON frames \`{ "type", "payload" }\`. Every frame both
+ways, with its payload's JSON Schema, an example and its error codes, every \`reason\` and close
+code are in the \`x-websocket\` extension of this document; the same frames as an AsyncAPI 3
+document are at \`/asyncapi.json\`; the call state machine and the ordering guarantees are in
+\`docs/API.md\`.`;
 
 const packageVersion = (
   createRequire(import.meta.url)('my-calls-backend/package.json') as { version: string }
@@ -170,7 +122,7 @@ export async function generateOpenApiDocument(app: Hono<AppEnv>): Promise<OpenAp
       completeOperation(path, method, operation as Operation, errorSchema.schema);
     }
   }
-  return { ...document, 'x-websocket': WEBSOCKET } as OpenApiDocument;
+  return { ...document, 'x-websocket': websocketExtension() } as OpenApiDocument;
 }
 
 interface Operation {

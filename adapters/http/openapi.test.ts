@@ -149,6 +149,7 @@ describe('GET /openapi.json', () => {
       'GET /readyz',
       'GET /metrics',
       'GET /openapi.json',
+      'GET /asyncapi.json',
       'GET /docs',
     ]) {
       expect(documented, route).toContain(route);
@@ -195,10 +196,23 @@ describe('GET /openapi.json', () => {
     });
   });
 
-  it('summarizes the WebSocket protocol and points to docs/API.md', () => {
+  it('carries the WebSocket protocol, frame schemas included, and points to docs/API.md', () => {
     expect(document.info.description).toContain('docs/API.md');
     expect(document['x-websocket'].clientEvents).toContain('call-user');
     expect(document['x-websocket'].serverEvents).toContain('presence-update');
+    expect(document['x-websocket'].serverFrames['call-ringing'].payload.required).toEqual([
+      'callId',
+      'to',
+    ]);
+  });
+
+  it('serves the AsyncAPI 3 document of the same frames at /asyncapi.json', async () => {
+    const res = await call(app, 'GET', '/asyncapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.asyncapi).toBe('3.0.0');
+    expect(Object.keys(res.body.components.messages)).toEqual(
+      expect.arrayContaining(['client-call-user', 'server-call-ringing', 'server-error']),
+    );
   });
 });
 

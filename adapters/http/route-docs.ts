@@ -224,6 +224,18 @@ export const ROUTE_DOCS = {
       },
     },
   },
+  asyncApi: {
+    operationId: 'asyncApi',
+    summary: 'The AsyncAPI 3 document of the WebSocket',
+    description:
+      'Every frame both ways, with its payload schema and an example, generated from the schemas the server validates frames with.',
+    responses: {
+      200: {
+        description: 'An AsyncAPI 3.0 document.',
+        content: { 'application/json': { schema: { type: 'object' } } },
+      },
+    },
+  },
   docs: {
     operationId: 'docs',
     summary: 'This interactive API reference (Swagger UI)',

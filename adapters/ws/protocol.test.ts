@@ -89,7 +89,7 @@ describe('parsePayload', () => {
 });
 
 describe('server frames', () => {
-  it('error frames carry code, message, the refused type and validation details', () => {
+  it('error frames carry code, message, the refused type and validation details under payload.', () => {
     expect(errorFrame(new DomainError('NOT_IN_CALL', 'No.'), 'offer')).toEqual({
       type: 'error',
       payload: { code: 'NOT_IN_CALL', message: 'No.', type: 'offer' },
@@ -98,7 +98,7 @@ describe('server frames', () => {
       code: 'VALIDATION_FAILED',
       message: 'Self.',
       type: 'call-user',
-      details: [{ path: 'to', message: 'Self.' }],
+      details: [{ path: 'payload.to', message: 'Self.' }],
     });
   });
 

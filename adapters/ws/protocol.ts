@@ -14,6 +14,11 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../../core/index.js';
+import {
+  CLIENT_FRAME_SCHEMAS,
+  type ClientFrameType,
+  type ClientPayload,
+} from '../wire/frame-schemas.js';
 import { serializeMessage, toWireDate } from '../wire/serialize.js';
 import { validate } from '../wire/validate.js';
 
@@ -23,54 +28,14 @@ import { validate } from '../wire/validate.js';
  */
 export const MAX_FRAME_DEPTH = 32;
 
-/** Most user ids one `subscribe-presence` / `unsubscribe-presence` may name. */
-export const MAX_PRESENCE_IDS = 200;
-
-/** `call-user`: any field besides these is passed on to the callee. */
-export const CallUserPayload = v.looseObject({
-  to: v.string('Must be a user id.'),
-  callId: v.optional(v.string('Must be a string of 1–64 characters.')),
-  media: v.optional(v.picklist(CALL_MEDIA, 'Must be audio or video.')),
-});
-
-/** `call-accepted`, `call-rejected`, `call-ended`, `offer`, `answer`, `ice-candidate`. */
-export const CallFramePayload = v.looseObject({
-  callId: v.string('Must be the id of a call.'),
-});
-
-export const UpdatePresencePayload = v.object({
-  status: v.picklist(['active', 'idle'], 'Must be active or idle.'),
-});
-
-/** `subscribe-presence` and `unsubscribe-presence`. */
-export const PresenceIdsPayload = v.object({
-  userIds: v.pipe(
-    v.array(v.string('Must be a user id.'), 'Must be a list of user ids.'),
-    v.minLength(1, 'Must name at least one user.'),
-    v.maxLength(MAX_PRESENCE_IDS, `Must name at most ${MAX_PRESENCE_IDS} users.`),
-  ),
-});
-
-/** The payload schema of every frame a client may send. */
-export const CLIENT_FRAME_SCHEMAS = {
-  'call-user': CallUserPayload,
-  'call-accepted': CallFramePayload,
-  'call-rejected': CallFramePayload,
-  'call-ended': CallFramePayload,
-  offer: CallFramePayload,
-  answer: CallFramePayload,
-  'ice-candidate': CallFramePayload,
-  'update-presence': UpdatePresencePayload,
-  'subscribe-presence': PresenceIdsPayload,
-  'unsubscribe-presence': PresenceIdsPayload,
-} as const;
-
-export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;
-
-/** The validated payload of a client frame of type `T`. */
-export type ClientPayload<T extends ClientFrameType> = v.InferOutput<
-  (typeof CLIENT_FRAME_SCHEMAS)[T]
->;
+// The client frames' payload schemas live in the wire module, where the
+// protocol's documents (x-websocket, AsyncAPI) are generated from them too.
+export {
+  CLIENT_FRAME_SCHEMAS,
+  type ClientFrameType,
+  type ClientPayload,
+  MAX_PRESENCE_IDS,
+} from '../wire/frame-schemas.js';
 
 /** A client frame whose envelope is sound and whose type is known; the payload is still unchecked. */
 export interface ClientEnvelope {
@@ -200,8 +165,16 @@ export function readyFrame(userId: string, connectionId: string): ServerFrame {
  */
 export function errorFrame(error: DomainError, refusedType?: string): ServerFrame {
   const frameType = error instanceof FrameError ? error.frameType : refusedType;
+  // A core rule names the payload's field (`to`); on the wire every path starts at the frame.
   const details =
-    error instanceof FrameError || error instanceof ValidationError ? error.details : undefined;
+    error instanceof FrameError
+      ? error.details
+      : error instanceof ValidationError
+        ? error.details.map((issue) => ({
+            path: issue.path === '' ? 'payload' : `payload.${issue.path}`,
+            message: issue.message,
+          }))
+        : undefined;
   return {
     type: 'error',
     payload: {

@@ -136,7 +136,7 @@ describe('call-user', () => {
     expect((await socket.waitFor(frameOf('error'))).payload).toMatchObject({
       code: 'VALIDATION_FAILED',
       type: 'call-user',
-      details: [{ path: 'to', message: expect.any(String) }],
+      details: [{ path: 'payload.to', message: expect.any(String) }],
     });
     socket.send('call-user', { to: a.user.userId, callId: 'x'.repeat(65) });
     expect((await socket.waitFor(frameOf('error'))).payload.code).toBe('VALIDATION_FAILED');

@@ -5,9 +5,16 @@
  * `waitFor` at most once, so consecutive steps never match an old frame.
  * Also: registering users over HTTP, reading a refused upgrade's answer, and
  * `useWsTestServer()`, the server and socket bookkeeping of a test file.
+ *
+ * Every frame the server sends is checked against the documented server
+ * frames (`SERVER_FRAME_SCHEMAS`, which `/openapi.json`, `/asyncapi.json` and
+ * docs/API.md describe): a frame they do not describe fails the next
+ * `waitFor`, so the documents cannot drift from what the server sends.
  */
+import * as v from 'valibot';
 import { afterAll, beforeAll } from 'vitest';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import { SERVER_FRAME_SCHEMAS } from '../../adapters/wire/frame-schemas.js';
 import type { RunningServer } from '../../apps/server/start-server.js';
 import { callJson, startTestServer } from './start-test-server.js';
 
@@ -26,6 +33,23 @@ export interface CloseInfo {
 }
 
 export const DEFAULT_WAIT_MS = 3_000;
+
+/** Why `frame` is not a server frame as documented, or null when it is one. */
+export function undocumentedFrame(frame: unknown): string | null {
+  if (typeof frame !== 'object' || frame === null) return 'not a JSON object';
+  const { type, payload } = frame as { type?: unknown; payload?: unknown };
+  if (typeof type !== 'string' || !Object.hasOwn(SERVER_FRAME_SCHEMAS, type)) {
+    return `type ${JSON.stringify(type)} is not a documented server frame`;
+  }
+  const result = v.safeParse(
+    SERVER_FRAME_SCHEMAS[type as keyof typeof SERVER_FRAME_SCHEMAS],
+    payload,
+  );
+  if (result.success) return null;
+  return result.issues
+    .map((issue) => `payload.${v.getDotPath(issue) ?? ''}: ${issue.message}`)
+    .join('; ');
+}
 
 /** A frame of `type` whose payload holds at least the fields of `fields` (deep, like toMatchObject). */
 export function frameOf(type: string, fields: Record<string, unknown> = {}): FramePredicate {
@@ -92,6 +116,8 @@ export async function connectWs(
 ): Promise<WsClient> {
   const socket = new WebSocket(wsUrl(baseUrl, options.path ?? '/', token), options.ws);
   const frames: Frame[] = [];
+  /** Frames that are not as documented (see the module's comment). */
+  const undocumented: string[] = [];
   const handedOut = new Set<number>();
   const waiters = new Set<() => void>();
   const wake = () => {
@@ -117,6 +143,12 @@ export async function connectWs(
     } catch {
       frame = { type: '(not json)', payload: text };
     }
+    const problem = undocumentedFrame(frame);
+    if (problem !== null) {
+      undocumented.push(
+        `${problem} in ${JSON.stringify(frame).slice(0, 300)} — add it to SERVER_FRAME_SCHEMAS (adapters/ws/protocol-doc.ts) and docs/API.md`,
+      );
+    }
     frames.push(frame);
     wake();
   });
@@ -134,6 +166,11 @@ export async function connectWs(
   const waitFor = (predicate: FramePredicate, timeoutMs = DEFAULT_WAIT_MS): Promise<Frame> =>
     new Promise((resolve, reject) => {
       const check = () => {
+        if (undocumented.length > 0) {
+          finish();
+          reject(new Error(`The server sent an undocumented frame: ${undocumented[0]}`));
+          return true;
+        }
         const frame = take(predicate);
         if (frame === undefined) return false;
         finish();

@@ -1,6 +1,6 @@
 /**
- * @module `GET /openapi.json` and `GET /docs` (API.md §9): the OpenAPI
- * document and an interactive reference (Swagger UI) that works without
+ * @module `GET /openapi.json`, `GET /asyncapi.json` and `GET /docs` (API.md §9):
+ * the OpenAPI document, the AsyncAPI 3 document of the WebSocket, and an interactive reference (Swagger UI) that works without
  * internet. The page's scripts and styles come from the `swagger-ui-dist`
  * package in node_modules, served by us from a fixed list of file names (no
  * path ever reaches the file system); its CSP allows nothing but this origin.
@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
+import { asyncApiDocument } from '../../wire/protocol-doc.js';
 import type { AppEnv } from '../env.js';
 import { errorResponse } from '../error-handler.js';
 import { describe } from '../openapi.js';
@@ -83,11 +84,15 @@ const ASSETS = new Map<string, { readonly type: string; readonly file?: string }
 /** The names `/docs/assets/:file` serves. */
 export const DOCS_ASSET_NAMES: readonly string[] = [...ASSETS.keys()];
 
+const packageVersion = (
+  createRequire(import.meta.url)('../../../package.json') as { version: string }
+).version;
+
 const swaggerUiDir = dirname(
   createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
 );
 
-/** `/openapi.json`, `/docs` and `/docs/assets/:file`. */
+/** `/openapi.json`, `/asyncapi.json`, `/docs` and `/docs/assets/:file`. */
 export function createDocsRoutes(options: DocsRoutesOptions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   let document: Promise<OpenApiDocument> | undefined;
@@ -100,6 +105,13 @@ export function createDocsRoutes(options: DocsRoutesOptions): Hono<AppEnv> {
     });
     c.header('Cache-Control', 'no-cache');
     return c.json(await document, 200);
+  });
+
+  let asyncApi: object | undefined;
+  routes.get('/asyncapi.json', describe(ROUTE_DOCS.asyncApi), (c) => {
+    asyncApi ??= asyncApiDocument(packageVersion);
+    c.header('Cache-Control', 'no-cache');
+    return c.json(asyncApi, 200);
   });
 
   routes.get('/docs', describe(ROUTE_DOCS.docs), (c) => {

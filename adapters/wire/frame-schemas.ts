@@ -1,0 +1,201 @@
+/**
+ * @module The payload schema of every WebSocket frame (API.md §7), both ways.
+ * Client frames are validated with these (adapters/ws/protocol.ts); server
+ * frames are described with them: the end-to-end ws client checks every
+ * frame the server sends against `SERVER_FRAME_SCHEMAS`. The protocol's
+ * documents (`x-websocket`, `/asyncapi.json`) are generated from both
+ * (protocol-doc.ts), so what a client author reads is what runs.
+ */
+import * as v from 'valibot';
+import {
+  CALL_MEDIA,
+  type CallEndedReason,
+  type ErrorCode,
+  PRESENCE_STATUSES,
+} from '../../core/index.js';
+
+/** Most user ids one `subscribe-presence` / `unsubscribe-presence` may name. */
+export const MAX_PRESENCE_IDS = 200;
+
+/** `call-user`: any field besides these is passed on to the callee. */
+export const CallUserPayload = v.looseObject({
+  to: v.string('Must be a user id.'),
+  callId: v.optional(v.string('Must be a string of 1–64 characters.')),
+  media: v.optional(v.picklist(CALL_MEDIA, 'Must be audio or video.')),
+});
+
+/** `call-accepted`, `call-rejected`, `call-ended`, `offer`, `answer`, `ice-candidate`. */
+export const CallFramePayload = v.looseObject({
+  callId: v.string('Must be the id of a call.'),
+});
+
+export const UpdatePresencePayload = v.object({
+  status: v.picklist(['active', 'idle'], 'Must be active or idle.'),
+});
+
+/** `subscribe-presence` and `unsubscribe-presence`. */
+export const PresenceIdsPayload = v.object({
+  userIds: v.pipe(
+    v.array(v.string('Must be a user id.'), 'Must be a list of user ids.'),
+    v.minLength(1, 'Must name at least one user.'),
+    v.maxLength(MAX_PRESENCE_IDS, `Must name at most ${MAX_PRESENCE_IDS} users.`),
+  ),
+});
+
+/** The payload schema of every frame a client may send. */
+export const CLIENT_FRAME_SCHEMAS = {
+  'call-user': CallUserPayload,
+  'call-accepted': CallFramePayload,
+  'call-rejected': CallFramePayload,
+  'call-ended': CallFramePayload,
+  offer: CallFramePayload,
+  answer: CallFramePayload,
+  'ice-candidate': CallFramePayload,
+  'update-presence': UpdatePresencePayload,
+  'subscribe-presence': PresenceIdsPayload,
+  'unsubscribe-presence': PresenceIdsPayload,
+} as const;
+
+export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;
+
+/** The validated payload of a client frame of type `T`. */
+export type ClientPayload<T extends ClientFrameType> = v.InferOutput<
+  (typeof CLIENT_FRAME_SCHEMAS)[T]
+>;
+
+// ---------------------------------------------------------------------------
+// Reasons and error codes, each with what it means (a Record over the core's
+// type, so a new value without a description fails the typecheck).
+
+/** Every `reason` of `call-ended`, and when the server sends it. */
+export const CALL_ENDED_REASONS: Record<CallEndedReason, string> = {
+  hangup: 'The other party sent `call-ended` (`from` names them).',
+  timeout: 'Nobody accepted within CALL_RING_TIMEOUT seconds (default 60); sent to both parties.',
+  disconnected:
+    "The connection holding the other side of the call closed (or its server instance died); for a ringing callee, when the callee's last connection closed.",
+  glare:
+    'Two users called each other at once; this call lost (the one with the lower `callId` survives).',
+  'answered-elsewhere': "Another of the callee's connections accepted the call.",
+  'rejected-elsewhere':
+    "Another of the callee's connections declined the call (`call-rejected`, or `call-ended` while ringing).",
+};
+
+/** The `reason` of `call-rejected`. */
+export const CALL_REJECTED_REASONS = {
+  declined: 'The callee declined with `call-rejected`.',
+  busy: 'The callee is in another call (ringing or ongoing); sent by the server, `from` is the callee.',
+} as const;
+
+/** Error codes an `error` frame may carry, and what each means on the socket. */
+export const WS_ERROR_CODES = {
+  INVALID_JSON: 'The frame is not JSON text (binary frames included).',
+  UNKNOWN_EVENT: 'No frame of this `type` exists; checked before the payload.',
+  VALIDATION_FAILED:
+    'The envelope or the payload is not valid (`details` names each field), or a rule refused it (calling yourself, a `callId` over 64 characters, more than 1000 presence subscriptions).',
+  USER_NOT_FOUND: '`call-user`: `to` names nobody (malformed ids included).',
+  NOT_IN_CALL:
+    'No live call with this `callId` of which this connection holds a side (ended, never existed, someone else’s, or — for `call-accepted`/`call-rejected` — no longer ringing for you).',
+  ALREADY_IN_CALL: '`call-user`: you are already in a call (ringing or ongoing).',
+  CALL_EXISTS: '`call-user`: this `callId` names a live or a past call.',
+  RATE_LIMITED:
+    'Over the frame budget; the frame was dropped. Going on closes the socket with 1008.',
+  SERVICE_UNAVAILABLE:
+    'A backing store (MongoDB, Redis) is down; the frame did nothing, retry later.',
+  UNAUTHENTICATED: "`call-user`: the caller's account no longer exists.",
+  INTERNAL: 'The server failed unexpectedly; the frame may not have taken effect.',
+} as const satisfies Partial<Record<ErrorCode, string>>;
+
+// ---------------------------------------------------------------------------
+// Server frame payloads.
+
+const UserId = v.pipe(v.string(), v.description('A user id.'));
+const Timestamp = v.pipe(
+  v.string(),
+  v.isoTimestamp(),
+  v.description('ISO-8601 UTC with milliseconds.'),
+);
+/** A message as `POST /api/chat/send` answers it (a test compares the two schemas). */
+const MessagePayload = v.object({
+  _id: v.string(),
+  conversationId: v.string(),
+  senderId: v.string(),
+  receiverId: v.string(),
+  content: v.string(),
+  messageType: v.string(),
+  clientMessageId: v.nullable(v.string()),
+  createdAt: Timestamp,
+});
+const CallId = v.pipe(
+  v.string(),
+  v.description('The call: client-chosen (1–64 characters) or generated by the server.'),
+);
+const MediaSchema = v.picklist(CALL_MEDIA);
+
+/** The payload schema of every frame the server sends. */
+export const SERVER_FRAME_SCHEMAS = {
+  ready: v.object({
+    userId: UserId,
+    connectionId: v.pipe(
+      v.string(),
+      v.uuid(),
+      v.description('This connection (a random UUID); send it as `x-connection-id`.'),
+    ),
+  }),
+  error: v.object({
+    code: v.picklist(Object.keys(WS_ERROR_CODES) as (keyof typeof WS_ERROR_CODES)[]),
+    message: v.pipe(v.string(), v.description('For people; branch on `code`.')),
+    type: v.optional(
+      v.pipe(v.string(), v.description('The type of the refused frame, when it had one.')),
+    ),
+    details: v.optional(
+      v.pipe(
+        v.array(v.object({ path: v.string(), message: v.string() })),
+        v.description('On VALIDATION_FAILED only (always present there).'),
+      ),
+    ),
+  }),
+  'new-message': MessagePayload,
+  'prekeys-low': v.object({
+    count: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    kyberCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  }),
+  'presence-update': v.object({
+    userId: UserId,
+    status: v.picklist(PRESENCE_STATUSES),
+    lastSeen: v.pipe(
+      v.nullable(Timestamp),
+      v.description('When the user last went offline (now, on an offline push); null if never.'),
+    ),
+  }),
+  'call-user': v.looseObject({
+    callId: CallId,
+    from: v.pipe(UserId, v.description('The caller.')),
+    fromDisplayName: v.pipe(v.string(), v.description("The caller's display name.")),
+    media: MediaSchema,
+  }),
+  'call-ringing': v.object({ callId: CallId, to: v.pipe(UserId, v.description('The callee.')) }),
+  'call-unavailable': v.object({ callId: CallId, to: UserId, reason: v.literal('offline') }),
+  'call-accepted': v.looseObject({
+    callId: CallId,
+    from: v.pipe(UserId, v.description('The callee.')),
+  }),
+  'call-rejected': v.looseObject({
+    callId: CallId,
+    from: v.pipe(UserId, v.description('The callee.')),
+    reason: v.picklist(
+      Object.keys(CALL_REJECTED_REASONS) as (keyof typeof CALL_REJECTED_REASONS)[],
+    ),
+  }),
+  'call-ended': v.looseObject({
+    callId: CallId,
+    from: v.optional(
+      v.pipe(UserId, v.description('Who hung up; absent when the server ended the call.')),
+    ),
+    reason: v.picklist(Object.keys(CALL_ENDED_REASONS) as CallEndedReason[]),
+  }),
+  offer: v.looseObject({ callId: CallId, from: UserId }),
+  answer: v.looseObject({ callId: CallId, from: UserId }),
+  'ice-candidate': v.looseObject({ callId: CallId, from: UserId }),
+} as const;
+
+export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;
