@@ -5,6 +5,14 @@
 export type { Deps, Store } from './deps.js';
 export * from './errors.js';
 export { hexToBytes } from './hex.js';
+export {
+  HEX_BYTES_RULE,
+  KEY_ID_RULE,
+  MAX_KEY_ID,
+  MAX_ONE_TIME_KEYS_PER_REQUEST,
+  NO_ONE_TIME_KEYS_MESSAGE,
+  ONE_TIME_KEY_LIST_RULE,
+} from './key-material.js';
 export { createKeyedQueue, type KeyedQueue, type KeyedTaskOptions } from './keyed-queue.js';
 export * from './model.js';
 export { compareMessages, conversationParticipants } from './ordering.js';
@@ -65,7 +73,11 @@ export { listCalls } from './use-cases/list-calls.js';
 export { type ConversationView, listConversations } from './use-cases/list-conversations.js';
 export { type ListMessagesInput, listMessages } from './use-cases/list-messages.js';
 export { type LoginInput, login } from './use-cases/login.js';
-export { lookupByPhoneNumbers } from './use-cases/lookup-by-phone-numbers.js';
+export {
+  LOOKUP_PHONE_NUMBERS_RULE,
+  lookupByPhoneNumbers,
+  MAX_LOOKUP_PHONE_NUMBERS,
+} from './use-cases/lookup-by-phone-numbers.js';
 export * from './use-cases/presence/index.js';
 export { type PublishKeyBundleInput, publishKeyBundle } from './use-cases/publish-key-bundle.js';
 export { type RegisterInput, register } from './use-cases/register.js';

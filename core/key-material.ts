@@ -11,6 +11,7 @@ import { hexToBytes } from './hex.js';
 import type { KeyBundleHead, PreKey, SignedPreKey } from './model.js';
 import type { OneTimeKeys } from './ports/key-bundle-repository.js';
 import type { SignatureVerifier } from './ports/signature-verifier.js';
+import { type Rule, ruleIssue } from './rules.js';
 
 /** Type byte of libsignal's serialized EC public keys. */
 export const EC_KEY_TYPE_BYTE = 0x05;
@@ -30,6 +31,29 @@ export const MAX_ONE_TIME_KEYS_PER_REQUEST = 100;
 export function isKeyId(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_KEY_ID;
 }
+
+export const KEY_ID_RULE: Rule<unknown> = {
+  test: isKeyId,
+  message: `Must be an integer 0 … ${MAX_KEY_ID}.`,
+};
+
+const HEX_BYTES = /^(?:[0-9a-fA-F]{2})+$/;
+
+/** Hex digits of whole bytes, either case; the byte lengths are checked per kind of key. */
+export const HEX_BYTES_RULE: Rule = {
+  test: (value) => HEX_BYTES.test(value),
+  message: 'Must be a non-empty hex string of whole bytes.',
+  pattern: HEX_BYTES,
+};
+
+export const ONE_TIME_KEY_LIST_RULE: Rule<readonly unknown[]> = {
+  test: (list) => list.length <= MAX_ONE_TIME_KEYS_PER_REQUEST,
+  message: `At most ${MAX_ONE_TIME_KEYS_PER_REQUEST} keys per request.`,
+};
+
+/** A replenish without a single key. */
+export const NO_ONE_TIME_KEYS_MESSAGE =
+  'Give at least one key in oneTimePreKeys or kyberOneTimePreKeys.';
 
 /** True for 32 raw bytes, or 33 bytes starting with `0x05` (EC public and identity keys). */
 export function isEcPublicKeyBytes(bytes: Uint8Array): boolean {
@@ -87,7 +111,7 @@ export function checkPublishKeyMaterial(input: PublishKeyMaterial): {
   const issues: ValidationIssue[] = [];
   const identityKey = checkHex(input.identityKey, 'identityKey', 'ec', issues);
   if (!isKeyId(input.registrationId)) {
-    issues.push({ path: 'registrationId', message: 'Must be an integer 0 … 2147483647.' });
+    issues.push({ path: 'registrationId', message: KEY_ID_RULE.message });
   }
   const signedPreKey = checkSignedKey(input.signedPreKey, 'signedPreKey', 'ec', issues);
   const preKeys = checkList(input.oneTimePreKeys, 'oneTimePreKeys', issues, checkPreKey);
@@ -122,10 +146,7 @@ export function checkOneTimeKeyMaterial(input: OneTimeKeyMaterial): OneTimeKeys 
     (key, path) => checkSignedKey(key, path, 'kyber', issues),
   );
   if (issues.length === 0 && preKeys.length === 0 && kyberPreKeys.length === 0) {
-    issues.push({
-      path: '',
-      message: 'Give at least one key in oneTimePreKeys or kyberOneTimePreKeys.',
-    });
+    issues.push({ path: '', message: NO_ONE_TIME_KEYS_MESSAGE });
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return { preKeys, kyberPreKeys };
@@ -169,7 +190,7 @@ function checkHex(
 ): string {
   const bytes = decode(value);
   if (bytes === null) {
-    issues.push({ path, message: 'Must be a non-empty hex string of whole bytes.' });
+    issues.push({ path, message: HEX_BYTES_RULE.message });
     return '';
   }
   if (kind === 'ec' && !isEcPublicKeyBytes(bytes)) {
@@ -183,7 +204,7 @@ function checkHex(
 }
 
 function checkKeyId(value: unknown, path: string, issues: ValidationIssue[]): void {
-  if (!isKeyId(value)) issues.push({ path, message: 'Must be an integer 0 … 2147483647.' });
+  if (!isKeyId(value)) issues.push({ path, message: KEY_ID_RULE.message });
 }
 
 function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
@@ -226,12 +247,8 @@ function checkList<T extends PreKey>(
     issues.push({ path, message: 'Must be a list.' });
     return [];
   }
-  if (list.length > MAX_ONE_TIME_KEYS_PER_REQUEST) {
-    issues.push({
-      path,
-      message: `At most ${MAX_ONE_TIME_KEYS_PER_REQUEST} keys per request.`,
-    });
-  }
+  const tooMany = ruleIssue(path, list, ONE_TIME_KEY_LIST_RULE);
+  if (tooMany !== null) issues.push(tooMany);
   const seen = new Set<number>();
   return list.map((key, index) => {
     const checked = checkOne(key, `${path}.${index}`, issues);

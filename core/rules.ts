@@ -1,7 +1,28 @@
 /**
- * @module Value rules of the contract (API.md §1–4). The HTTP schemas use the
- * same functions, so the edge and the core cannot disagree.
+ * @module Value rules of the contract (API.md §1–4), each with the message a
+ * client reads when a value breaks it. The use cases check them and the HTTP
+ * schemas are built from the same `Rule`s, so the edge and the core cannot
+ * disagree, nor word one rule two ways.
  */
+import type { ValidationIssue } from './errors.js';
+
+/** A rule on one field: its test, and what a client reads when a value fails it. */
+export interface Rule<T = string> {
+  readonly test: (value: T) => boolean;
+  readonly message: string;
+  /** The whole rule as a pattern, where one says it (the edge documents it in OpenAPI). */
+  readonly pattern?: RegExp;
+}
+
+/** The issue at `path` for the first of `rules` that `value` breaks, or null when it keeps all. */
+export function ruleIssue<T>(
+  path: string,
+  value: T,
+  ...rules: readonly Rule<T>[]
+): ValidationIssue | null {
+  const broken = rules.find((rule) => !rule.test(value));
+  return broken === undefined ? null : { path, message: broken.message };
+}
 
 /** Number of Unicode code points (the contract counts strings this way). */
 export function codePointLength(value: string): number {
@@ -78,3 +99,52 @@ export const MESSAGE_TYPE_PATTERN = /^[a-z0-9_-]{1,32}$/;
 
 export const MAX_CONTENT_CODE_POINTS = 65_536;
 export const MAX_CLIENT_MESSAGE_ID_LENGTH = 64;
+
+/** Text of `min`–`max` code points, well formed. */
+function wellFormedText(value: string, min: number, max: number): boolean {
+  const length = codePointLength(value);
+  return length >= min && length <= max && isWellFormed(value);
+}
+
+export const WELL_FORMED_RULE: Rule = {
+  test: isWellFormed,
+  message: 'Must be well-formed Unicode text.',
+};
+
+export const PHONE_NUMBER_RULE: Rule = {
+  test: (value) => normalizePhoneNumber(value) !== null,
+  message: 'Must be an E.164 number: + then 7–15 digits, the first not 0.',
+};
+
+export const USERNAME_RULE: Rule = {
+  test: isValidUsername,
+  message: 'Must be 3–32 of A–Z, a–z, 0–9, _ and .',
+  pattern: USERNAME_PATTERN,
+};
+
+export const DISPLAY_NAME_RULE: Rule = {
+  test: (value) => normalizeDisplayName(value) !== null,
+  message: 'Must be 1–64 characters after trimming, without control characters or bidi overrides.',
+};
+
+/** A new password's length; check `WELL_FORMED_RULE` first for the plainer message. */
+export const PASSWORD_RULE: Rule = {
+  test: isValidPassword,
+  message: 'Must be 8–128 characters.',
+};
+
+export const MESSAGE_CONTENT_RULE: Rule = {
+  test: (value) => wellFormedText(value, 1, MAX_CONTENT_CODE_POINTS),
+  message: `Must be 1–${MAX_CONTENT_CODE_POINTS} characters of well-formed text.`,
+};
+
+export const MESSAGE_TYPE_RULE: Rule = {
+  test: (value) => MESSAGE_TYPE_PATTERN.test(value),
+  message: 'Must be 1–32 of a–z, 0–9, _ and -.',
+  pattern: MESSAGE_TYPE_PATTERN,
+};
+
+export const CLIENT_MESSAGE_ID_RULE: Rule = {
+  test: (value) => wellFormedText(value, 1, MAX_CLIENT_MESSAGE_ID_LENGTH),
+  message: `Must be 1–${MAX_CLIENT_MESSAGE_ID_LENGTH} characters.`,
+};

@@ -20,29 +20,45 @@ import * as v from 'valibot';
 import {
   CALL_MEDIA,
   CALL_STATUSES,
-  codePointLength,
+  CLIENT_MESSAGE_ID_RULE,
+  DISPLAY_NAME_RULE,
   END_REASONS,
   type ErrorCode,
-  isValidPassword,
-  isWellFormed,
-  MAX_CLIENT_MESSAGE_ID_LENGTH,
-  MAX_CONTENT_CODE_POINTS,
-  MESSAGE_TYPE_PATTERN,
-  normalizeDisplayName,
-  normalizePhoneNumber,
+  HEX_BYTES_RULE,
+  KEY_ID_RULE,
+  LOOKUP_PHONE_NUMBERS_RULE,
+  MAX_KEY_ID,
+  MAX_LOOKUP_PHONE_NUMBERS,
+  MAX_ONE_TIME_KEYS_PER_REQUEST,
+  MAX_PRESENCE_IDS_PER_REQUEST,
+  MESSAGE_CONTENT_RULE,
+  MESSAGE_TYPE_RULE,
+  NO_ONE_TIME_KEYS_MESSAGE,
+  ONE_TIME_KEY_LIST_RULE,
+  PASSWORD_RULE,
+  PHONE_NUMBER_RULE,
+  PRESENCE_IDS_RULE,
   PRESENCE_STATUSES,
-  USERNAME_PATTERN,
+  type Rule,
+  USERNAME_RULE,
+  WELL_FORMED_RULE,
 } from '../../core/index.js';
 import { STATUS_BY_CODE } from '../wire/errors.js';
 
 /** Largest `offset` accepted in a query (2³¹−1). */
 export const MAX_OFFSET = 2 ** 31 - 1;
-/** Largest `registrationId` and `keyId` (2³¹−1). */
-export const MAX_KEY_ID = 2 ** 31 - 1;
-/** Most one-time keys of each kind in one request. */
-export const MAX_ONE_TIME_KEYS_PER_REQUEST = 100;
 
 const optionalField = <S extends v.GenericSchema>(schema: S) => v.nullish(schema);
+
+/**
+ * A core rule as a pipe action: a regex where the rule is a pattern (the
+ * OpenAPI document shows it), else a check; the message is the core's.
+ */
+function follows(rule: Rule) {
+  return rule.pattern === undefined
+    ? v.check(rule.test, rule.message)
+    : v.regex(rule.pattern, rule.message);
+}
 
 // ---------------------------------------------------------------------------
 // Shared fields
@@ -50,10 +66,7 @@ const optionalField = <S extends v.GenericSchema>(schema: S) => v.nullish(schema
 /** A phone number that normalizes to E.164 (spaces, `-`, `.`, `(`, `)` stripped). */
 export const PhoneNumber = v.pipe(
   v.string(),
-  v.check(
-    (value) => normalizePhoneNumber(value) !== null,
-    'Must be an E.164 number: + then 7–15 digits, the first not 0.',
-  ),
+  follows(PHONE_NUMBER_RULE),
   v.title('Phone number'),
   v.description(
     'Spaces, "-", ".", "(" and ")" are stripped; the rest must be + and 7–15 digits, ' +
@@ -65,7 +78,7 @@ export const PhoneNumber = v.pipe(
 /** 3–32 of `[A-Za-z0-9_.]`. */
 export const Username = v.pipe(
   v.string(),
-  v.regex(USERNAME_PATTERN, 'Must be 3–32 of A–Z, a–z, 0–9, _ and .'),
+  follows(USERNAME_RULE),
   v.title('Username'),
   v.description('Unique without regard to case; stored as given.'),
   v.examples(['alice_w']),
@@ -74,10 +87,7 @@ export const Username = v.pipe(
 /** 1–64 code points after trimming, no control characters. */
 export const DisplayName = v.pipe(
   v.string(),
-  v.check(
-    (value) => normalizeDisplayName(value) !== null,
-    'Must be 1–64 characters after trimming, without control characters or bidi overrides.',
-  ),
+  follows(DISPLAY_NAME_RULE),
   v.title('Display name'),
   v.description(
     'Trimmed, then 1–64 code points without control characters (Unicode Cc) and without ' +
@@ -89,8 +99,8 @@ export const DisplayName = v.pipe(
 /** 8–128 code points of well-formed text. */
 export const NewPassword = v.pipe(
   v.string(),
-  v.check(isWellFormed, 'Must be well-formed Unicode text.'),
-  v.check(isValidPassword, 'Must be 8–128 characters.'),
+  follows(WELL_FORMED_RULE),
+  follows(PASSWORD_RULE),
   v.title('Password'),
   v.description('8–128 code points. Stored only as an argon2id hash.'),
   v.examples(['correct horse battery']),
@@ -99,7 +109,7 @@ export const NewPassword = v.pipe(
 // Any well-formed string at login: a wrong password is a 401, not a 400.
 const Password = v.pipe(
   v.string(),
-  v.check(isWellFormed, 'Must be well-formed Unicode text.'),
+  follows(WELL_FORMED_RULE),
   v.title('Password'),
   v.description('Any well-formed string: a wrong length is just a wrong password (401).'),
 );
@@ -139,8 +149,8 @@ export const PresenceBody = v.pipe(
   v.object({
     userIds: v.pipe(
       v.array(Id),
-      v.minLength(1, 'Must hold 1–200 ids.'),
-      v.maxLength(200, 'Must hold 1–200 ids.'),
+      v.minLength(1, PRESENCE_IDS_RULE.message),
+      v.maxLength(MAX_PRESENCE_IDS_PER_REQUEST, PRESENCE_IDS_RULE.message),
     ),
   }),
   v.title('PresenceRequest'),
@@ -152,8 +162,8 @@ export const LookupBody = v.pipe(
   v.object({
     phoneNumbers: v.pipe(
       v.array(v.string()),
-      v.minLength(1, 'Must hold 1–500 phone numbers.'),
-      v.maxLength(500, 'Must hold 1–500 phone numbers.'),
+      v.minLength(1, LOOKUP_PHONE_NUMBERS_RULE.message),
+      v.maxLength(MAX_LOOKUP_PHONE_NUMBERS, LOOKUP_PHONE_NUMBERS_RULE.message),
     ),
   }),
   v.title('LookupRequest'),
@@ -185,28 +195,18 @@ export const UpdateAccountBody = v.pipe(
 /** 1–65 536 code points of well-formed text. */
 export const MessageContent = v.pipe(
   v.string(),
-  v.check((value) => {
-    const length = codePointLength(value);
-    return length >= 1 && length <= MAX_CONTENT_CODE_POINTS && isWellFormed(value);
-  }, 'Must be 1–65536 characters of well-formed text.'),
+  follows(MESSAGE_CONTENT_RULE),
   v.title('Message content'),
   v.description('1–65 536 code points, well-formed; kept byte for byte (ciphertext goes here).'),
 );
 
 /** 1–32 of `[a-z0-9_-]`. */
-export const MessageType = v.pipe(
-  v.string(),
-  v.regex(MESSAGE_TYPE_PATTERN, 'Must be 1–32 of a–z, 0–9, _ and -.'),
-  v.title('Message type'),
-);
+export const MessageType = v.pipe(v.string(), follows(MESSAGE_TYPE_RULE), v.title('Message type'));
 
 /** 1–64 code points of well-formed text, unique per sender forever. */
 export const ClientMessageId = v.pipe(
   v.string(),
-  v.check((value) => {
-    const length = codePointLength(value);
-    return length >= 1 && length <= MAX_CLIENT_MESSAGE_ID_LENGTH && isWellFormed(value);
-  }, 'Must be 1–64 characters.'),
+  follows(CLIENT_MESSAGE_ID_RULE),
   v.title('Client message id'),
   v.description(
     '1–64 code points, unique per sender forever: a retry with the same id returns the message first stored under it.',
@@ -281,19 +281,17 @@ export const CallsQuery = v.pipe(
 /** Hex digits of whole bytes, either case; lengths are the core's business. */
 export const HexKey = v.pipe(
   v.string(),
-  v.regex(/^(?:[0-9a-fA-F]{2})+$/, 'Must be a non-empty hex string of whole bytes.'),
+  follows(HEX_BYTES_RULE),
   v.title('Hex bytes'),
   v.description('Either case accepted; returned lowercase.'),
 );
 
-const KEY_ID_MESSAGE = 'Must be an integer 0 … 2147483647.';
-
-/** An integer 0 … 2³¹−1. */
+/** An integer 0 … 2³¹−1 (the core's rule, spelled out so the document shows the range). */
 export const KeyId = v.pipe(
-  v.number(KEY_ID_MESSAGE),
-  v.integer(KEY_ID_MESSAGE),
-  v.minValue(0, KEY_ID_MESSAGE),
-  v.maxValue(MAX_KEY_ID, KEY_ID_MESSAGE),
+  v.number(KEY_ID_RULE.message),
+  v.integer(KEY_ID_RULE.message),
+  v.minValue(0, KEY_ID_RULE.message),
+  v.maxValue(MAX_KEY_ID, KEY_ID_RULE.message),
   v.title('Key id'),
 );
 
@@ -309,7 +307,7 @@ export const SignedPreKeyInput = v.pipe(
 const oneTimeKeyList = <S extends v.GenericSchema>(item: S) =>
   v.pipe(
     v.array(item),
-    v.maxLength(MAX_ONE_TIME_KEYS_PER_REQUEST, 'At most 100 keys per request.'),
+    v.maxLength(MAX_ONE_TIME_KEYS_PER_REQUEST, ONE_TIME_KEY_LIST_RULE.message),
     v.description('keyIds must be unique within the list.'),
   );
 
@@ -334,7 +332,7 @@ export const ReplenishKeysBody = v.pipe(
   }),
   v.check(
     (body) => (body.oneTimePreKeys?.length ?? 0) + (body.kyberOneTimePreKeys?.length ?? 0) > 0,
-    'Give at least one key in oneTimePreKeys or kyberOneTimePreKeys.',
+    NO_ONE_TIME_KEYS_MESSAGE,
   ),
   v.title('ReplenishKeysRequest'),
 );

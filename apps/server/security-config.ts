@@ -14,6 +14,7 @@ import {
   type RateLimitRules,
 } from '../../adapters/http/rate-limiters.js';
 import { DEFAULT_FRAME_BURST, DEFAULT_FRAMES_PER_SECOND } from '../../adapters/ws/frame-budget.js';
+import { MAX_LOOKUP_PHONE_NUMBERS } from '../../core/index.js';
 import { commaList, wholeNumber } from './env-values.js';
 
 /** What `config.ts` adds to `Config` from these variables. */
@@ -42,8 +43,6 @@ export const RATE_LIMIT_VARIABLES = {
   lookupPerUser: 'RATE_LIMIT_LOOKUP_PER_USER',
 } as const satisfies Record<RateLimitName, string>;
 
-/** Most numbers one lookup request may hold: a smaller lookup limit could never be met. */
-const MAX_LOOKUP_NUMBERS_PER_REQUEST = 500;
 const MAX_POINTS = 1_000_000;
 /** A week: the in-memory store keeps each window on a timer. */
 const MAX_DURATION_SEC = 7 * 24 * 60 * 60;
@@ -144,10 +143,10 @@ export function securityConfigFrom(
       return [name, out[RATE_LIMIT_VARIABLES[name]] ?? DEFAULT_RATE_LIMIT_RULES[name]];
     }),
   ) as Record<RateLimitName, RateLimitRule>;
-  if (rules.lookupPerUser.points < MAX_LOOKUP_NUMBERS_PER_REQUEST) {
+  if (rules.lookupPerUser.points < MAX_LOOKUP_PHONE_NUMBERS) {
     return {
       problems: [
-        `${RATE_LIMIT_VARIABLES.lookupPerUser} must allow at least ${MAX_LOOKUP_NUMBERS_PER_REQUEST} numbers (one full lookup request)`,
+        `${RATE_LIMIT_VARIABLES.lookupPerUser} must allow at least ${MAX_LOOKUP_PHONE_NUMBERS} numbers (one full lookup request)`,
       ],
     };
   }

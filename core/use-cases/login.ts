@@ -1,7 +1,7 @@
 /** @module Signs a user in with phone number and password. */
 import type { Deps } from '../deps.js';
 import { DomainError, ValidationError } from '../errors.js';
-import { normalizePhoneNumber } from '../rules.js';
+import { normalizePhoneNumber, PHONE_NUMBER_RULE } from '../rules.js';
 import { type Session, toProfile } from './session.js';
 
 export interface LoginInput {
@@ -20,7 +20,7 @@ export async function login(
 ): Promise<Session> {
   const phoneNumber = normalizePhoneNumber(input.phoneNumber);
   if (phoneNumber === null) {
-    throw ValidationError.at('phoneNumber', 'Must be an E.164 number: + then 7–15 digits.');
+    throw ValidationError.at('phoneNumber', PHONE_NUMBER_RULE.message);
   }
   const user = await deps.users.findByPhoneNumber(phoneNumber);
   const ok = user

@@ -1,8 +1,16 @@
 /** @module Contact discovery: which of these phone numbers belong to users. */
 import type { Deps } from '../deps.js';
 import type { Profile } from '../model.js';
-import { normalizePhoneNumber } from '../rules.js';
+import { normalizePhoneNumber, type Rule } from '../rules.js';
 import { toProfile } from './session.js';
+
+/** Most phone numbers one lookup may hold (the edge refuses more). */
+export const MAX_LOOKUP_PHONE_NUMBERS = 500;
+
+export const LOOKUP_PHONE_NUMBERS_RULE: Rule<readonly string[]> = {
+  test: (numbers) => numbers.length >= 1 && numbers.length <= MAX_LOOKUP_PHONE_NUMBERS,
+  message: `Must hold 1–${MAX_LOOKUP_PHONE_NUMBERS} phone numbers.`,
+};
 
 /**
  * One profile per matched user, in order of the first number that matched it.

@@ -1,12 +1,16 @@
 /** @module Creates an account and signs it in. */
 import type { Deps } from '../deps.js';
-import { DomainError, ValidationError, type ValidationIssue } from '../errors.js';
+import { DomainError, ValidationError } from '../errors.js';
 import type { User, UserId } from '../model.js';
 import {
-  isValidPassword,
-  isValidUsername,
+  DISPLAY_NAME_RULE,
   normalizeDisplayName,
   normalizePhoneNumber,
+  PASSWORD_RULE,
+  PHONE_NUMBER_RULE,
+  ruleIssue,
+  USERNAME_RULE,
+  WELL_FORMED_RULE,
 } from '../rules.js';
 import { type Session, toProfile } from './session.js';
 
@@ -26,24 +30,14 @@ export async function register(
   deps: Pick<Deps, 'users' | 'passwords' | 'tokens' | 'clock' | 'ids'>,
   input: RegisterInput,
 ): Promise<Session> {
-  const issues: ValidationIssue[] = [];
+  const issues = [
+    ruleIssue('phoneNumber', input.phoneNumber, PHONE_NUMBER_RULE),
+    input.username === null ? null : ruleIssue('username', input.username, USERNAME_RULE),
+    ruleIssue('displayName', input.displayName, DISPLAY_NAME_RULE),
+    ruleIssue('password', input.password, WELL_FORMED_RULE, PASSWORD_RULE),
+  ].filter((issue) => issue !== null);
   const phoneNumber = normalizePhoneNumber(input.phoneNumber);
-  if (phoneNumber === null) {
-    issues.push({ path: 'phoneNumber', message: 'Must be an E.164 number: + then 7–15 digits.' });
-  }
-  if (input.username !== null && !isValidUsername(input.username)) {
-    issues.push({ path: 'username', message: 'Must be 3–32 of A–Z, a–z, 0–9, _ and .' });
-  }
   const displayName = normalizeDisplayName(input.displayName);
-  if (displayName === null) {
-    issues.push({
-      path: 'displayName',
-      message: 'Must be 1–64 characters after trimming, without control characters.',
-    });
-  }
-  if (!isValidPassword(input.password)) {
-    issues.push({ path: 'password', message: 'Must be 8–128 characters.' });
-  }
   if (issues.length > 0 || phoneNumber === null || displayName === null) {
     throw new ValidationError(issues);
   }

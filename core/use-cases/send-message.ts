@@ -1,13 +1,12 @@
 /** @module Sends a one-to-one message. */
 import type { Deps } from '../deps.js';
-import { DomainError, ValidationError, type ValidationIssue } from '../errors.js';
+import { DomainError, ValidationError } from '../errors.js';
 import type { Message, MessageId, UserId } from '../model.js';
 import {
-  codePointLength,
-  isWellFormed,
-  MAX_CLIENT_MESSAGE_ID_LENGTH,
-  MAX_CONTENT_CODE_POINTS,
-  MESSAGE_TYPE_PATTERN,
+  CLIENT_MESSAGE_ID_RULE,
+  MESSAGE_CONTENT_RULE,
+  MESSAGE_TYPE_RULE,
+  ruleIssue,
 } from '../rules.js';
 
 export interface SendMessageInput {
@@ -78,21 +77,12 @@ export async function sendMessage(
 }
 
 function assertValid(content: string, messageType: string, clientMessageId: string | null): void {
-  const issues: ValidationIssue[] = [];
-  const length = codePointLength(content);
-  if (length < 1 || length > MAX_CONTENT_CODE_POINTS || !isWellFormed(content)) {
-    issues.push({ path: 'content', message: 'Must be 1–65536 characters of well-formed text.' });
-  }
-  if (!MESSAGE_TYPE_PATTERN.test(messageType)) {
-    issues.push({ path: 'messageType', message: 'Must be 1–32 of a–z, 0–9, _ and -.' });
-  }
-  if (
-    clientMessageId !== null &&
-    (clientMessageId.length < 1 ||
-      codePointLength(clientMessageId) > MAX_CLIENT_MESSAGE_ID_LENGTH ||
-      !isWellFormed(clientMessageId))
-  ) {
-    issues.push({ path: 'clientMessageId', message: 'Must be 1–64 characters.' });
-  }
+  const issues = [
+    ruleIssue('content', content, MESSAGE_CONTENT_RULE),
+    ruleIssue('messageType', messageType, MESSAGE_TYPE_RULE),
+    clientMessageId === null
+      ? null
+      : ruleIssue('clientMessageId', clientMessageId, CLIENT_MESSAGE_ID_RULE),
+  ].filter((issue) => issue !== null);
   if (issues.length > 0) throw new ValidationError(issues);
 }

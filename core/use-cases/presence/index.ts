@@ -12,6 +12,7 @@ export { presenceConnectionClosed } from './presence-connection-closed.js';
 export type { PresenceConnectionInput, PresenceUpdate } from './shared.js';
 export {
   MAX_PRESENCE_IDS_PER_REQUEST,
+  PRESENCE_IDS_RULE,
   type PresenceSubscriptionInput,
   subscribePresence,
 } from './subscribe-presence.js';

@@ -3,10 +3,17 @@ import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import type { UserId } from '../../model.js';
 import { MAX_PRESENCE_SUBSCRIPTIONS_PER_CONNECTION } from '../../ports/presence-subscriptions.js';
+import type { Rule } from '../../rules.js';
 import type { PresenceConnectionInput, PresenceUpdate } from './shared.js';
 
 /** Most ids in one `subscribe-presence` or `unsubscribe-presence` (API.md §7). */
 export const MAX_PRESENCE_IDS_PER_REQUEST = 200;
+
+/** 1–200 ids, for a presence pull (HTTP) as for a subscription. */
+export const PRESENCE_IDS_RULE: Rule<readonly string[]> = {
+  test: (ids) => ids.length >= 1 && ids.length <= MAX_PRESENCE_IDS_PER_REQUEST,
+  message: `Must hold 1–${MAX_PRESENCE_IDS_PER_REQUEST} ids.`,
+};
 
 export interface PresenceSubscriptionInput extends PresenceConnectionInput {
   /** 1–200 ids; unknown and malformed ones are ignored. */
@@ -58,7 +65,6 @@ export async function subscribePresence(
 
 /** Re-checks the protocol's 1–200 ids (the transport validates them first). */
 export function assertIdCount(userIds: readonly string[]): void {
-  if (userIds.length < 1 || userIds.length > MAX_PRESENCE_IDS_PER_REQUEST) {
-    throw ValidationError.at('userIds', `Must hold 1–${MAX_PRESENCE_IDS_PER_REQUEST} ids.`);
-  }
+  if (!PRESENCE_IDS_RULE.test(userIds))
+    throw ValidationError.at('userIds', PRESENCE_IDS_RULE.message);
 }
