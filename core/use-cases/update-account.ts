@@ -1,8 +1,8 @@
 /** @module Edits the caller's own profile and settings (`PATCH /api/users/me`). */
 import type { Deps } from '../deps.js';
-import { DomainError, ValidationError, type ValidationIssue } from '../errors.js';
+import { DomainError, ValidationError } from '../errors.js';
 import type { Account, AccountChanges, UserId } from '../model.js';
-import { isValidUsername, normalizeDisplayName } from '../rules.js';
+import { DISPLAY_NAME_RULE, normalizeDisplayName, ruleIssue, USERNAME_RULE } from '../rules.js';
 import { toAccount } from './get-account.js';
 
 export interface UpdateAccountInput extends AccountChanges {
@@ -23,21 +23,19 @@ export async function updateAccount(
   deps: Pick<Deps, 'users'>,
   input: UpdateAccountInput,
 ): Promise<Account> {
-  const issues: ValidationIssue[] = [];
-  let displayName: string | undefined;
-  if (input.displayName !== undefined) {
-    displayName = normalizeDisplayName(input.displayName) ?? undefined;
-    if (displayName === undefined) {
-      issues.push({
-        path: 'displayName',
-        message: 'Must be 1–64 characters after trimming, without control characters.',
-      });
-    }
-  }
-  if (input.username !== undefined && input.username !== null && !isValidUsername(input.username)) {
-    issues.push({ path: 'username', message: 'Must be 3–32 of A–Z, a–z, 0–9, _ and .' });
-  }
+  const issues = [
+    input.displayName === undefined
+      ? null
+      : ruleIssue('displayName', input.displayName, DISPLAY_NAME_RULE),
+    input.username === undefined || input.username === null
+      ? null
+      : ruleIssue('username', input.username, USERNAME_RULE),
+  ].filter((issue) => issue !== null);
   if (issues.length > 0) throw new ValidationError(issues);
+  const displayName =
+    input.displayName === undefined
+      ? undefined
+      : (normalizeDisplayName(input.displayName) ?? undefined);
 
   const changes: AccountChanges = {
     ...(displayName !== undefined && { displayName }),
