@@ -11,11 +11,12 @@ import {
   CALL_MEDIA,
   type CallEndedReason,
   type ErrorCode,
+  MAX_PRESENCE_IDS_PER_REQUEST,
   PRESENCE_STATUSES,
 } from '../../core/index.js';
 
-/** Most user ids one `subscribe-presence` / `unsubscribe-presence` may name. */
-export const MAX_PRESENCE_IDS = 200;
+/** Most user ids one `subscribe-presence` / `unsubscribe-presence` may name (the core's limit). */
+export const MAX_PRESENCE_IDS = MAX_PRESENCE_IDS_PER_REQUEST;
 
 /** `call-user`: any field besides these is passed on to the callee. */
 export const CallUserPayload = v.looseObject({

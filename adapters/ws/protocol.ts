@@ -1,12 +1,4 @@
-/**
- * @module The WebSocket wire protocol (API.md §7): every frame, both ways, is
- * a JSON text frame `{ type, payload }`. Client frames are checked here with
- * valibot, envelope first, then the payload against its type's schema; server
- * frames are built here from the core's notifications, dates as ISO-8601 UTC.
- */
-import * as v from 'valibot';
 import {
-  CALL_MEDIA,
   DomainError,
   type ErrorCode,
   type Notification,
