@@ -11,6 +11,7 @@ export default defineConfig({
             'adapters/**/*.test.ts',
             'apps/**/*.test.ts',
             'test/deploy/**/*.test.ts',
+            'test/runtimes/**/*.test.ts',
           ],
           environment: 'node',
         },

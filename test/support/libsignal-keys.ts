@@ -11,9 +11,9 @@ export { createLibsignalSignatureVerifier } from '../../adapters/crypto/libsigna
 /** A publish body without the caller's id. */
 export type BundleBody = Omit<PublishKeyBundleInput, 'userId'>;
 
-/** Lowercase hex of `bytes`. */
+/** Lowercase hex of `bytes` (no Buffer: the core's tests also run in a browser). */
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** The `keyId`s `first`, `first + 1`, … (`count` of them). */

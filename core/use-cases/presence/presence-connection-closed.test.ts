@@ -74,7 +74,7 @@ describe('presenceConnectionClosed', () => {
     w.clear();
     const closing = w.close(w.alice, 'a1');
     const reopening = w.open(w.alice, 'a2');
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
     expect(w.pushes()).toEqual([]);
     release();
     await Promise.all([closing, reopening]);
