@@ -193,6 +193,32 @@ describe('Dockerfile', () => {
     expect(finalStage).toContain('STOPSIGNAL SIGTERM');
   });
 
+  it('reads no file by a relative path, which would not resolve from dist/ (the compiled tree)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(join(ROOT, dir))) {
+        const path = join(dir, name);
+        if (statSync(join(ROOT, path)).isDirectory()) walk(path);
+        else if (/\.(ts|mjs)$/.test(path) && !path.endsWith('.test.ts')) {
+          const source = read(path);
+          // createRequire(…)('../x') or .resolve('../x'): dist/ is one level deeper than the sources.
+          for (const match of source.matchAll(
+            /createRequire\([^)]*\)(?:\.resolve)?\(\s*['"](\.[^'"]*)['"]/g,
+          )) {
+            offenders.push(`${path}: ${match[1]}`);
+          }
+          for (const match of source.matchAll(/new URL\(\s*['"](\.\.\/[^'"]*)['"]/g)) {
+            offenders.push(`${path}: ${match[1]}`);
+          }
+        }
+      }
+    };
+    for (const dir of ['core', 'adapters', 'apps']) walk(dir);
+    expect(offenders, "use the package's own name, e.g. 'my-calls-backend/package.json'").toEqual(
+      [],
+    );
+  });
+
   it('needs only production dependencies at run time', () => {
     const imported = new Map<string, string>();
     const walk = (dir: string) => {

@@ -85,7 +85,7 @@ const ASSETS = new Map<string, { readonly type: string; readonly file?: string }
 export const DOCS_ASSET_NAMES: readonly string[] = [...ASSETS.keys()];
 
 const packageVersion = (
-  createRequire(import.meta.url)('../../../package.json') as { version: string }
+  createRequire(import.meta.url)('my-calls-backend/package.json') as { version: string }
 ).version;
 
 const swaggerUiDir = dirname(
