@@ -3,18 +3,24 @@ import type { KeyedQueue } from './keyed-queue.js';
 import type { CallRepository } from './ports/call-repository.js';
 import type { CallStateStore } from './ports/call-state-store.js';
 import type { Clock } from './ports/clock.js';
+import type { CodeSendLimiter } from './ports/code-send-limiter.js';
 import type { ConversationRepository } from './ports/conversation-repository.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { KeyBundleRepository } from './ports/key-bundle-repository.js';
 import type { MessageRepository } from './ports/message-repository.js';
 import type { Notifier } from './ports/notifier.js';
 import type { PasswordHasher } from './ports/password-hasher.js';
+import type { PhoneVerifier } from './ports/phone-verifier.js';
 import type { PresenceStore } from './ports/presence-store.js';
 import type { PresenceSubscriptions } from './ports/presence-subscriptions.js';
 import type { Scheduler } from './ports/scheduler.js';
+import type { SessionEvents } from './ports/session-events.js';
+import type { SessionRepository } from './ports/session-repository.js';
 import type { SignatureVerifier } from './ports/signature-verifier.js';
 import type { TokenService } from './ports/token-service.js';
 import type { UserRepository } from './ports/user-repository.js';
+import type { VerificationCodes } from './ports/verification-codes.js';
+import type { VerificationRepository } from './ports/verification-repository.js';
 
 export interface Deps {
   readonly users: UserRepository;
@@ -45,7 +51,24 @@ export interface Deps {
    * id), so their pushes leave in the order of the transitions; one per process.
    */
   readonly presenceQueue: KeyedQueue;
+  /** Signed-in devices. */
+  readonly sessions: SessionRepository;
+  /** Announces ended sessions to every instance. */
+  readonly sessionEvents: SessionEvents;
+  /** Phone verifications in progress. */
+  readonly verifications: VerificationRepository;
+  /** Delivers (and maybe checks) codes; null when phone verification is not configured. */
+  readonly phoneVerifier: PhoneVerifier | null;
+  /** Draws and hashes the codes we own. */
+  readonly verificationCodes: VerificationCodes;
+  /** Limits on codes sent per number, calling code and client address. */
+  readonly codeSendLimiter: CodeSendLimiter;
+  /** `required`: registering needs a verified phone number (PHONE_VERIFICATION). */
+  readonly phoneVerification: 'off' | 'required';
 }
 
 /** The repositories a persistent store provides (memory or MongoDB); the rest of `Deps` is not stored. */
-export type Store = Pick<Deps, 'users' | 'messages' | 'conversations' | 'keyBundles' | 'calls'>;
+export type Store = Pick<
+  Deps,
+  'users' | 'messages' | 'conversations' | 'keyBundles' | 'calls' | 'sessions' | 'verifications'
+>;

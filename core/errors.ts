@@ -23,6 +23,13 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL'
+  // Phone verification (docs/API.md "Phone verification").
+  | 'INVALID_CODE'
+  | 'VERIFICATION_NOT_FOUND'
+  | 'VERIFICATION_EXPIRED'
+  | 'VERIFICATION_EXHAUSTED'
+  | 'VERIFICATION_REQUIRED'
+  | 'SESSION_NOT_FOUND'
   // WebSocket only (API.md §7).
   | 'UNKNOWN_EVENT'
   | 'NOT_IN_CALL'
@@ -78,6 +85,22 @@ export class RateLimitedError extends DomainError {
     super('RATE_LIMITED', message);
     this.name = 'RateLimitedError';
     this.retryAfterSec = retryAfterSec;
+  }
+}
+
+/** A wrong verification code; `attemptsLeft` checks remain on this verification. */
+export class InvalidCodeError extends DomainError {
+  readonly attemptsLeft: number;
+
+  constructor(attemptsLeft: number) {
+    super(
+      'INVALID_CODE',
+      attemptsLeft > 0
+        ? `The code is wrong; ${attemptsLeft} attempt(s) left.`
+        : 'The code is wrong and no attempts are left; start a new verification.',
+    );
+    this.name = 'InvalidCodeError';
+    this.attemptsLeft = attemptsLeft;
   }
 }
 

@@ -24,6 +24,7 @@ export type {
   StartOutcome,
 } from './ports/call-state-store.js';
 export type { Clock } from './ports/clock.js';
+export type { CodeSendKeys, CodeSendLimiter } from './ports/code-send-limiter.js';
 export type { ConversationRepository } from './ports/conversation-repository.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export type { KeyBundleRepository, OneTimeKeys } from './ports/key-bundle-repository.js';
@@ -46,6 +47,7 @@ export type {
   RelayedCallPayload,
 } from './ports/notifier.js';
 export type { PasswordHasher } from './ports/password-hasher.js';
+export type { PhoneVerifier, RemoteCheckResult } from './ports/phone-verifier.js';
 export type {
   ConnectionStatus,
   PresenceStore,
@@ -57,13 +59,20 @@ export {
   type PresenceSubscriptions,
 } from './ports/presence-subscriptions.js';
 export type { Scheduler } from './ports/scheduler.js';
+export type { EndedSession, SessionEvents } from './ports/session-events.js';
+export type { SessionRepository } from './ports/session-repository.js';
 export type { SignatureVerifier } from './ports/signature-verifier.js';
 export type { IssuedToken, TokenService, VerifiedToken } from './ports/token-service.js';
 export type { UserRepository } from './ports/user-repository.js';
+export type { VerificationCodes } from './ports/verification-codes.js';
+export type { RecordedCode, VerificationRepository } from './ports/verification-repository.js';
 export { combinePresence } from './presence.js';
 export * from './rules.js';
 export { authenticate } from './use-cases/authenticate.js';
+export { checkVerificationCode } from './use-cases/check-verification-code.js';
 export { countPrekeys } from './use-cases/count-prekeys.js';
+export { endOtherSessions } from './use-cases/end-other-sessions.js';
+export { endSession } from './use-cases/end-session.js';
 export { fetchBundle } from './use-cases/fetch-bundle.js';
 export { findByUsername } from './use-cases/find-by-username.js';
 export { getAccount, toAccount } from './use-cases/get-account.js';
@@ -72,6 +81,7 @@ export { getProfile } from './use-cases/get-profile.js';
 export { listCalls } from './use-cases/list-calls.js';
 export { type ConversationView, listConversations } from './use-cases/list-conversations.js';
 export { type ListMessagesInput, listMessages } from './use-cases/list-messages.js';
+export { listSessions, type SessionView } from './use-cases/list-sessions.js';
 export { type LoginInput, login } from './use-cases/login.js';
 export {
   LOOKUP_PHONE_NUMBERS_RULE,
@@ -82,7 +92,14 @@ export * from './use-cases/presence/index.js';
 export { type PublishKeyBundleInput, publishKeyBundle } from './use-cases/publish-key-bundle.js';
 export { type RegisterInput, register } from './use-cases/register.js';
 export { type ReplenishPrekeysInput, replenishPrekeys } from './use-cases/replenish-prekeys.js';
+export {
+  type ResendVerificationCodeInput,
+  resendVerificationCode,
+} from './use-cases/resend-verification-code.js';
+export { type ResetPasswordInput, resetPassword } from './use-cases/reset-password.js';
 export { type SendMessageInput, type SentMessage, sendMessage } from './use-cases/send-message.js';
-export { type Session, toProfile } from './use-cases/session.js';
+export { type DeviceInput, type Session, toProfile } from './use-cases/session.js';
 export * from './use-cases/signaling/index.js';
+export { type StartVerificationInput, startVerification } from './use-cases/start-verification.js';
 export { type UpdateAccountInput, updateAccount } from './use-cases/update-account.js';
+export { toVerificationView, type VerificationView } from './use-cases/verification.js';

@@ -191,3 +191,71 @@ export interface CallRecord {
   readonly durationSec: number | null;
   readonly endReason: EndReason | null;
 }
+
+export type SessionId = Brand<string, 'SessionId'>;
+export type VerificationId = Brand<string, 'VerificationId'>;
+
+/**
+ * One signed-in device. Every register, login and password reset opens one;
+ * its tokens carry its id (`sid`) and stop working when it is ended (deleted).
+ */
+export interface DeviceSession {
+  readonly id: SessionId;
+  readonly userId: UserId;
+  /** From the client (`deviceName`) or its User-Agent; 1–64 code points. */
+  readonly deviceName: string;
+  readonly createdAt: Date;
+  /** Refreshed by authenticated use, at most once a minute (`SESSION_TOUCH_INTERVAL_MS`). */
+  readonly lastSeenAt: Date;
+  /** When its token expires; a session is over then even if nobody ended it. */
+  readonly expiresAt: Date;
+}
+
+/** How a verification code reaches the phone. */
+export type VerificationTransport = 'sms' | 'voice';
+
+/**
+ * A proof-of-number in progress (API.md "Phone verification"). The counts
+ * (`codesSent`, `attempts`) and `used` come from single-use claims in the
+ * store, so they are exact under concurrency.
+ */
+export interface Verification {
+  readonly id: VerificationId;
+  /** E.164. */
+  readonly phoneNumber: string;
+  /** The transport of the last code sent. */
+  readonly transport: VerificationTransport;
+  readonly createdAt: Date;
+  /** The last code's end of validity; once verified, the deadline to use the verification. */
+  readonly expiresAt: Date;
+  /** Keyed hash of the current code; null when the verifier owns the codes (Twilio). */
+  readonly codeHash: string | null;
+  /** Codes sent so far, the first included. */
+  readonly codesSent: number;
+  /** Earliest time of the next resend; null when no more codes will be sent. */
+  readonly nextCodeAt: Date | null;
+  /** Checks counted so far (right or wrong). */
+  readonly attempts: number;
+  readonly verifiedAt: Date | null;
+  /** True once a register or reset-password consumed it. */
+  readonly used: boolean;
+}
+
+/** The limits of one verification (API.md, SECURITY.md). */
+export const VERIFICATION_RULES = {
+  /** Digits in a code. */
+  codeLength: 6,
+  /** How long a code is valid once sent. */
+  codeTtlMs: 10 * 60_000,
+  /** Checks per verification (right or wrong), whatever the number of codes. */
+  maxAttempts: 5,
+  /** Codes per verification, the first included. */
+  maxCodes: 5,
+  /** Wait before resend n (after code n), in seconds: 30 s, 1 min, 5 min, 10 min. */
+  resendDelaysSec: [30, 60, 300, 600] as readonly number[],
+  /** Once verified: how long a register or reset-password may still use it. */
+  verifiedTtlMs: 10 * 60_000,
+} as const;
+
+/** `lastSeenAt` is written at most this often per session. */
+export const SESSION_TOUCH_INTERVAL_MS = 60_000;

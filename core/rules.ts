@@ -148,3 +148,40 @@ export const CLIENT_MESSAGE_ID_RULE: Rule = {
   test: (value) => wellFormedText(value, 1, MAX_CLIENT_MESSAGE_ID_LENGTH),
   message: `Must be 1–${MAX_CLIENT_MESSAGE_ID_LENGTH} characters.`,
 };
+
+// ITU-T E.164 country calling codes are prefix-free: 1 and 7 are the only
+// one-digit codes, these the two-digit ones; every other code has three digits.
+const TWO_DIGIT_CALLING_CODES = new Set([
+  20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55, 56,
+  57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+]);
+
+/** The country calling code of a normalized E.164 number, with its `+` (`+1`, `+44`, `+358`). */
+export function callingCodeOf(e164: string): string {
+  const digits = e164.slice(1);
+  if (digits.startsWith('1') || digits.startsWith('7')) return `+${digits[0]}`;
+  if (TWO_DIGIT_CALLING_CODES.has(Number(digits.slice(0, 2)))) return `+${digits.slice(0, 2)}`;
+  return `+${digits.slice(0, 3)}`;
+}
+
+/** A verification code as typed: exactly six ASCII digits (no other Unicode digits). */
+export const VERIFICATION_CODE_PATTERN = /^[0-9]{6}$/;
+
+/** A device name given by the client: 1–64 code points, same rules as a display name. */
+export const normalizeDeviceName = normalizeDisplayName;
+
+const UNKNOWN_DEVICE = 'Unknown device';
+
+/**
+ * The device name stored for a session: the client's when given (already
+ * checked), else its User-Agent without control or bidi characters, cut to 64
+ * code points, else `Unknown device`.
+ */
+export function deviceNameFrom(given: string | null, userAgent: string | null): string {
+  if (given !== null) return given;
+  const cleaned = [...(userAgent ?? '').replace(/[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/gu, '')]
+    .slice(0, 64)
+    .join('')
+    .trim();
+  return cleaned === '' ? UNKNOWN_DEVICE : cleaned;
+}

@@ -1,11 +1,16 @@
 /**
  * @module HS256 session tokens with jose. The secret is imported once as a
  * non-extractable WebCrypto key; only HS256 with that key is ever accepted.
+ * Every token names its device session (`sid`); a token without one (issued
+ * before sessions existed) is refused, so that every token in use can be
+ * ended. Verified tokens are remembered until they expire or their session
+ * is forgotten (`forgetSessions`, on every instance when a session ends).
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
 import {
   type Clock,
   DomainError,
+  type SessionId,
   type TokenService,
   type UserId,
   type VerifiedToken,
@@ -44,12 +49,22 @@ export async function createJoseTokenService(
   const cacheSize = options.cacheSize ?? 10_000;
   // Insertion-ordered: the first key is the oldest, evicted when full.
   const verified = new Map<string, VerifiedToken>();
+  // The remembered tokens of each session, so an ended session's are dropped at once.
+  const tokensOfSession = new Map<SessionId, Set<string>>();
+  const forget = (token: string) => {
+    const known = verified.get(token);
+    if (!known) return;
+    verified.delete(token);
+    const tokens = tokensOfSession.get(known.sessionId);
+    tokens?.delete(token);
+    if (tokens?.size === 0) tokensOfSession.delete(known.sessionId);
+  };
 
   return {
-    async issue(userId) {
+    async issue(userId, sessionId) {
       const iat = Math.floor(now().getTime() / 1000);
       const exp = iat + options.ttlSec;
-      const token = await new SignJWT({})
+      const token = await new SignJWT({ sid: sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
         .setIssuedAt(iat)
@@ -62,7 +77,7 @@ export async function createJoseTokenService(
       const known = verified.get(token);
       if (known) {
         if (known.expiresAt.getTime() + tolerance * 1000 > now().getTime()) return known;
-        verified.delete(token);
+        forget(token);
         throw new DomainError('UNAUTHENTICATED', 'The token has expired.');
       }
       try {
@@ -77,10 +92,23 @@ export async function createJoseTokenService(
         if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') {
           throw new DomainError('UNAUTHENTICATED', 'The token is not valid.');
         }
-        const result = { userId: payload.sub as UserId, expiresAt: new Date(payload.exp * 1000) };
+        if (typeof payload.sid !== 'string' || payload.sid === '') {
+          throw new DomainError(
+            'UNAUTHENTICATED',
+            'The token predates device sessions; log in again.',
+          );
+        }
+        const result: VerifiedToken = {
+          userId: payload.sub as UserId,
+          sessionId: payload.sid as SessionId,
+          expiresAt: new Date(payload.exp * 1000),
+        };
         if (cacheSize > 0) {
-          if (verified.size >= cacheSize) verified.delete(verified.keys().next().value as string);
+          if (verified.size >= cacheSize) forget(verified.keys().next().value as string);
           verified.set(token, result);
+          const tokens = tokensOfSession.get(result.sessionId);
+          if (tokens) tokens.add(token);
+          else tokensOfSession.set(result.sessionId, new Set([token]));
         }
         return result;
       } catch (error) {
@@ -91,6 +119,12 @@ export async function createJoseTokenService(
           'UNAUTHENTICATED',
           expired ? 'The token has expired.' : 'The token is not valid.',
         );
+      }
+    },
+
+    forgetSessions(sessionIds) {
+      for (const sessionId of sessionIds) {
+        for (const token of [...(tokensOfSession.get(sessionId) ?? [])]) forget(token);
       }
     },
   };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { UserId } from '../../core/index.js';
+import type { SessionId, UserId } from '../../core/index.js';
 import {
   call,
   createTestApp,
@@ -40,10 +40,10 @@ const AUTHENTICATED_ROUTES: readonly (readonly [string, string])[] = [
 ];
 
 /** A token signed with our secret by a service whose clock is `offsetMs` away from now. */
-async function tokenAt(userId: string, offsetMs: number, ttlSec = 3600): Promise<string> {
+async function tokenAt(user: RegisteredUser, offsetMs: number, ttlSec = 3600): Promise<string> {
   const clock = createFixedClock(new Date(Date.now() + offsetMs));
   const service = await createJoseTokenService({ secret: TEST_JWT_SECRET, ttlSec, clock });
-  return (await service.issue(userId as UserId)).token;
+  return (await service.issue(user.userId as UserId, user.sessionId as SessionId)).token;
 }
 
 function expectUnauthenticated(res: { status: number; headers: Headers; body: unknown }) {
@@ -92,7 +92,7 @@ describe('token headers', () => {
   });
 
   it('accepts both headers when they name the same user', async () => {
-    const older = await tokenAt(alice.userId, -60_000);
+    const older = await tokenAt(alice, -60_000);
     expect(older).not.toBe(alice.token);
     const same = await count({
       'x-auth-token': alice.token,
@@ -119,8 +119,8 @@ describe('token headers', () => {
   });
 
   it('refuses an expired token and one issued in the future', async () => {
-    expectUnauthenticated(await count({ 'x-auth-token': await tokenAt(alice.userId, -7_200_000) }));
-    expectUnauthenticated(await count({ 'x-auth-token': await tokenAt(alice.userId, 600_000) }));
+    expectUnauthenticated(await count({ 'x-auth-token': await tokenAt(alice, -7_200_000) }));
+    expectUnauthenticated(await count({ 'x-auth-token': await tokenAt(alice, 600_000) }));
   });
 
   it('refuses a token signed with another secret', async () => {
@@ -128,7 +128,7 @@ describe('token headers', () => {
       secret: 'another-secret-of-enough-length',
       ttlSec: 60,
     });
-    const { token } = await service.issue(alice.userId as UserId);
+    const { token } = await service.issue(alice.userId as UserId, alice.sessionId as SessionId);
     expectUnauthenticated(await count({ 'x-auth-token': token }));
   });
 
@@ -140,7 +140,7 @@ describe('token headers', () => {
   });
 
   it('refuses a valid token whose user does not exist', async () => {
-    const { token } = await deps.tokens.issue(UNKNOWN_ID as UserId);
+    const { token } = await deps.tokens.issue(UNKNOWN_ID as UserId, alice.sessionId as SessionId);
     expectUnauthenticated(await count({ 'x-auth-token': token }));
   });
 });

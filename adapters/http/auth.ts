@@ -3,6 +3,8 @@
  * `x-auth-token: <jwt>` and as `Authorization: Bearer <jwt>` (scheme in any
  * case). Every credential header that is present must hold a valid token:
  * when both are sent, both must verify and name the same user, else `401`.
+ * A token verifies only while its device session lives (read from the store
+ * on every request).
  * Nothing is ever guessed from an ambiguous request.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -13,7 +15,7 @@ import { withOpenApi } from './openapi.js';
 
 export interface AuthOptions {
   /** The stores the core's `authenticate` reads. */
-  readonly deps: Pick<Deps, 'users' | 'tokens'>;
+  readonly deps: Pick<Deps, 'users' | 'tokens' | 'sessions' | 'clock'>;
   /** The header carrying a bare token. Default `x-auth-token`. */
   readonly tokenHeader?: string;
 }
@@ -44,6 +46,8 @@ export function requireAuth(options: AuthOptions): MiddlewareHandler<AuthEnv> {
     }
     c.set('user', toProfile(first.user));
     c.set('tokenExpiresAt', expiresAt);
+    // Two tokens of one user may belong to two sessions: the first presented is current.
+    c.set('sessionId', first.session.id);
     await next();
   };
   // OpenAPI: every route behind this middleware takes either header and may answer 401.

@@ -2,7 +2,7 @@
  * @module What the HTTP app's middleware and routes share: the ports they
  * use and the typed context variables.
  */
-import type { Deps, Profile } from '../../core/index.js';
+import type { Deps, Profile, SessionId } from '../../core/index.js';
 import type { RateLimiters } from './rate-limiters.js';
 
 /**
@@ -23,6 +23,13 @@ export type HttpDeps = Pick<
   | 'clock'
   | 'ids'
   | 'calls'
+  | 'sessions'
+  | 'sessionEvents'
+  | 'verifications'
+  | 'phoneVerifier'
+  | 'verificationCodes'
+  | 'codeSendLimiter'
+  | 'phoneVerification'
 >;
 
 /** Variables every request carries. */
@@ -52,5 +59,7 @@ export interface AuthEnv {
     user: Profile;
     /** When the presented token stops being valid. */
     tokenExpiresAt: Date;
+    /** The device session of the presented token. */
+    sessionId: SessionId;
   };
 }

@@ -71,6 +71,13 @@ describe('status of each error code', () => {
         ),
       ),
       ...webSocketOnly,
+      // Phone verification and sessions (docs/API.md).
+      INVALID_CODE: 400,
+      VERIFICATION_REQUIRED: 403,
+      VERIFICATION_NOT_FOUND: 404,
+      SESSION_NOT_FOUND: 404,
+      VERIFICATION_EXPIRED: 410,
+      VERIFICATION_EXHAUSTED: 410,
     };
     expect(STATUS_BY_CODE).toEqual(expected);
   });

@@ -6,6 +6,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
   type ErrorCode,
+  InvalidCodeError,
   isDomainError,
   RateLimitedError,
   ValidationError,
@@ -41,9 +42,10 @@ export function errorResponse(
   code: ErrorCode,
   message: string,
   details?: readonly ValidationIssue[],
+  attemptsLeft?: number,
 ): Response {
   if (code === 'UNAUTHENTICATED') presetResponseHeader(c, 'WWW-Authenticate', 'Bearer');
-  return c.json(errorBody(code, message, details), STATUS_BY_CODE[code]);
+  return c.json(errorBody(code, message, details, attemptsLeft), STATUS_BY_CODE[code]);
 }
 
 /**
@@ -62,7 +64,8 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
         presetResponseHeader(c, 'Retry-After', String(Math.max(1, Math.ceil(seconds))));
       }
       const details = error instanceof ValidationError ? error.details : undefined;
-      return errorResponse(c, error.code, error.message, details);
+      const attemptsLeft = error instanceof InvalidCodeError ? error.attemptsLeft : undefined;
+      return errorResponse(c, error.code, error.message, details, attemptsLeft);
     }
     const mapped = error instanceof HTTPException ? CODE_BY_HTTP_STATUS[error.status] : undefined;
     if (mapped !== undefined) return errorResponse(c, mapped, error.message || mapped);

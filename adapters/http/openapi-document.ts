@@ -41,6 +41,16 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
     'Too many requests (where the route is rate-limited; see SECURITY.md). Retry after `Retry-After` seconds.',
   SERVICE_UNAVAILABLE: 'A backing store is down; retry later.',
   INTERNAL: 'Something failed on our side; logged under the `X-Request-Id` of the answer.',
+  INVALID_CODE:
+    'The verification code is wrong; `error.attemptsLeft` says how many checks remain (0: start a new verification).',
+  VERIFICATION_REQUIRED:
+    'Registration needs a verified verification of this number (`verificationId`), and this one is missing, not yet verified, or for another number.',
+  VERIFICATION_NOT_FOUND: 'No verification with this id (malformed ids included).',
+  SESSION_NOT_FOUND: "No session with this id among the caller's (malformed ids included).",
+  VERIFICATION_EXPIRED:
+    'The verification expired (10 minutes after its last code, or after it was verified) or was used already; start a new one.',
+  VERIFICATION_EXHAUSTED:
+    'No checks (5) or codes (5) are left on the verification; start a new one.',
   UNKNOWN_EVENT: 'WebSocket only.',
   NOT_IN_CALL: 'WebSocket only.',
   ALREADY_IN_CALL: 'WebSocket only.',

@@ -80,6 +80,18 @@ function openApiPath(path: string): string {
 }
 
 /** A concrete URL for a documented path: every parameter an id no store handed out. */
+/**
+ * The token to send with `operation`: alice's, except for logout, which
+ * would end her session for every later request; it gets a session of its own.
+ */
+async function tokenFor(operation: Operation): Promise<string> {
+  if (operation.path !== '/api/auth/logout') return alice.token;
+  const res = await call(app, 'POST', '/api/auth/login', {
+    json: { phoneNumber: alice.phoneNumber, password: alice.password },
+  });
+  return res.body.token;
+}
+
 function concrete(path: string): string {
   return path.replace(/\{\w+\}/g, UNKNOWN_ID);
 }
@@ -235,7 +247,7 @@ describe('the document agrees with what the routes do', () => {
         continue;
       }
       const res = await call(app, operation.method.toUpperCase(), concrete(operation.path), {
-        token: alice.token,
+        token: await tokenFor(operation),
         json: [],
       });
       const takesBody = res.status === 400 && res.body.error.code === 'VALIDATION_FAILED';
@@ -260,12 +272,17 @@ describe('the document agrees with what the routes do', () => {
       const schema = resolve(operation.doc.requestBody.content['application/json'].schema);
       const required: string[] = schema.required ?? [];
       const res = await call(app, operation.method.toUpperCase(), concrete(operation.path), {
-        token: alice.token,
+        token: await tokenFor(operation),
         json: {},
       });
       // A PATCH changes only what it names: `{}` is a valid empty change.
       if (operation.method === 'patch' && required.length === 0) {
         expect(res.status, label(operation)).toBe(200);
+        continue;
+      }
+      if (required.length === 0 && res.status !== 400) {
+        // Every field optional and `{}` taken as it is (resend: the last code's transport).
+        expect(res.body.error?.code, label(operation)).not.toBe('VALIDATION_FAILED');
         continue;
       }
       expect(res.status, label(operation)).toBe(400);
@@ -278,7 +295,7 @@ describe('the document agrees with what the routes do', () => {
   it('documents query parameters, with 400, exactly where a route refuses a bad limit', async () => {
     for (const operation of operations.filter((o) => o.method === 'get')) {
       const res = await call(app, 'GET', `${concrete(operation.path)}?limit=x&offset=x`, {
-        token: alice.token,
+        token: await tokenFor(operation),
       });
       const validates = res.status === 400 && res.body.error.code === 'VALIDATION_FAILED';
       const query = (operation.doc.parameters ?? []).filter((p: Json) => p.in === 'query');

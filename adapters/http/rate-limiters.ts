@@ -26,6 +26,9 @@ export const RATE_LIMIT_NAMES = [
   'bundlePerTarget',
   'sendPerUser',
   'lookupPerUser',
+  'codePerPhone',
+  'codePerIp',
+  'codePerCallingCode',
 ] as const;
 
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
@@ -49,6 +52,10 @@ export const DEFAULT_RATE_LIMIT_RULES: RateLimitRules = {
   sendPerUser: { points: 300, durationSec: 5 * 60 },
   // Points are phone numbers: one lookup of n numbers spends n.
   lookupPerUser: { points: 5000, durationSec: 24 * 60 * 60 },
+  // Verification codes sent (first codes and resends alike).
+  codePerPhone: { points: 10, durationSec: 60 * 60 },
+  codePerIp: { points: 30, durationSec: 60 * 60 },
+  codePerCallingCode: { points: 1000, durationSec: 60 * 60 },
 };
 
 /** One limit. */
@@ -74,7 +81,7 @@ export interface RateLimitersOptions {
 /** Keys longer than this (raw path segments, say) are replaced by their SHA-256. */
 const MAX_RAW_KEY_LENGTH = 128;
 
-/** The eight limiters, in memory or in Redis. */
+/** Every named limiter, in memory or in Redis. */
 export function createRateLimiters(options: RateLimitersOptions = {}): RateLimiters {
   const rules: RateLimitRules = { ...DEFAULT_RATE_LIMIT_RULES, ...options.rules };
   const prefix = options.keyPrefix ?? 'mycalls:rl';

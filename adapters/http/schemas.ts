@@ -41,6 +41,7 @@ import {
   PRESENCE_STATUSES,
   type Rule,
   USERNAME_RULE,
+  VERIFICATION_RULES,
   WELL_FORMED_RULE,
 } from '../../core/index.js';
 import { STATUS_BY_CODE } from '../wire/errors.js';
@@ -124,6 +125,26 @@ export const Id = v.pipe(
 // ---------------------------------------------------------------------------
 // §2 Auth
 
+/** The signing-in device's name; absent or null: taken from `User-Agent`. */
+export const DeviceName = v.pipe(
+  v.string(),
+  follows(DISPLAY_NAME_RULE),
+  v.title('Device name'),
+  v.description(
+    'Shown in the session list. Trimmed, then 1–64 code points (same rules as displayName). ' +
+      'Absent or null: the User-Agent (control and bidi characters removed, cut to 64 code ' +
+      'points), else "Unknown device".',
+  ),
+  v.examples(['Pixel 8']),
+);
+
+/** A verification id from `POST /api/auth/verification`. */
+export const VerificationIdField = v.pipe(
+  v.string(),
+  v.title('Verification id'),
+  v.description('From `POST /api/auth/verification`, once its code was checked.'),
+);
+
 /** `POST /api/auth/register`. */
 export const RegisterBody = v.pipe(
   v.object({
@@ -131,14 +152,61 @@ export const RegisterBody = v.pipe(
     displayName: DisplayName,
     phoneNumber: PhoneNumber,
     password: NewPassword,
+    verificationId: optionalField(VerificationIdField),
+    deviceName: optionalField(DeviceName),
   }),
   v.title('RegisterRequest'),
 );
 
 /** `POST /api/auth/login`. */
 export const LoginBody = v.pipe(
-  v.object({ phoneNumber: PhoneNumber, password: Password }),
+  v.object({ phoneNumber: PhoneNumber, password: Password, deviceName: optionalField(DeviceName) }),
   v.title('LoginRequest'),
+);
+
+/** `sms` (default) or `voice`. */
+export const Transport = v.pipe(
+  v.picklist(['sms', 'voice'], 'Must be "sms" or "voice".'),
+  v.title('Transport'),
+  v.description('How the code reaches the phone: a text message or a voice call.'),
+);
+
+/** `POST /api/auth/verification`. */
+export const StartVerificationBody = v.pipe(
+  v.object({ phoneNumber: PhoneNumber, transport: optionalField(Transport) }),
+  v.title('StartVerificationRequest'),
+);
+
+/** `POST /api/auth/verification/:verificationId/code`. */
+export const ResendCodeBody = v.pipe(
+  v.object({ transport: optionalField(Transport) }),
+  v.title('ResendCodeRequest'),
+  v.description('`{}` keeps the transport of the last code.'),
+);
+
+/** `POST /api/auth/verification/:verificationId/check`. */
+export const CheckCodeBody = v.pipe(
+  v.object({
+    code: v.pipe(
+      v.string(),
+      v.regex(/^[0-9]{6}$/, 'Must be exactly 6 digits 0–9.'),
+      v.description(
+        `Exactly ${VERIFICATION_RULES.codeLength} ASCII digits (other Unicode digits are refused). A malformed code costs no attempt.`,
+      ),
+      v.examples(['123456']),
+    ),
+  }),
+  v.title('CheckCodeRequest'),
+);
+
+/** `POST /api/auth/reset-password`. */
+export const ResetPasswordBody = v.pipe(
+  v.object({
+    verificationId: VerificationIdField,
+    newPassword: NewPassword,
+    deviceName: optionalField(DeviceName),
+  }),
+  v.title('ResetPasswordRequest'),
 );
 
 // ---------------------------------------------------------------------------
@@ -355,6 +423,7 @@ const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 export const SessionResponse = v.pipe(
   v.object({
     token: v.pipe(v.string(), v.description('A JWT (HS256); send it as Bearer or x-auth-token.')),
+    sessionId: v.pipe(Id, v.description('The device session this token belongs to (its `sid`).')),
     userId: Id,
     username: v.nullable(Username),
     displayName: v.string(),
@@ -364,6 +433,54 @@ export const SessionResponse = v.pipe(
   v.title('Session'),
   v.metadata({ ref: 'Session' }),
 );
+
+/** A verification as every verification route answers it. */
+export const VerificationResponse = v.pipe(
+  v.object({
+    verificationId: Id,
+    phoneNumber: v.pipe(v.string(), v.description('E.164, normalized.')),
+    transport: Transport,
+    expiresAt: v.pipe(
+      Timestamp,
+      v.description(
+        'Until verified: the current code stops working then. Once verified: the deadline to register or reset with it.',
+      ),
+    ),
+    nextCodeAt: v.pipe(
+      v.nullable(Timestamp),
+      v.description('When a new code may be asked for; null when no more codes are sent.'),
+    ),
+    attemptsLeft: v.pipe(Count, v.description('Checks left (5 per verification).')),
+    verified: v.boolean(),
+  }),
+  v.title('Verification'),
+  v.metadata({ ref: 'Verification' }),
+);
+
+/** One entry of `GET /api/auth/sessions`. */
+export const DeviceSessionResponse = v.pipe(
+  v.object({
+    sessionId: Id,
+    deviceName: v.string(),
+    createdAt: Timestamp,
+    lastSeenAt: v.pipe(Timestamp, v.description('Refreshed by use at most once a minute.')),
+    expiresAt: v.pipe(Timestamp, v.description("When the session's token expires.")),
+    current: v.pipe(v.boolean(), v.description('True for the session of the token that asked.')),
+  }),
+  v.title('DeviceSession'),
+  v.metadata({ ref: 'DeviceSession' }),
+);
+
+/** `GET /api/auth/sessions`. */
+export const SessionListResponse = v.pipe(
+  v.array(DeviceSessionResponse),
+  v.description('Newest first; expired sessions are left out.'),
+);
+
+/** `DELETE /api/auth/sessions`. */
+export const EndedSessionsResponse = v.object({
+  ended: v.pipe(Count, v.description('How many sessions were ended.')),
+});
 
 /** `GET /api/users/:userId/profile` and `/by-username/:username`. */
 export const ProfileResponse = v.pipe(

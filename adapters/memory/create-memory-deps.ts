@@ -3,10 +3,17 @@
  * program that embeds the core: only the three secret-bearing ports
  * (passwords, tokens, signatures) are the embedder's to choose.
  */
-import { createKeyedQueue, DEFAULT_RING_TIMEOUT_MS, type Deps } from '../../core/index.js';
+import {
+  createKeyedQueue,
+  DEFAULT_RING_TIMEOUT_MS,
+  type Deps,
+  type VerificationCodes,
+} from '../../core/index.js';
 import { createMemoryNotifier, type MemoryNotifier } from '../wire/local-notifier.js';
+import { createMemorySessionEvents } from '../wire/local-session-events.js';
 import { createMemoryCallStateStore } from './call-state-store.js';
 import { createSystemClock } from './clock.js';
+import { createUnlimitedCodeSendLimiter } from './code-send-limiter.js';
 import { createMemoryStore } from './create-memory-store.js';
 import { createObjectIdGenerator } from './id-generator.js';
 import { createMemoryPresenceStore } from './presence-store.js';
@@ -16,7 +23,24 @@ import { createTimerScheduler } from './scheduler.js';
 export type MemoryDepsOptions = Pick<Deps, 'passwords' | 'tokens' | 'signatures'> &
   Partial<Omit<Deps, 'notifier'>>;
 
-/** Fresh in-memory deps; any port given in `options` replaces the memory one. */
+// Phone verification is off unless the embedder brings a verifier, and with
+// it the keyed code hasher (a secret-bearing port, like tokens).
+const noVerificationCodes: VerificationCodes = {
+  generate() {
+    throw new Error('Pass verificationCodes to createMemoryDeps to use phone verification.');
+  },
+  hash() {
+    throw new Error('Pass verificationCodes to createMemoryDeps to use phone verification.');
+  },
+  matches() {
+    throw new Error('Pass verificationCodes to createMemoryDeps to use phone verification.');
+  },
+};
+
+/**
+ * Fresh in-memory deps; any port given in `options` replaces the memory one.
+ * Phone verification is off and unconfigured (`phoneVerifier: null`) unless given.
+ */
 export function createMemoryDeps(options: MemoryDepsOptions): Deps & {
   readonly notifier: MemoryNotifier;
 } {
@@ -31,6 +55,11 @@ export function createMemoryDeps(options: MemoryDepsOptions): Deps & {
     ringTimeoutMs: DEFAULT_RING_TIMEOUT_MS,
     presenceSubscriptions: createMemoryPresenceSubscriptions(),
     presenceQueue: createKeyedQueue(),
+    sessionEvents: createMemorySessionEvents(),
+    phoneVerifier: null,
+    verificationCodes: noVerificationCodes,
+    codeSendLimiter: createUnlimitedCodeSendLimiter(),
+    phoneVerification: 'off',
     ...options,
     ids,
     notifier: createMemoryNotifier(),

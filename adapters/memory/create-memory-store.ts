@@ -4,7 +4,9 @@ import { createMemoryCallRepository } from './call-repository.js';
 import { createMemoryConversationRepository } from './conversation-repository.js';
 import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
 import { createMemoryMessageRepository } from './message-repository.js';
+import { createMemorySessionRepository } from './session-repository.js';
 import { createMemoryUserRepository } from './user-repository.js';
+import { createMemoryVerificationRepository } from './verification-repository.js';
 
 /** Fresh, empty repositories that share nothing with any other store. */
 export function createMemoryStore(ids: IdGenerator): Store {
@@ -14,5 +16,7 @@ export function createMemoryStore(ids: IdGenerator): Store {
     conversations: createMemoryConversationRepository(ids),
     keyBundles: createMemoryKeyBundleRepository(),
     calls: createMemoryCallRepository(),
+    sessions: createMemorySessionRepository(),
+    verifications: createMemoryVerificationRepository(),
   };
 }

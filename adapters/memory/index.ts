@@ -28,4 +28,6 @@ export {
   type TimerScheduler,
   type TimerSchedulerOptions,
 } from './scheduler.js';
+export { createMemorySessionRepository } from './session-repository.js';
 export { createMemoryUserRepository } from './user-repository.js';
+export { createMemoryVerificationRepository } from './verification-repository.js';

@@ -48,6 +48,12 @@ export function createMemoryUserRepository(): UserRepository {
       const id = idByUsername.get(username.toLowerCase());
       return id === undefined ? null : (byId.get(id) ?? null);
     },
+    async setPasswordHash(id, passwordHash) {
+      const user = byId.get(id);
+      if (!user) return false;
+      byId.set(id, { ...user, passwordHash });
+      return true;
+    },
     async setLastSeen(id, at) {
       const user = byId.get(id);
       if (user) byId.set(id, { ...user, lastSeen: at });

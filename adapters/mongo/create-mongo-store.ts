@@ -7,7 +7,9 @@ import { createMongoConversationRepository } from './conversation-repository.js'
 import { ensureIndexes } from './indexes.js';
 import { createMongoKeyBundleRepository } from './key-bundle-repository.js';
 import { createMongoMessageRepository } from './message-repository.js';
+import { createMongoSessionRepository } from './session-repository.js';
 import { createMongoUserRepository } from './user-repository.js';
+import { createMongoVerificationRepository } from './verification-repository.js';
 
 /** Every repository of `Store`; kept as a name for existing imports. */
 export type MongoStore = Store;
@@ -31,5 +33,7 @@ export async function createMongoStore(db: Db): Promise<Store> {
     conversations: createMongoConversationRepository(db),
     keyBundles: createMongoKeyBundleRepository(db),
     calls: createMongoCallRepository(db),
+    sessions: createMongoSessionRepository(db),
+    verifications: createMongoVerificationRepository(db),
   };
 }

@@ -26,6 +26,12 @@ export const COLLECTIONS = {
   calls: 'calls',
   /** Each call's answer and end, an append-only log keyed by step (see call-repository.ts). */
   callTransitions: 'call_transitions',
+  /** Signed-in devices, `_id` the session id (see session-repository.ts). */
+  sessions: 'sessions',
+  /** Phone verifications, `_id` the verification id (see verification-repository.ts). */
+  verifications: 'verifications',
+  /** Single-use claims of attempts, codes and use (see verification-repository.ts). */
+  verificationClaims: 'verification_claims',
 } as const;
 
 /** The indexes of each collection, by name. */
@@ -68,6 +74,12 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   // calls and of their transitions is `_id`'s, which needs no index here.
   [COLLECTIONS.calls]: [
     { name: 'calls_by_participant', key: { participants: 1, startedAt: -1, _id: -1 } },
+  ],
+  [COLLECTIONS.sessions]: [{ name: 'sessions_by_user', key: { userId: 1, createdAt: -1 } }],
+  // The claims' exactness is `_id`'s; these serve reads and the sweep of old verifications.
+  [COLLECTIONS.verifications]: [{ name: 'verifications_by_expiry', key: { expiresAt: 1 } }],
+  [COLLECTIONS.verificationClaims]: [
+    { name: 'verification_claims_by_verification', key: { verificationId: 1 } },
   ],
 };
 

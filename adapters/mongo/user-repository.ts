@@ -116,6 +116,12 @@ export function createMongoUserRepository(db: Db): UserRepository {
       if (username.includes('#')) return null;
       return fromDoc(await users.findOne({ usernameKey: username.toLowerCase() }));
     },
+    async setPasswordHash(id, passwordHash) {
+      const _id = toObjectId(id);
+      if (!_id) return false;
+      const { matchedCount } = await users.updateOne({ _id }, { $set: { passwordHash } });
+      return matchedCount === 1;
+    },
     async setLastSeen(id, at) {
       const _id = toObjectId(id);
       if (!_id) return;

@@ -29,6 +29,7 @@ import {
   createRedisPresenceSubscriptions,
   type RedisPresenceSubscriptions,
 } from './presence-subscriptions.js';
+import { createRedisSessionEvents, type RedisSessionEvents } from './session-events.js';
 
 export interface RedisBackplaneOptions {
   /** `redis://` or `rediss://` URL. */
@@ -58,6 +59,8 @@ export interface RedisBackplane {
   readonly callQueue: KeyedQueue;
   /** Orders each user's presence steps across instances (locked-queue.ts). */
   readonly presenceQueue: KeyedQueue;
+  /** Ended device sessions, heard by every instance (listening from the moment this resolves). */
+  readonly sessionEvents: RedisSessionEvents;
   /** Joins the cluster (first heartbeat) and starts sweeping, with the composition's `deps`. */
   start(deps: Deps): Promise<void>;
   /** `up` when both connections are ready and the server answers a PING. */
@@ -93,6 +96,13 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
       subject,
       ...(logger === undefined ? {} : { logger }),
     });
+  const sessionEvents = createRedisSessionEvents({
+    connection,
+    keys,
+    instanceId,
+    ...(logger === undefined ? {} : { logger }),
+  });
+  await sessionEvents.start();
   const callQueue = lockedQueue(keys.callLock, 'a call');
   const presenceQueue = lockedQueue(keys.presenceLock, "a user's presence");
   let sweeper: ClusterSweeper | null = null;
@@ -107,6 +117,7 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
     callState,
     callQueue,
     presenceQueue,
+    sessionEvents,
     async start(deps) {
       sweeper = createClusterSweeper({
         redis: client,
@@ -154,6 +165,7 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
       closing ??= (async () => {
         await sweeper?.stop();
         notifier.close();
+        sessionEvents.close();
         await connection.close();
       })();
       return closing;

@@ -44,6 +44,8 @@ export interface RedisKeys {
   /** Set of the connections (`userId\0connectionId`) following `target`; `followersPrefix + target`. */
   followers(target: string): string;
   readonly followersPrefix: string;
+  /** The pub/sub channel on which every instance hears of ended device sessions. */
+  readonly sessionsEndedChannel: string;
   /** The pub/sub channel of one user's pushes. */
   userChannel(userId: UserId): string;
   readonly userChannelPrefix: string;
@@ -75,6 +77,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
       `${prefix}subscriptions:${memberOf(userId, connectionId)}`,
     followers: (target) => followersPrefix + target,
     followersPrefix,
+    sessionsEndedChannel: `${prefix}sessions-ended`,
     userChannel: (userId) => userChannelPrefix + userId,
     userChannelPrefix,
   };

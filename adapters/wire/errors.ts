@@ -5,7 +5,7 @@
 import type { ErrorCode, ValidationIssue } from '../../core/index.js';
 
 /** The statuses error codes map to. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 429 | 500 | 503;
 
 /** Status of each error code (API.md §1). A code without a status fails the typecheck. */
 export const STATUS_BY_CODE: Record<ErrorCode, ErrorStatus> = {
@@ -26,6 +26,12 @@ export const STATUS_BY_CODE: Record<ErrorCode, ErrorStatus> = {
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  INVALID_CODE: 400,
+  VERIFICATION_REQUIRED: 403,
+  VERIFICATION_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  VERIFICATION_EXPIRED: 410,
+  VERIFICATION_EXHAUSTED: 410,
   // WebSocket-only codes (API.md §7): no HTTP route raises them; should one
   // ever reach this edge, it is a request the current state does not allow.
   UNKNOWN_EVENT: 400,
@@ -40,17 +46,22 @@ export interface ErrorBody {
     readonly code: ErrorCode;
     readonly message: string;
     readonly details?: readonly ValidationIssue[];
+    /** Only on `INVALID_CODE`: checks left on the verification. */
+    readonly attemptsLeft?: number;
   };
 }
 
-/** The body for `code`; `VALIDATION_FAILED` always lists its `details` (possibly none). */
+/**
+ * The body for `code`; `VALIDATION_FAILED` always lists its `details`
+ * (possibly none), `INVALID_CODE` carries `attemptsLeft`.
+ */
 export function errorBody(
   code: ErrorCode,
   message: string,
   details?: readonly ValidationIssue[],
+  attemptsLeft?: number,
 ): ErrorBody {
-  return {
-    error:
-      code === 'VALIDATION_FAILED' ? { code, message, details: details ?? [] } : { code, message },
-  };
+  if (code === 'VALIDATION_FAILED') return { error: { code, message, details: details ?? [] } };
+  if (attemptsLeft !== undefined) return { error: { code, message, attemptsLeft } };
+  return { error: { code, message } };
 }

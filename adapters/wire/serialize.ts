@@ -14,8 +14,10 @@ import type {
   Presence,
   Profile,
   Session,
+  SessionView,
   SignedPreKey,
   UserId,
+  VerificationView,
 } from '../../core/index.js';
 
 /** ISO-8601 UTC with milliseconds (`2026-11-24T19:09:41.123Z`). */
@@ -44,15 +46,41 @@ export function serializeAccount(account: Account) {
   };
 }
 
-/** `POST /api/auth/register` and `/login`. */
+/** `POST /api/auth/register`, `/login` and `/reset-password`. */
 export function serializeSession(session: Session) {
   return {
     token: session.token,
+    sessionId: session.sessionId,
     userId: session.user.id,
     username: session.user.username,
     displayName: session.user.displayName,
     phoneNumber: session.user.phoneNumber,
     createdAt: toWireDate(session.user.createdAt),
+  };
+}
+
+/** Every `/api/auth/verification` answer. */
+export function serializeVerification(view: VerificationView) {
+  return {
+    verificationId: view.id,
+    phoneNumber: view.phoneNumber,
+    transport: view.transport,
+    expiresAt: toWireDate(view.expiresAt),
+    nextCodeAt: view.nextCodeAt === null ? null : toWireDate(view.nextCodeAt),
+    attemptsLeft: view.attemptsLeft,
+    verified: view.verified,
+  };
+}
+
+/** One entry of `GET /api/auth/sessions`. */
+export function serializeDeviceSession(session: SessionView) {
+  return {
+    sessionId: session.id,
+    deviceName: session.deviceName,
+    createdAt: toWireDate(session.createdAt),
+    lastSeenAt: toWireDate(session.lastSeenAt),
+    expiresAt: toWireDate(session.expiresAt),
+    current: session.current,
   };
 }
 

@@ -4,7 +4,8 @@
  * socket, turns the notifier's pushes into frames, hands client frames to the
  * handler registry in arrival order, and enforces the socket limits: 64 KiB
  * frames (1009), the frame budget (`RATE_LIMITED`, then 1008), ping/pong
- * liveness, 1 MiB of unsent data (1013) and token expiry (4401).
+ * liveness, 1 MiB of unsent data (1013), token expiry and the end of the
+ * token's device session (4401).
  *
  * Admission reads the token from the upgrade request before `ws` sees it, so
  * a bad token gets a real `401` with the contract's JSON error body. Every
@@ -30,9 +31,11 @@ import {
   connectionOpened,
   type Deps,
   DomainError,
+  type EndedSession,
   isDomainError,
   type Notification,
   presenceConnectionClosed,
+  type SessionId,
   type User,
   type UserId,
 } from '../../core/index.js';
@@ -103,8 +106,15 @@ export interface UpgradeObserver {
   finished(record: RequestRecord): void;
 }
 
+/** Where ended device sessions are heard (on every instance: adapters/redis/session-events.ts). */
+export interface EndedSessionsSource {
+  onEnded(listener: (sessions: readonly EndedSession[]) => void): () => void;
+}
+
 export interface WsHubInit extends WsHubOptions {
   readonly deps: Deps;
+  /** Sockets of sessions announced here are closed with 4401. */
+  readonly sessionEvents?: EndedSessionsSource;
   /** Where each connection subscribes to its user's pushes (the composition's notifier). */
   readonly connections: ConnectionRegistry;
   readonly logger?: HubLogger;
@@ -133,6 +143,7 @@ export interface WsHub {
 
 interface Session {
   readonly user: User;
+  readonly session: { readonly id: SessionId };
   readonly expiresAt: Date;
 }
 
@@ -188,6 +199,8 @@ export function createWsHub(init: WsHubInit): WsHub {
       readonly socket: HubSocket,
       readonly userId: UserId,
       readonly connectionId: string,
+      /** The device session of the token it connected with. */
+      readonly sessionId: SessionId,
       /** The token's expiry, epoch ms. */
       readonly expiresAt: number,
       readonly budget: FrameBudget | null,
@@ -251,6 +264,16 @@ export function createWsHub(init: WsHubInit): WsHub {
   /** Closed connections whose presence and call cleanup has not finished. */
   let cleaning = 0;
   let shuttingDown = false;
+  // An ended session's sockets close at once. A scan: sessions end rarely,
+  // and an index would cost every idle socket memory.
+  const stopHearingEnded = init.sessionEvents?.onEnded((sessions) => {
+    const ended = new Set<string>(sessions.map((s) => s.sessionId));
+    for (const connection of live) {
+      if (ended.has(connection.sessionId)) {
+        shut(connection, CLOSE_CODES.tokenExpired, 'The session has ended.');
+      }
+    }
+  });
   /** Called once no connection is open or being cleaned up, while `close()` waits for that. */
   let onQuiet: (() => void) | undefined;
   let pingTimer: NodeJS.Timeout | undefined;
@@ -347,7 +370,7 @@ export function createWsHub(init: WsHubInit): WsHub {
 
   /** `ready`, then pushes: the connection subscribes right after greeting. */
   function greet(connection: Connection): void {
-    connection.send(readyFrame(connection.userId, connection.connectionId));
+    connection.send(readyFrame(connection.userId, connection.connectionId, connection.sessionId));
     connection.unsubscribe = registry.subscribe(
       connection.userId,
       connection.connectionId,
@@ -430,6 +453,7 @@ export function createWsHub(init: WsHubInit): WsHub {
       socket,
       session.user.id,
       randomUUID(),
+      session.session.id,
       session.expiresAt.getTime(),
       budgetRule === null ? null : new FrameBudget(budgetRule),
     );
@@ -552,6 +576,7 @@ export function createWsHub(init: WsHubInit): WsHub {
   let closing: Promise<void> | undefined;
   async function shutDown(): Promise<void> {
     shuttingDown = true;
+    stopHearingEnded?.();
     clearInterval(pingTimer);
     const quiet = new Promise<void>((resolve) => {
       onQuiet = resolve;

@@ -146,9 +146,9 @@ export interface ServerFrame {
   readonly payload: Readonly<Record<string, unknown>>;
 }
 
-/** `ready { userId, connectionId }`, the first frame of every connection. */
-export function readyFrame(userId: string, connectionId: string): ServerFrame {
-  return { type: 'ready', payload: { userId, connectionId } };
+/** `ready { userId, connectionId, sessionId }`, the first frame of every connection. */
+export function readyFrame(userId: string, connectionId: string, sessionId: string): ServerFrame {
+  return { type: 'ready', payload: { userId, connectionId, sessionId } };
 }
 
 /**

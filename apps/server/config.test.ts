@@ -38,6 +38,9 @@ describe('loadConfig', () => {
       redisUrl: null,
       trustProxy: 0,
       corsOrigins: [],
+      phoneVerification: 'off',
+      phoneVerifier: 'log',
+      twilio: null,
       rateLimitRules: DEFAULT_RATE_LIMIT_RULES,
       wsFrameBudget: { burst: 100, perSecond: 50 },
     });
@@ -77,6 +80,15 @@ describe('loadConfig', () => {
         RATE_LIMIT_LOOKUP_PER_USER: '800/8h',
         RATE_LIMIT_WS_FRAME_BURST: '9',
         RATE_LIMIT_WS_FRAMES_PER_SEC: '10',
+        RATE_LIMIT_CODE_PER_PHONE: '11/1h',
+        RATE_LIMIT_CODE_PER_IP: '12/1h',
+        RATE_LIMIT_CODE_PER_CALLING_CODE: '13/1h',
+        PHONE_VERIFICATION: 'required',
+        PHONE_VERIFIER: 'twilio',
+        TWILIO_ACCOUNT_SID: 'AC0123',
+        TWILIO_AUTH_TOKEN: 'twilio-token',
+        TWILIO_VERIFY_SERVICE_SID: 'VA0123',
+        TWILIO_VERIFY_BASE_URL: 'http://127.0.0.1:9/',
       }),
     ).toEqual({
       nodeEnv: 'production',
@@ -109,9 +121,60 @@ describe('loadConfig', () => {
         bundlePerTarget: { points: 6, durationSec: 360 },
         sendPerUser: { points: 7, durationSec: 420 },
         lookupPerUser: { points: 800, durationSec: 28_800 },
+        codePerPhone: { points: 11, durationSec: 3600 },
+        codePerIp: { points: 12, durationSec: 3600 },
+        codePerCallingCode: { points: 13, durationSec: 3600 },
       },
       wsFrameBudget: { burst: 9, perSecond: 10 },
+      phoneVerification: 'required',
+      phoneVerifier: 'twilio',
+      twilio: {
+        accountSid: 'AC0123',
+        authToken: 'twilio-token',
+        serviceSid: 'VA0123',
+        baseUrl: 'http://127.0.0.1:9/',
+      },
     });
+  });
+
+  it('refuses to run in production unless PHONE_VERIFICATION is set explicitly', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: secret,
+      MONGODB_URI: 'mongodb://db/x',
+    };
+    expect(problemsOf(production)).toEqual([
+      'PHONE_VERIFICATION is required in production (off or required)',
+    ]);
+    expect(loadConfig({ ...production, PHONE_VERIFICATION: 'off' })).toMatchObject({
+      phoneVerification: 'off',
+      phoneVerifier: null,
+    });
+  });
+
+  it('refuses the log verifier in production, and required verification without a verifier', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: secret,
+      MONGODB_URI: 'mongodb://db/x',
+      PHONE_VERIFICATION: 'required',
+    };
+    expect(problemsOf({ ...production, PHONE_VERIFIER: 'log' })).toEqual([
+      'PHONE_VERIFIER=log writes codes to the log and is refused in production',
+    ]);
+    expect(problemsOf(production)).toEqual([
+      'PHONE_VERIFICATION=required needs PHONE_VERIFIER (twilio) in production',
+    ]);
+  });
+
+  it('names each missing Twilio setting when PHONE_VERIFIER=twilio', () => {
+    expect(problemsOf({ PHONE_VERIFIER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1' })).toEqual([
+      'TWILIO_AUTH_TOKEN is required when PHONE_VERIFIER=twilio',
+      'TWILIO_VERIFY_SERVICE_SID is required when PHONE_VERIFIER=twilio',
+    ]);
+    expect(problemsOf({ PHONE_VERIFICATION: 'maybe' })).toEqual([
+      'PHONE_VERIFICATION must be off or required',
+    ]);
   });
 
   it('treats empty variables as unset', () => {

@@ -45,6 +45,20 @@ export interface Config extends SecurityConfig {
   readonly redisHeartbeatSec: number;
   /** With Redis: seconds without a heartbeat after which peers clean up an instance (REDIS_INSTANCE_TTL). */
   readonly redisInstanceTtlSec: number;
+  /** `required`: registering needs a verified phone number (PHONE_VERIFICATION). */
+  readonly phoneVerification: 'off' | 'required';
+  /** Who sends verification codes (PHONE_VERIFIER); null: phone verification is not available. */
+  readonly phoneVerifier: 'log' | 'twilio' | null;
+  /** Twilio Verify settings; set when `phoneVerifier` is `twilio`. */
+  readonly twilio: TwilioConfig | null;
+}
+
+/** TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_VERIFY_SERVICE_SID, TWILIO_VERIFY_BASE_URL. */
+export interface TwilioConfig {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly serviceSid: string;
+  readonly baseUrl: string;
 }
 
 /** A configuration problem; `message` names every offending variable. */
@@ -110,6 +124,21 @@ const EnvSchema = v.object({
   ),
   REDIS_HEARTBEAT: v.optional(wholeNumber('REDIS_HEARTBEAT', 1, 20), '10'),
   REDIS_INSTANCE_TTL: v.optional(wholeNumber('REDIS_INSTANCE_TTL', 2, 55), '30'),
+  // Phone verification (docs/API.md "Phone verification").
+  PHONE_VERIFICATION: v.optional(
+    v.picklist(['off', 'required'], 'PHONE_VERIFICATION must be off or required'),
+  ),
+  PHONE_VERIFIER: v.optional(v.picklist(['log', 'twilio'], 'PHONE_VERIFIER must be log or twilio')),
+  TWILIO_ACCOUNT_SID: v.optional(nonEmpty('TWILIO_ACCOUNT_SID')),
+  TWILIO_AUTH_TOKEN: v.optional(nonEmpty('TWILIO_AUTH_TOKEN')),
+  TWILIO_VERIFY_SERVICE_SID: v.optional(nonEmpty('TWILIO_VERIFY_SERVICE_SID')),
+  TWILIO_VERIFY_BASE_URL: v.optional(
+    v.pipe(
+      nonEmpty('TWILIO_VERIFY_BASE_URL'),
+      v.regex(/^https?:\/\/\S+$/, 'TWILIO_VERIFY_BASE_URL must be an http:// or https:// URL'),
+    ),
+    'https://verify.twilio.com',
+  ),
   // REDIS_URL, TRUST_PROXY, CORS_ORIGINS and the RATE_LIMIT_* variables (SECURITY.md).
   ...SECURITY_ENV_ENTRIES,
 });
@@ -120,7 +149,8 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.entries
 /**
  * Reads the configuration from `env`. Empty variables count as unset. Throws
  * `ConfigError` naming every bad variable at once (never one per try); with
- * `NODE_ENV=production` also when `JWT_SECRET` or `MONGODB_URI` is missing,
+ * `NODE_ENV=production` also when `JWT_SECRET`, `MONGODB_URI` or `PHONE_VERIFICATION` is
+ * missing,
  * and when `TURN_URLS` is set without `TURN_SECRET`.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -148,9 +178,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   for (const problem of crossChecks(out, present)) {
     if (!problem.names.some((name) => bad.has(name))) problems.push(problem.message);
   }
+  const phone = phoneConfigFrom(out);
+  if ('problems' in phone) problems.push(...phone.problems);
   const security = securityConfigFrom(out);
   if ('problems' in security) problems.push(...security.problems);
-  if (problems.length > 0 || 'problems' in security) throw new ConfigError(problems);
+  if (problems.length > 0 || 'problems' in security || 'problems' in phone) {
+    throw new ConfigError(problems);
+  }
   return {
     nodeEnv: out.NODE_ENV,
     port: out.PORT,
@@ -170,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisKeyPrefix: out.REDIS_KEY_PREFIX,
     redisHeartbeatSec: out.REDIS_HEARTBEAT,
     redisInstanceTtlSec: out.REDIS_INSTANCE_TTL,
+    ...phone.config,
     ...security.config,
   };
 }
@@ -212,4 +247,49 @@ function crossChecks(
     });
   }
   return problems;
+}
+
+type PhoneConfig = Pick<Config, 'phoneVerification' | 'phoneVerifier' | 'twilio'>;
+
+/**
+ * Phone verification settings. Outside production verification is `off` and
+ * the verifier `log` unless set. In production PHONE_VERIFICATION must be set
+ * explicitly, `log` is refused, and `required` needs a verifier; without
+ * PHONE_VERIFIER there verification is unavailable (its routes answer 404).
+ */
+function phoneConfigFrom(out: EnvOutput): { config: PhoneConfig } | { problems: string[] } {
+  const production = out.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (production && out.PHONE_VERIFICATION === undefined) {
+    problems.push('PHONE_VERIFICATION is required in production (off or required)');
+  }
+  const phoneVerification = out.PHONE_VERIFICATION ?? 'off';
+  const phoneVerifier = out.PHONE_VERIFIER ?? (production ? null : 'log');
+  if (production && phoneVerifier === 'log') {
+    problems.push('PHONE_VERIFIER=log writes codes to the log and is refused in production');
+  }
+  if (production && phoneVerification === 'required' && phoneVerifier === null) {
+    problems.push('PHONE_VERIFICATION=required needs PHONE_VERIFIER (twilio) in production');
+  }
+  let twilio: TwilioConfig | null = null;
+  if (phoneVerifier === 'twilio') {
+    const missing = (
+      [
+        ['TWILIO_ACCOUNT_SID', out.TWILIO_ACCOUNT_SID],
+        ['TWILIO_AUTH_TOKEN', out.TWILIO_AUTH_TOKEN],
+        ['TWILIO_VERIFY_SERVICE_SID', out.TWILIO_VERIFY_SERVICE_SID],
+      ] as const
+    ).filter(([, value]) => value === undefined);
+    for (const [name] of missing) problems.push(`${name} is required when PHONE_VERIFIER=twilio`);
+    if (missing.length === 0) {
+      twilio = {
+        accountSid: out.TWILIO_ACCOUNT_SID as string,
+        authToken: out.TWILIO_AUTH_TOKEN as string,
+        serviceSid: out.TWILIO_VERIFY_SERVICE_SID as string,
+        baseUrl: out.TWILIO_VERIFY_BASE_URL,
+      };
+    }
+  }
+  if (problems.length > 0) return { problems };
+  return { config: { phoneVerification, phoneVerifier, twilio } };
 }

@@ -11,10 +11,15 @@ import {
   container as rootContainer,
 } from 'tsyringe';
 import { createArgon2PasswordHasher } from '../../adapters/crypto/argon2-password-hasher.js';
+import {
+  createHmacVerificationCodes,
+  verificationKeyFrom,
+} from '../../adapters/crypto/hmac-verification-codes.js';
 import { createJoseTokenService } from '../../adapters/crypto/jose-token-service.js';
 import { createLibsignalSignatureVerifier } from '../../adapters/crypto/libsignal-signature-verifier.js';
 import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createSystemClock } from '../../adapters/memory/clock.js';
+import { createUnlimitedCodeSendLimiter } from '../../adapters/memory/code-send-limiter.js';
 import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
@@ -27,11 +32,17 @@ import {
 } from '../../adapters/metrics/instrument.js';
 import { connectMongo } from '../../adapters/mongo/connect.js';
 import { createMongoStore } from '../../adapters/mongo/create-mongo-store.js';
+import { createLogPhoneVerifier } from '../../adapters/phone/log-phone-verifier.js';
+import { createTwilioPhoneVerifier } from '../../adapters/phone/twilio-phone-verifier.js';
 import {
   openRedisBackplane,
   type RedisBackplane,
 } from '../../adapters/redis/create-redis-backplane.js';
 import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/wire/local-notifier.js';
+import {
+  createMemorySessionEvents,
+  type LocalSessionEvents,
+} from '../../adapters/wire/local-session-events.js';
 import {
   type CallStateStore,
   type Clock,
@@ -40,6 +51,7 @@ import {
   type IdGenerator,
   type Notifier,
   type PasswordHasher,
+  type PhoneVerifier,
   type PresenceStore,
   type PresenceSubscriptions,
   type Scheduler,
@@ -64,6 +76,8 @@ export const TOKENS = {
   signatures: Symbol('SignatureVerifier'),
   callState: Symbol('CallStateStore'),
   scheduler: Symbol('Scheduler'),
+  sessionEvents: Symbol('SessionEvents'),
+  phoneVerifier: Symbol('PhoneVerifier'),
   deps: Symbol('Deps'),
 } as const;
 
@@ -77,6 +91,8 @@ export interface Composition {
   readonly deps: Deps;
   readonly container: DependencyContainer;
   readonly notifier: MemoryNotifier;
+  /** Where ended sessions are heard (the WebSocket hub closes their sockets). */
+  readonly sessionEvents: LocalSessionEvents;
   readiness(): Promise<Readiness>;
   /** Releases every resource the composition opened. */
   close(): Promise<void>;
@@ -141,6 +157,13 @@ export async function compose(
   container.register(TOKENS.scheduler, {
     useFactory: instanceCachingFactory(() => createTimerScheduler()),
   });
+  container.register<LocalSessionEvents>(TOKENS.sessionEvents, {
+    useFactory: instanceCachingFactory(() => cluster?.sessionEvents ?? createMemorySessionEvents()),
+  });
+  container.register<PhoneVerifier | null>(TOKENS.phoneVerifier, {
+    useFactory: instanceCachingFactory(() => createPhoneVerifier(config, logger)),
+  });
+  const verificationCodes = createHmacVerificationCodes({ key: verificationKeyFrom(secret) });
   container.register<Deps>(TOKENS.deps, {
     useFactory: instanceCachingFactory<Deps>((c) => ({
       ...c.resolve<Store>(TOKENS.store),
@@ -157,10 +180,21 @@ export async function compose(
       ringTimeoutMs: config.callRingTimeoutSec * 1000,
       presenceSubscriptions: c.resolve<PresenceSubscriptions>(TOKENS.presenceSubscriptions),
       presenceQueue: cluster?.presenceQueue ?? createKeyedQueue(),
+      sessions: c.resolve<Store>(TOKENS.store).sessions,
+      verifications: c.resolve<Store>(TOKENS.store).verifications,
+      sessionEvents: c.resolve<LocalSessionEvents>(TOKENS.sessionEvents),
+      phoneVerifier: c.resolve<PhoneVerifier | null>(TOKENS.phoneVerifier),
+      verificationCodes,
+      // The HTTP edge spends the app's rate limiters per request (routes/auth.ts).
+      codeSendLimiter: createUnlimitedCodeSendLimiter(),
+      phoneVerification: config.phoneVerification,
     })),
   });
 
   const deps = container.resolve<Deps>(TOKENS.deps);
+  const sessionEvents = container.resolve<LocalSessionEvents>(TOKENS.sessionEvents);
+  // An ended session's remembered tokens are forgotten on every instance.
+  sessionEvents.onEnded((ended) => tokens.forgetSessions(ended.map((s) => s.sessionId)));
   // Heartbeats, and the sweeps of ring timeouts and dead instances, run on these deps.
   await cluster?.start(deps).catch(async (error: unknown) => {
     await cluster.close();
@@ -171,6 +205,7 @@ export async function compose(
     deps,
     container,
     notifier: container.resolve<MemoryNotifier>(TOKENS.notifier),
+    sessionEvents,
     readiness: async () => ({
       mongo: await backing.status(),
       redis: cluster === null ? 'disabled' : await cluster.status(),
@@ -236,6 +271,20 @@ async function openStore(config: Config, ids: IdGenerator, logger: Logger): Prom
     await connection.close();
     throw error;
   }
+}
+
+/** The PHONE_VERIFIER adapter; null when none is configured (verification routes answer 404). */
+function createPhoneVerifier(config: Config, logger: Logger): PhoneVerifier | null {
+  if (config.phoneVerifier === 'log') {
+    logger.warn(
+      'PHONE_VERIFIER=log: verification codes are written to this log (development only).',
+    );
+    return createLogPhoneVerifier({ logger, nodeEnv: config.nodeEnv });
+  }
+  if (config.phoneVerifier === 'twilio' && config.twilio !== null) {
+    return createTwilioPhoneVerifier({ ...config.twilio, logger });
+  }
+  return null;
 }
 
 function randomSecret(logger: Logger): string {

@@ -41,6 +41,9 @@ export const RATE_LIMIT_VARIABLES = {
   bundlePerTarget: 'RATE_LIMIT_BUNDLE_PER_TARGET',
   sendPerUser: 'RATE_LIMIT_SEND_PER_USER',
   lookupPerUser: 'RATE_LIMIT_LOOKUP_PER_USER',
+  codePerPhone: 'RATE_LIMIT_CODE_PER_PHONE',
+  codePerIp: 'RATE_LIMIT_CODE_PER_IP',
+  codePerCallingCode: 'RATE_LIMIT_CODE_PER_CALLING_CODE',
 } as const satisfies Record<RateLimitName, string>;
 
 const MAX_POINTS = 1_000_000;
@@ -130,6 +133,9 @@ export const SECURITY_ENV_ENTRIES = {
   RATE_LIMIT_BUNDLE_PER_TARGET: v.optional(rule('RATE_LIMIT_BUNDLE_PER_TARGET')),
   RATE_LIMIT_SEND_PER_USER: v.optional(rule('RATE_LIMIT_SEND_PER_USER')),
   RATE_LIMIT_LOOKUP_PER_USER: v.optional(rule('RATE_LIMIT_LOOKUP_PER_USER')),
+  RATE_LIMIT_CODE_PER_PHONE: v.optional(rule('RATE_LIMIT_CODE_PER_PHONE')),
+  RATE_LIMIT_CODE_PER_IP: v.optional(rule('RATE_LIMIT_CODE_PER_IP')),
+  RATE_LIMIT_CODE_PER_CALLING_CODE: v.optional(rule('RATE_LIMIT_CODE_PER_CALLING_CODE')),
 } satisfies Record<(typeof RATE_LIMIT_VARIABLES)[RateLimitName], unknown> & v.ObjectEntries;
 
 type SecurityEnv = v.InferOutput<v.ObjectSchema<typeof SECURITY_ENV_ENTRIES, undefined>>;

@@ -78,6 +78,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const hub = createWsHub({
     ...options.websocket,
     deps: composition.deps,
+    sessionEvents: composition.sessionEvents,
     connections: instrumentConnections(composition.notifier, metrics),
     logger,
     // Upgrades are requests too: counted and logged like the app's.

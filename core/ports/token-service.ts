@@ -1,5 +1,5 @@
 /** @module Session tokens. */
-import type { UserId } from '../model.js';
+import type { SessionId, UserId } from '../model.js';
 
 export interface IssuedToken {
   readonly token: string;
@@ -8,11 +8,18 @@ export interface IssuedToken {
 
 export interface VerifiedToken {
   readonly userId: UserId;
+  /** The device session the token belongs to (its `sid` claim). */
+  readonly sessionId: SessionId;
   readonly expiresAt: Date;
 }
 
 export interface TokenService {
-  issue(userId: UserId): Promise<IssuedToken>;
-  /** Throws `DomainError('UNAUTHENTICATED')` for anything but a valid, current token of ours. */
+  issue(userId: UserId, sessionId: SessionId): Promise<IssuedToken>;
+  /**
+   * Throws `DomainError('UNAUTHENTICATED')` for anything but a valid, current
+   * token of ours that names a session.
+   */
   verify(token: string): Promise<VerifiedToken>;
+  /** Forgets whatever is remembered about tokens of these ended sessions. */
+  forgetSessions(sessionIds: readonly SessionId[]): void;
 }

@@ -23,6 +23,8 @@ export interface UserRepository {
   findByPhoneNumbers(phoneNumbers: readonly string[]): Promise<User[]>;
   /** Case-insensitive. */
   findByUsername(username: string): Promise<User | null>;
+  /** Replaces the password hash (a password reset); false when the user is unknown. */
+  setPasswordHash(id: UserId, passwordHash: string): Promise<boolean>;
   /** Stores when the user was last seen online. */
   setLastSeen(id: UserId, at: Date): Promise<void>;
   /**

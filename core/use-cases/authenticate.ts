@@ -1,18 +1,31 @@
-/** @module Resolves a presented token to its user. */
+/** @module Resolves a presented token to its user and device session. */
 import type { Deps } from '../deps.js';
 import { DomainError } from '../errors.js';
-import type { User } from '../model.js';
+import { type DeviceSession, SESSION_TOUCH_INTERVAL_MS, type User } from '../model.js';
 
 /**
- * The user a token belongs to. Throws `UNAUTHENTICATED` for a token that does
- * not verify and for one whose user no longer exists.
+ * The user and session a token belongs to. Throws `UNAUTHENTICATED` for a
+ * token that does not verify, whose session has ended (sessions are read from
+ * the store on every call, so an ended session is refused at once on every
+ * instance) or whose user no longer exists. Refreshes the session's
+ * `lastSeenAt` at most once a minute.
  */
 export async function authenticate(
-  deps: Pick<Deps, 'users' | 'tokens'>,
+  deps: Pick<Deps, 'users' | 'tokens' | 'sessions' | 'clock'>,
   token: string,
-): Promise<{ user: User; expiresAt: Date }> {
-  const { userId, expiresAt } = await deps.tokens.verify(token);
-  const user = await deps.users.findById(userId);
+): Promise<{ user: User; session: DeviceSession; expiresAt: Date }> {
+  const { userId, sessionId, expiresAt } = await deps.tokens.verify(token);
+  const [user, session] = await Promise.all([
+    deps.users.findById(userId),
+    deps.sessions.findById(sessionId),
+  ]);
+  if (!session || session.userId !== userId) {
+    throw new DomainError('UNAUTHENTICATED', 'The session of this token has ended.');
+  }
   if (!user) throw new DomainError('UNAUTHENTICATED', 'The token does not belong to any user.');
-  return { user, expiresAt };
+  const now = deps.clock.now();
+  if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
+    await deps.sessions.touch(session.id, now, SESSION_TOUCH_INTERVAL_MS);
+  }
+  return { user, session, expiresAt };
 }

@@ -57,7 +57,7 @@ describe('authenticate', () => {
 
   it('refuses a valid token whose user is gone', async () => {
     const { deps } = await withAlice();
-    const { token } = await deps.tokens.issue('65a1b2c3d4e5f60718293a4b' as never);
+    const { token } = await deps.tokens.issue('65a1b2c3d4e5f60718293a4b' as never, 'x' as never);
     await expect(authenticate(deps, token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });

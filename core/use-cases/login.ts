@@ -2,26 +2,27 @@
 import type { Deps } from '../deps.js';
 import { DomainError, ValidationError } from '../errors.js';
 import { normalizePhoneNumber, PHONE_NUMBER_RULE } from '../rules.js';
-import { type Session, toProfile } from './session.js';
+import { checkedDeviceName, type DeviceInput, openSession, type Session } from './session.js';
 
-export interface LoginInput {
+export interface LoginInput extends DeviceInput {
   readonly phoneNumber: string;
   readonly password: string;
 }
 
 /**
- * Checks the password and issues a token. An unknown phone and a wrong
+ * Checks the password and opens a device session. An unknown phone and a wrong
  * password fail alike (`INVALID_CREDENTIALS`) and both spend one hash, so the
  * answer and its timing reveal nothing about who is registered.
  */
 export async function login(
-  deps: Pick<Deps, 'users' | 'passwords' | 'tokens'>,
+  deps: Pick<Deps, 'users' | 'passwords' | 'tokens' | 'sessions' | 'clock' | 'ids'>,
   input: LoginInput,
 ): Promise<Session> {
   const phoneNumber = normalizePhoneNumber(input.phoneNumber);
   if (phoneNumber === null) {
     throw ValidationError.at('phoneNumber', PHONE_NUMBER_RULE.message);
   }
+  const deviceName = checkedDeviceName(input);
   const user = await deps.users.findByPhoneNumber(phoneNumber);
   const ok = user
     ? await deps.passwords.verify(user.passwordHash, input.password)
@@ -29,6 +30,5 @@ export async function login(
   if (!user || !ok) {
     throw new DomainError('INVALID_CREDENTIALS', 'Phone number or password is wrong.');
   }
-  const { token, expiresAt } = await deps.tokens.issue(user.id);
-  return { token, expiresAt, user: toProfile(user) };
+  return openSession(deps, user, deviceName);
 }

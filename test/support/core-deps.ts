@@ -1,22 +1,30 @@
 /** @module Deps for core tests: memory store, fixed clock, fast fakes, a recording notifier. */
 
+import { createHmacVerificationCodes } from '../../adapters/crypto/hmac-verification-codes.js';
 import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createFixedClock } from '../../adapters/memory/clock.js';
+import { createUnlimitedCodeSendLimiter } from '../../adapters/memory/code-send-limiter.js';
 import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
 import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
+import { createMemorySessionEvents } from '../../adapters/wire/local-session-events.js';
 import {
   createKeyedQueue,
   DEFAULT_RING_TIMEOUT_MS,
   type Deps,
+  type EndedSession,
   type Notification,
   type Notifier,
   type SignatureVerifier,
   type UserId,
 } from '../../core/index.js';
-import { createFakePasswordHasher, createFakeTokenService } from './fakes.js';
+import {
+  createFakePasswordHasher,
+  createFakeTokenService,
+  createRecordingPhoneVerifier,
+} from './fakes.js';
 
 export interface RecordedNotification {
   readonly userId: UserId;
@@ -48,6 +56,10 @@ export function createCoreDeps(overrides: Partial<Deps> = {}) {
   const ids = createObjectIdGenerator();
   const notifier = createRecordingNotifier();
   const passwords = createFakePasswordHasher();
+  const verifier = createRecordingPhoneVerifier();
+  const sessionEvents = createMemorySessionEvents();
+  const endedSessions: EndedSession[] = [];
+  sessionEvents.onEnded((sessions) => endedSessions.push(...sessions));
   const deps = {
     ...createMemoryStore(ids),
     presence: createMemoryPresenceStore(),
@@ -63,7 +75,12 @@ export function createCoreDeps(overrides: Partial<Deps> = {}) {
     ringTimeoutMs: DEFAULT_RING_TIMEOUT_MS,
     presenceSubscriptions: createMemoryPresenceSubscriptions(),
     presenceQueue: createKeyedQueue(),
+    sessionEvents,
+    phoneVerifier: verifier,
+    verificationCodes: createHmacVerificationCodes({ key: new Uint8Array(32).fill(7) }),
+    codeSendLimiter: createUnlimitedCodeSendLimiter(),
+    phoneVerification: 'off' as 'off' | 'required',
     ...overrides,
   } satisfies Deps;
-  return { deps, clock, notifier, passwords };
+  return { deps, clock, notifier, passwords, verifier, endedSessions };
 }

@@ -7,8 +7,11 @@ import {
   type Clock,
   DomainError,
   type PasswordHasher,
+  type PhoneVerifier,
+  type SessionId,
   type TokenService,
   type UserId,
+  type VerificationTransport,
 } from '../../core/index.js';
 
 export function createFakePasswordHasher(): PasswordHasher & { readonly calls: string[] } {
@@ -31,13 +34,13 @@ export function createFakePasswordHasher(): PasswordHasher & { readonly calls: s
 }
 
 export function createFakeTokenService(clock: Clock, ttlSec = 3600): TokenService {
-  const tokens = new Map<string, { userId: UserId; expiresAt: Date }>();
+  const tokens = new Map<string, { userId: UserId; sessionId: SessionId; expiresAt: Date }>();
   let next = 0;
   return {
-    async issue(userId) {
+    async issue(userId, sessionId) {
       const token = `token-${++next}`;
       const expiresAt = new Date(clock.now().getTime() + ttlSec * 1000);
-      tokens.set(token, { userId, expiresAt });
+      tokens.set(token, { userId, sessionId, expiresAt });
       return { token, expiresAt };
     },
     async verify(token) {
@@ -46,6 +49,36 @@ export function createFakeTokenService(clock: Clock, ttlSec = 3600): TokenServic
         throw new DomainError('UNAUTHENTICATED', 'Invalid token.');
       }
       return found;
+    },
+    forgetSessions() {},
+  };
+}
+
+/** One code the recording verifier was asked to deliver. */
+export interface DeliveredCode {
+  readonly phoneNumber: string;
+  readonly transport: VerificationTransport;
+  readonly code: string;
+}
+
+/** A verifier for codes we own that keeps what it "sent", newest last. */
+export function createRecordingPhoneVerifier(): PhoneVerifier & {
+  readonly ownsCodes: false;
+  readonly delivered: DeliveredCode[];
+  /** The last code sent to `phoneNumber`. */
+  lastCode(phoneNumber: string): string;
+} {
+  const delivered: DeliveredCode[] = [];
+  return {
+    ownsCodes: false,
+    delivered,
+    async deliver(request) {
+      delivered.push(request);
+    },
+    lastCode(phoneNumber) {
+      const found = delivered.findLast((d) => d.phoneNumber === phoneNumber);
+      if (!found) throw new Error(`No code was sent to ${phoneNumber}.`);
+      return found.code;
     },
   };
 }

@@ -5,6 +5,10 @@
  */
 import type { Hono } from 'hono';
 import { createArgon2PasswordHasher } from '../../adapters/crypto/argon2-password-hasher.js';
+import {
+  createHmacVerificationCodes,
+  verificationKeyFrom,
+} from '../../adapters/crypto/hmac-verification-codes.js';
 import { createJoseTokenService } from '../../adapters/crypto/jose-token-service.js';
 import { createLibsignalSignatureVerifier } from '../../adapters/crypto/libsignal-signature-verifier.js';
 import {
@@ -14,10 +18,16 @@ import {
   type HttpDeps,
 } from '../../adapters/http/create-http-app.js';
 import { createFixedClock } from '../../adapters/memory/clock.js';
+import { createUnlimitedCodeSendLimiter } from '../../adapters/memory/code-send-limiter.js';
 import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/wire/local-notifier.js';
+import {
+  createMemorySessionEvents,
+  type LocalSessionEvents,
+} from '../../adapters/wire/local-session-events.js';
+import { createRecordingPhoneVerifier } from './fakes.js';
 
 export const TEST_JWT_SECRET = 'http-test-secret-that-is-long-enough-for-hs256';
 export const TEST_PASSWORD = 'correct horse battery';
@@ -29,6 +39,9 @@ export interface TestApp {
   readonly deps: HttpDeps;
   readonly clock: ReturnType<typeof createFixedClock>;
   readonly notifier: MemoryNotifier;
+  /** Keeps every code "sent"; `lastCode(phone)` reads the newest. */
+  readonly verifier: ReturnType<typeof createRecordingPhoneVerifier>;
+  readonly sessionEvents: LocalSessionEvents;
 }
 
 export interface TestAppOptions {
@@ -53,6 +66,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const ids = createObjectIdGenerator();
   const clock = createFixedClock(new Date('2026-03-01T12:00:00.000Z'));
   const notifier = createMemoryNotifier();
+  const verifier = createRecordingPhoneVerifier();
+  const sessionEvents = createMemorySessionEvents();
   const deps: HttpDeps = {
     ...createMemoryStore(ids),
     ...(await sharedCrypto()),
@@ -61,10 +76,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     signatures: createLibsignalSignatureVerifier(),
     clock,
     ids,
+    sessionEvents,
+    phoneVerifier: verifier,
+    verificationCodes: createHmacVerificationCodes({ key: verificationKeyFrom(TEST_JWT_SECRET) }),
+    codeSendLimiter: createUnlimitedCodeSendLimiter(),
+    phoneVerification: 'off',
     ...options.deps,
   };
   const app = createHttpApp(deps, { rateLimits: false, ...options.http });
-  return { app, deps, clock, notifier };
+  return { app, deps, clock, notifier, verifier, sessionEvents };
 }
 
 export interface CallOptions {
@@ -115,6 +135,7 @@ export async function call(
 
 export interface RegisteredUser {
   readonly token: string;
+  readonly sessionId: string;
   readonly userId: string;
   readonly phoneNumber: string;
   readonly username: string | null;
@@ -153,6 +174,7 @@ export async function registerUser(
   }
   return {
     token: result.body.token,
+    sessionId: result.body.sessionId,
     userId: result.body.userId,
     phoneNumber: result.body.phoneNumber,
     username: result.body.username,

@@ -42,6 +42,7 @@ describe('POST /api/auth/register', () => {
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       token: expect.any(String),
+      sessionId: expect.any(String),
       userId: expect.stringMatching(/^[0-9a-f]{24}$/),
       username: 'Alice.B_1',
       displayName: 'Alice',
@@ -218,6 +219,7 @@ describe('POST /api/auth/login', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       token: expect.any(String),
+      sessionId: expect.any(String),
       userId: expect.any(String),
       username: 'login_user',
       displayName: 'Login User',

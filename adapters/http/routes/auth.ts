@@ -1,13 +1,59 @@
-/** @module `/api/auth`: register and login (API.md §2). No token needed. */
-import { Hono } from 'hono';
-import { login, normalizePhoneNumber, register } from '../../../core/index.js';
-import { serializeSession } from '../../wire/serialize.js';
+/**
+ * @module `/api/auth` (API.md §2, docs/API.md "Phone verification" and
+ * "Sessions"): register, login, phone verification and password reset need
+ * no token; the session routes do.
+ */
+import { type Context, Hono } from 'hono';
+import {
+  type CodeSendLimiter,
+  checkVerificationCode,
+  endOtherSessions,
+  endSession,
+  listSessions,
+  login,
+  normalizePhoneNumber,
+  register,
+  resendVerificationCode,
+  resetPassword,
+  startVerification,
+} from '../../../core/index.js';
+import {
+  serializeDeviceSession,
+  serializeSession,
+  serializeVerification,
+} from '../../wire/serialize.js';
+import { requireAuth } from '../auth.js';
+import { createRateLimitedCodeSendLimiter } from '../code-send-limiter.js';
 import type { AppEnv, HttpDeps } from '../env.js';
 import { validJsonBody } from '../json-body.js';
+import { requestHeader } from '../node-bindings.js';
 import { describe } from '../openapi.js';
 import { byClientAddress, consumeRateLimit, rateLimit } from '../rate-limit.js';
+import type { RateLimiters } from '../rate-limiters.js';
 import { ROUTE_DOCS } from '../route-docs.js';
-import { LoginBody, RegisterBody } from '../schemas.js';
+import {
+  CheckCodeBody,
+  LoginBody,
+  RegisterBody,
+  ResendCodeBody,
+  ResetPasswordBody,
+  StartVerificationBody,
+} from '../schemas.js';
+
+const unlimited: CodeSendLimiter = { consume: async () => {} };
+
+/**
+ * The code send limits of this request: the app's limiters (in Redis with
+ * several instances), none with `RATE_LIMITS=off`.
+ */
+function codeSendLimiterOf(c: Context<AppEnv>): CodeSendLimiter {
+  const limiters = c.get('rateLimiters') as RateLimiters | undefined;
+  return limiters === undefined ? unlimited : createRateLimitedCodeSendLimiter(limiters);
+}
+
+function userAgentOf(c: Context): string | null {
+  return requestHeader(c, 'user-agent') ?? null;
+}
 
 /** The auth routes, to mount at `/api/auth`. */
 export function createAuthRoutes(deps: HttpDeps): Hono<AppEnv> {
@@ -25,6 +71,9 @@ export function createAuthRoutes(deps: HttpDeps): Hono<AppEnv> {
         username: body.username ?? null,
         displayName: body.displayName,
         password: body.password,
+        verificationId: body.verificationId ?? null,
+        deviceName: body.deviceName ?? null,
+        userAgent: userAgentOf(c),
       });
       return c.json(serializeSession(session), 201);
     },
@@ -40,10 +89,108 @@ export function createAuthRoutes(deps: HttpDeps): Hono<AppEnv> {
       // Per account, before the password is hashed: guessing one account's password is slow.
       const phoneNumber = normalizePhoneNumber(body.phoneNumber) ?? body.phoneNumber;
       await consumeRateLimit(c, 'loginPerPhone', phoneNumber);
-      const session = await login(deps, { phoneNumber: body.phoneNumber, password: body.password });
+      const session = await login(deps, {
+        phoneNumber: body.phoneNumber,
+        password: body.password,
+        deviceName: body.deviceName ?? null,
+        userAgent: userAgentOf(c),
+      });
       return c.json(serializeSession(session), 200);
     },
   );
+
+  routes.post(
+    '/verification',
+    describe(ROUTE_DOCS.startVerification),
+    validJsonBody(StartVerificationBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const view = await startVerification(
+        { ...deps, codeSendLimiter: codeSendLimiterOf(c) },
+        {
+          phoneNumber: body.phoneNumber,
+          transport: body.transport ?? 'sms',
+          clientAddress: byClientAddress(c),
+        },
+      );
+      return c.json(serializeVerification(view), 201);
+    },
+  );
+
+  routes.post(
+    '/verification/:verificationId/code',
+    describe(ROUTE_DOCS.resendVerificationCode),
+    validJsonBody(ResendCodeBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const view = await resendVerificationCode(
+        { ...deps, codeSendLimiter: codeSendLimiterOf(c) },
+        {
+          verificationId: c.req.param('verificationId'),
+          transport: body.transport ?? undefined,
+          clientAddress: byClientAddress(c),
+        },
+      );
+      return c.json(serializeVerification(view), 200);
+    },
+  );
+
+  routes.post(
+    '/verification/:verificationId/check',
+    describe(ROUTE_DOCS.checkVerificationCode),
+    validJsonBody(CheckCodeBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const view = await checkVerificationCode(deps, {
+        verificationId: c.req.param('verificationId'),
+        code: body.code,
+      });
+      return c.json(serializeVerification(view), 200);
+    },
+  );
+
+  routes.post(
+    '/reset-password',
+    describe(ROUTE_DOCS.resetPassword),
+    rateLimit('loginPerIp', byClientAddress),
+    validJsonBody(ResetPasswordBody),
+    async (c) => {
+      const body = c.req.valid('json');
+      const session = await resetPassword(deps, {
+        verificationId: body.verificationId,
+        newPassword: body.newPassword,
+        deviceName: body.deviceName ?? null,
+        userAgent: userAgentOf(c),
+      });
+      return c.json(serializeSession(session), 200);
+    },
+  );
+
+  // Device sessions: the caller's own, behind the token (per route: the
+  // routes above take none).
+  const auth = requireAuth({ deps });
+  routes.get('/sessions', describe(ROUTE_DOCS.listSessions), auth, async (c) => {
+    const list = await listSessions(deps, {
+      userId: c.get('user').id,
+      currentSessionId: c.get('sessionId'),
+    });
+    return c.json(list.map(serializeDeviceSession), 200);
+  });
+  routes.delete('/sessions', describe(ROUTE_DOCS.endOtherSessions), auth, async (c) => {
+    const ended = await endOtherSessions(deps, {
+      userId: c.get('user').id,
+      currentSessionId: c.get('sessionId'),
+    });
+    return c.json({ ended }, 200);
+  });
+  routes.delete('/sessions/:sessionId', describe(ROUTE_DOCS.endSession), auth, async (c) => {
+    await endSession(deps, { userId: c.get('user').id, sessionId: c.req.param('sessionId') });
+    return c.body(null, 204);
+  });
+  routes.post('/logout', describe(ROUTE_DOCS.logout), auth, async (c) => {
+    await endSession(deps, { userId: c.get('user').id, sessionId: c.get('sessionId') });
+    return c.body(null, 204);
+  });
 
   return routes;
 }

@@ -1,0 +1,24 @@
+/** @module The store of signed-in devices. */
+import type { DeviceSession, SessionId, UserId } from '../model.js';
+
+/**
+ * Sessions by id and by user. An ended session is deleted, so a session that
+ * is found is live. Ids that are malformed for the store are treated as
+ * unknown (never an error).
+ */
+export interface SessionRepository {
+  /** Stores a new session; the user's sessions expired before its `createdAt` may be dropped. */
+  create(session: DeviceSession): Promise<void>;
+  findById(id: string): Promise<DeviceSession | null>;
+  /** The user's sessions unexpired at `now`, most recently created first. */
+  listForUser(userId: UserId, now: Date): Promise<DeviceSession[]>;
+  /**
+   * Sets `lastSeenAt` to `at` when it is older than `at - minIntervalMs`
+   * (a skipped write is not an error). Never resurrects a deleted session.
+   */
+  touch(id: SessionId, at: Date, minIntervalMs: number): Promise<void>;
+  /** Deletes the session if it is `userId`'s; true when this call deleted it. */
+  delete(userId: UserId, id: string): Promise<boolean>;
+  /** Deletes every session of `userId` but `keep`; the ids deleted. */
+  deleteAllExcept(userId: UserId, keep: SessionId | null): Promise<SessionId[]>;
+}
