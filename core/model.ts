@@ -251,8 +251,8 @@ export const VERIFICATION_RULES = {
   maxAttempts: 5,
   /** Codes per verification, the first included. */
   maxCodes: 5,
-  /** Wait before resend n (after code n), in seconds: 30 s, 1 min, 5 min, 10 min. */
-  resendDelaysSec: [30, 60, 300, 600] as readonly number[],
+  /** Wait before resend n (after code n), in seconds; each shorter than a code's validity. */
+  resendDelaysSec: [30, 60, 120, 300] as readonly number[],
   /** Once verified: how long a register or reset-password may still use it. */
   verifiedTtlMs: 10 * 60_000,
 } as const;

@@ -77,7 +77,7 @@ export const ROUTE_DOCS = {
     summary: 'Send a new code',
     description:
       'The new code replaces the previous one and is valid 10 minutes; attempts are not reset. ' +
-      'Before `nextCodeAt`: `429 RATE_LIMITED` with `Retry-After`. The waits grow: 30 s after the first code, then 1 min, 5 min, 10 min; ' +
+      'Before `nextCodeAt`: `429 RATE_LIMITED` with `Retry-After`. The waits grow: 30 s after the first code, then 1 min, 2 min, 5 min; ' +
       'after the fifth code (or once verified): `410 VERIFICATION_EXHAUSTED`.',
     responses: { 200: { description: 'A new code is on its way.', schema: VerificationResponse } },
     errors: ['VERIFICATION_NOT_FOUND', 'VERIFICATION_EXPIRED', 'VERIFICATION_EXHAUSTED'],

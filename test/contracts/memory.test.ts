@@ -7,7 +7,9 @@ import { createMemoryKeyBundleRepository } from '../../adapters/memory/key-bundl
 import { createMemoryMessageRepository } from '../../adapters/memory/message-repository.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
+import { createMemorySessionRepository } from '../../adapters/memory/session-repository.js';
 import { createMemoryUserRepository } from '../../adapters/memory/user-repository.js';
+import { createMemoryVerificationRepository } from '../../adapters/memory/verification-repository.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeCallStateStoreContract } from './call-state-store.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
@@ -15,7 +17,9 @@ import { describeKeyBundleRepositoryContract } from './key-bundle-repository.con
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
 import { describePresenceStoreContract } from './presence-store.contract.js';
 import { describePresenceSubscriptionsContract } from './presence-subscriptions.contract.js';
+import { describeSessionRepositoryContract } from './session-repository.contract.js';
 import { describeUserRepositoryContract } from './user-repository.contract.js';
+import { describeVerificationRepositoryContract } from './verification-repository.contract.js';
 
 describeUserRepositoryContract('memory', () => createMemoryUserRepository());
 describeMessageRepositoryContract('memory', () => createMemoryMessageRepository());
@@ -29,3 +33,5 @@ describePresenceStoreContract('memory', () => createMemoryPresenceStore());
 describePresenceSubscriptionsContract('memory', (cap) =>
   createMemoryPresenceSubscriptions({ maxPerConnection: cap }),
 );
+describeSessionRepositoryContract('memory', () => createMemorySessionRepository());
+describeVerificationRepositoryContract('memory', () => createMemoryVerificationRepository());

@@ -23,7 +23,9 @@ import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
+import { describeSessionRepositoryContract } from './session-repository.contract.js';
 import { describeUserRepositoryContract } from './user-repository.contract.js';
+import { describeVerificationRepositoryContract } from './verification-repository.contract.js';
 
 const database = useTestDatabase();
 let store: MongoStore;
@@ -44,6 +46,8 @@ describeMessageRepositoryContract('mongo', async () => (await emptied()).message
 describeConversationRepositoryContract('mongo', async () => (await emptied()).conversations);
 describeKeyBundleRepositoryContract('mongo', async () => (await emptied()).keyBundles);
 describeCallRepositoryContract('mongo', async () => (await emptied()).calls);
+describeSessionRepositoryContract('mongo', async () => (await emptied()).sessions);
+describeVerificationRepositoryContract('mongo', async () => (await emptied()).verifications);
 
 describe('MongoDB adapters without a reachable server', () => {
   // Nothing listens on port 1: every connection attempt is refused.

@@ -67,6 +67,15 @@ export function describeUserRepositoryContract(
       expect(found?.createdAt).toEqual(user.createdAt);
     });
 
+    it('replaces the password hash of a known user only', async () => {
+      const user = newUser();
+      await users.create(user);
+      expect(await users.setPasswordHash(user.id, 'new-hash')).toBe(true);
+      expect(await users.findById(user.id)).toEqual({ ...user, passwordHash: 'new-hash' });
+      expect(await users.setPasswordHash(ids.newId() as UserId, 'x')).toBe(false);
+      expect(await users.setPasswordHash('malformed' as UserId, 'x')).toBe(false);
+    });
+
     it('treats unknown and malformed ids as unknown', async () => {
       const user = newUser();
       await users.create(user);
