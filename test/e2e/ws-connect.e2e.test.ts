@@ -78,13 +78,17 @@ describe('refusing an upgrade before it happens', () => {
 });
 
 describe('an admitted connection', () => {
-  it('gets ready { userId, connectionId } first, on / and on /ws', async () => {
+  it('gets ready { userId, connectionId, sessionId } first, on / and on /ws', async () => {
     const root = await connect(alice);
     const ws = await connect(alice, { path: '/ws' });
     for (const client of [root, ws]) {
       expect(client.frames[0]).toEqual({
         type: 'ready',
-        payload: { userId: alice.userId, connectionId: client.connectionId },
+        payload: {
+          userId: alice.userId,
+          connectionId: client.connectionId,
+          sessionId: alice.sessionId,
+        },
       });
     }
     // Random and unguessable: 122 random bits, never repeated.

@@ -305,6 +305,8 @@ export function refusedUpgrade(url: string): Promise<RefusedUpgrade> {
 export interface TestUser {
   readonly userId: string;
   readonly token: string;
+  /** The device session of `token`. */
+  readonly sessionId: string;
   readonly displayName: string;
 }
 
@@ -321,7 +323,12 @@ export async function registerUser(baseUrl: string, displayName: string): Promis
   if (response.status !== 201) {
     throw new Error(`register ${displayName}: ${response.status} ${JSON.stringify(response.body)}`);
   }
-  return { userId: response.body.userId, token: response.body.token, displayName };
+  return {
+    userId: response.body.userId,
+    token: response.body.token,
+    sessionId: response.body.sessionId,
+    displayName,
+  };
 }
 
 /** A server to connect to: one a test started, or the file's (`useWsTestServer().server`). */
