@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useCluster } from '../support/cluster.js';
 import type { ServerProcess } from '../support/server-process.js';
 import { callJson } from '../support/start-test-server.js';
-import { frameOf, type TestUser } from '../support/ws-client.js';
+import type { TestUser } from '../support/ws-client.js';
 
 const cluster = useCluster({ env: { PHONE_VERIFICATION: 'required', PHONE_VERIFIER: 'log' } });
 let a: ServerProcess;

@@ -4,8 +4,8 @@ import {
   createTestApp,
   type RegisteredUser,
   registerUser,
-  type TestApp,
   TEST_PASSWORD,
+  type TestApp,
 } from '../../../test/support/http.js';
 
 let t: TestApp;

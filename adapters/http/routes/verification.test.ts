@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { call, createTestApp, type TestApp, TEST_PASSWORD } from '../../../test/support/http.js';
+import { call, createTestApp, TEST_PASSWORD, type TestApp } from '../../../test/support/http.js';
 
 let t: TestApp;
 let seq = 0;
