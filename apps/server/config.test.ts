@@ -144,7 +144,7 @@ describe('loadConfig', () => {
       MONGODB_URI: 'mongodb://db/x',
     };
     expect(problemsOf(production)).toEqual([
-      'PHONE_VERIFICATION is required in production (off or required)',
+      'PHONE_VERIFICATION is required in production: set it to required (with PHONE_VERIFIER=twilio) so that numbers are proven, or to off to let anyone register any number',
     ]);
     expect(loadConfig({ ...production, PHONE_VERIFICATION: 'off' })).toMatchObject({
       phoneVerification: 'off',
@@ -160,17 +160,17 @@ describe('loadConfig', () => {
       PHONE_VERIFICATION: 'required',
     };
     expect(problemsOf({ ...production, PHONE_VERIFIER: 'log' })).toEqual([
-      'PHONE_VERIFIER=log writes codes to the log and is refused in production',
+      'PHONE_VERIFIER=log writes codes to the log and is refused in production: use twilio, or leave it unset with PHONE_VERIFICATION=off',
     ]);
     expect(problemsOf(production)).toEqual([
-      'PHONE_VERIFICATION=required needs PHONE_VERIFIER (twilio) in production',
+      'PHONE_VERIFICATION=required needs a verifier in production: set PHONE_VERIFIER=twilio and the TWILIO_* variables',
     ]);
   });
 
   it('names each missing Twilio setting when PHONE_VERIFIER=twilio', () => {
     expect(problemsOf({ PHONE_VERIFIER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1' })).toEqual([
-      'TWILIO_AUTH_TOKEN is required when PHONE_VERIFIER=twilio',
-      'TWILIO_VERIFY_SERVICE_SID is required when PHONE_VERIFIER=twilio',
+      'TWILIO_AUTH_TOKEN is required when PHONE_VERIFIER=twilio: copy it from the Twilio console',
+      'TWILIO_VERIFY_SERVICE_SID is required when PHONE_VERIFIER=twilio: copy it from the Twilio console',
     ]);
     expect(problemsOf({ PHONE_VERIFICATION: 'maybe' })).toEqual([
       'PHONE_VERIFICATION must be off or required',
@@ -213,8 +213,9 @@ describe('loadConfig', () => {
       'JWT_SECRET is required in production: set it to at least 32 random characters (e.g. `openssl rand -base64 48`), the same on every instance';
     const mongo =
       'MONGODB_URI is required in production: set it to a mongodb:// URI (the embedded in-memory store is for development only)';
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([jwt, mongo]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: secret })).toEqual([mongo]);
+    const production = { NODE_ENV: 'production', PHONE_VERIFICATION: 'off' };
+    expect(problemsOf(production)).toEqual([jwt, mongo]);
+    expect(problemsOf({ ...production, JWT_SECRET: secret })).toEqual([mongo]);
   });
 
   it('reports every problem of one run at once, bad values and missing ones alike', () => {
@@ -234,12 +235,15 @@ describe('loadConfig', () => {
       'MONGODB_URI is required in production: set it to a mongodb:// URI (the embedded in-memory store is for development only)',
       "TURN_SECRET is required when TURN_URLS is set: set it to the TURN server's static-auth-secret, or unset TURN_URLS",
       'REDIS_INSTANCE_TTL must be longer than REDIS_HEARTBEAT (got 20 and 20)',
+      'PHONE_VERIFICATION is required in production: set it to required (with PHONE_VERIFIER=twilio) so that numbers are proven, or to off to let anyone register any number',
       'RATE_LIMIT_LOOKUP_PER_USER must allow at least 500 numbers (one full lookup request)',
     ]);
   });
 
   it('does not report a missing production variable that is already reported as bad', () => {
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toEqual([
+    expect(
+      problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short', PHONE_VERIFICATION: 'off' }),
+    ).toEqual([
       'JWT_SECRET must be at least 32 characters',
       'MONGODB_URI is required in production: set it to a mongodb:// URI (the embedded in-memory store is for development only)',
     ]);

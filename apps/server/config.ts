@@ -261,15 +261,21 @@ function phoneConfigFrom(out: EnvOutput): { config: PhoneConfig } | { problems: 
   const production = out.NODE_ENV === 'production';
   const problems: string[] = [];
   if (production && out.PHONE_VERIFICATION === undefined) {
-    problems.push('PHONE_VERIFICATION is required in production (off or required)');
+    problems.push(
+      'PHONE_VERIFICATION is required in production: set it to required (with PHONE_VERIFIER=twilio) so that numbers are proven, or to off to let anyone register any number',
+    );
   }
   const phoneVerification = out.PHONE_VERIFICATION ?? 'off';
   const phoneVerifier = out.PHONE_VERIFIER ?? (production ? null : 'log');
   if (production && phoneVerifier === 'log') {
-    problems.push('PHONE_VERIFIER=log writes codes to the log and is refused in production');
+    problems.push(
+      'PHONE_VERIFIER=log writes codes to the log and is refused in production: use twilio, or leave it unset with PHONE_VERIFICATION=off',
+    );
   }
   if (production && phoneVerification === 'required' && phoneVerifier === null) {
-    problems.push('PHONE_VERIFICATION=required needs PHONE_VERIFIER (twilio) in production');
+    problems.push(
+      'PHONE_VERIFICATION=required needs a verifier in production: set PHONE_VERIFIER=twilio and the TWILIO_* variables',
+    );
   }
   let twilio: TwilioConfig | null = null;
   if (phoneVerifier === 'twilio') {
@@ -280,7 +286,10 @@ function phoneConfigFrom(out: EnvOutput): { config: PhoneConfig } | { problems: 
         ['TWILIO_VERIFY_SERVICE_SID', out.TWILIO_VERIFY_SERVICE_SID],
       ] as const
     ).filter(([, value]) => value === undefined);
-    for (const [name] of missing) problems.push(`${name} is required when PHONE_VERIFIER=twilio`);
+    for (const [name] of missing)
+      problems.push(
+        `${name} is required when PHONE_VERIFIER=twilio: copy it from the Twilio console`,
+      );
     if (missing.length === 0) {
       twilio = {
         accountSid: out.TWILIO_ACCOUNT_SID as string,
