@@ -84,6 +84,7 @@ const ASSETS = new Map<string, { readonly type: string; readonly file?: string }
 /** The names `/docs/assets/:file` serves. */
 export const DOCS_ASSET_NAMES: readonly string[] = [...ASSETS.keys()];
 
+// The package's own name resolves from the sources and from the compiled dist/ alike.
 const packageVersion = (
   createRequire(import.meta.url)('my-calls-backend/package.json') as { version: string }
 ).version;
