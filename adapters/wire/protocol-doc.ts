@@ -43,7 +43,7 @@ export const WS_CLOSE_CODES = {
   '1008': 'The client went on sending after its frame budget ran out.',
   '1009': 'A frame over 64 KiB (65 536 bytes).',
   '1013': 'The client stopped reading: over 1 MiB of frames waited to be sent to it.',
-  '4401': 'The token expired; reconnect with a fresh one.',
+  '4401': 'The token expired, or its session ended; reconnect with a fresh one.',
 } as const;
 
 // ---------------------------------------------------------------------------
