@@ -57,6 +57,7 @@ describe('a server that cannot start', { timeout: 60_000 }, () => {
   it('prints every configuration problem of the run at once', async () => {
     const run = await runServer({
       NODE_ENV: 'production',
+      PHONE_VERIFICATION: 'off',
       JWT_SECRET: 'short',
       PORT: 'eighty',
       TURN_URLS: 'turn:turn.example.org',
