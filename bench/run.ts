@@ -7,7 +7,7 @@
  * Options: `--quick`, `--rounds N`, `--seconds S` (one timed measurement),
  * `--profile` (always profile the product), `--no-profile` (never; default:
  * profile a scenario whose target was missed), `--out NAME` (results file
- * name). Scenario ids: http, db, claims, push, relay, cross, memory, login.
+ * name). Scenario ids: http, db, claims, storm, push, relay, cross, memory, login.
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,11 +24,13 @@ import { memoryScenario } from './scenarios/memory.js';
 import { startBenchMongo } from './scenarios/mongo.js';
 import { pushScenario } from './scenarios/push.js';
 import { relayScenario } from './scenarios/relay.js';
+import { stormScenario } from './scenarios/storm.js';
 
 const SCENARIOS: readonly Scenario[] = [
   httpScenario,
   dbScenario,
   claimsScenario,
+  stormScenario,
   pushScenario,
   relayScenario,
   crossScenario,

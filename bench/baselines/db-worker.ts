@@ -81,6 +81,33 @@ serveRpc({
     };
   },
 
+  // `concurrency` findOneAndDelete calls at once, one each (the storm's fetches).
+  async claimBurst(params: { uri: string; owner: string; concurrency: number }) {
+    const pool = (await db(params.uri)).collection('bench_claim_pool');
+    const started = now();
+    const results = await Promise.all(
+      Array.from({ length: params.concurrency }, async () => {
+        const t0 = now();
+        try {
+          const doc = await pool.findOneAndDelete({ owner: params.owner }, { sort: { keyId: 1 } });
+          return { ms: now() - t0, keyId: (doc?.keyId as number | undefined) ?? null, ok: true };
+        } catch {
+          return { ms: now() - t0, keyId: null, ok: false };
+        }
+      }),
+    );
+    const elapsedMs = now() - started;
+    const keyIds = results.flatMap((r) => (r.keyId === null ? [] : [r.keyId]));
+    return {
+      claims: keyIds.length,
+      duplicates: keyIds.length - new Set(keyIds).size,
+      errors: results.filter((r) => !r.ok).length,
+      elapsedMs,
+      perSec: (results.length / Math.max(elapsedMs, 1)) * 1000,
+      ...latencySummary(results.map((r) => r.ms)),
+    };
+  },
+
   async close() {
     await client?.close();
     client = undefined;

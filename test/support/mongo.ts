@@ -3,14 +3,25 @@
  * 1. `MONGODB_URI`, when set (it must answer);
  * 2. mongodb-memory-server (a real mongod), when its binary is already on disk
  *    or its download host answers within a few seconds;
- * 3. FerretDB v1.24.2 on SQLite in a temporary directory and a free port, when
- *    `go` is on PATH, built once into `$(go env GOPATH)/bin/ferretdb`;
+ * 3. FerretDB v1.24.2 in a temporary directory and a free port, when `go` is on
+ *    PATH, built once into `$(go env GOPATH)/bin/ferretdb`;
  * else an error that says how to provide one.
  *
- * `mongo-global-setup.ts` starts one server per `vitest run` and passes its URI
- * to the test files; `useTestDatabase()` gives each file its own database,
- * dropped afterwards. `startFerretDb` is exported for tests that must stop and
- * restart their own server (outage, durability).
+ * FerretDB has two backends here, and each suite runs on the one that is the
+ * more faithful for what it checks (`useTestDatabase({ backend })`):
+ * - `sqlite` (the default): keeps every string exactly, U+0000 included, so
+ *   the content-fidelity suites run there. It pushes down only a filter on
+ *   `_id` alone; every other query decodes the whole collection.
+ * - `postgresql` (a database of its own on the machine's PostgreSQL,
+ *   `TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432`): pushes
+ *   top-level equality filters down to PostgreSQL, so the contention and
+ *   cluster suites run there at realistic speed; its `jsonb` cannot hold U+0000.
+ * With `MONGODB_URI` or a real mongod both names give that one server.
+ *
+ * `mongo-global-setup.ts` starts the servers once per `vitest run` and passes
+ * their URIs to the test files; `useTestDatabase()` gives each file its own
+ * database, dropped afterwards. `startFerretDb` is exported for tests that must
+ * stop and restart their own server (outage, durability) and for the bench.
  */
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -34,9 +45,15 @@ export interface ProvidedMongo {
   readonly error: string | null;
 }
 
+/** The FerretDB backends the tests use (see the module comment). */
+export type FerretDbBackend = 'sqlite' | 'postgresql';
+
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The run's server on FerretDB's SQLite backend (or `MONGODB_URI`, or mongod). */
     mongo: ProvidedMongo;
+    /** The run's server on FerretDB's PostgreSQL backend (or `MONGODB_URI`, or mongod). */
+    mongoPostgresql: ProvidedMongo;
   }
 }
 
@@ -44,6 +61,8 @@ declare module 'vitest' {
 export interface TestMongoServer {
   readonly uri: string;
   readonly description: string;
+  /** The FerretDB backend it runs on; null for `MONGODB_URI` or a real mongod. */
+  readonly ferretDbBackend: FerretDbBackend | null;
   /** Stops the server if this process started it; a no-op for `MONGODB_URI`. */
   stop(): Promise<void>;
 }
@@ -52,8 +71,13 @@ export const FERRETDB_VERSION = 'v1.24.2';
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 const execFileAsync = promisify(execFile);
 
-/** The first server that works, in the module comment's order; else throws with a how-to. */
-export async function startMongoServer(): Promise<TestMongoServer> {
+/**
+ * The first server that works, in the module comment's order, FerretDB on
+ * `backend` (default SQLite); else throws with a how-to.
+ */
+export async function startMongoServer(
+  backend: FerretDbBackend = 'sqlite',
+): Promise<TestMongoServer> {
   const external = process.env.MONGODB_URI;
   if (external) {
     if (!(await answers(external, 5000))) {
@@ -62,13 +86,14 @@ export async function startMongoServer(): Promise<TestMongoServer> {
     return {
       uri: external,
       description: `MONGODB_URI (${redact(external)})`,
+      ferretDbBackend: null,
       stop: async () => {},
     };
   }
   const reasons: string[] = [];
   const memory = await tryMemoryServer(reasons);
   if (memory) return memory;
-  const ferret = await tryFerretDb(reasons);
+  const ferret = await tryFerretDb(reasons, backend);
   if (ferret) return ferret;
   throw new Error(
     [
@@ -98,6 +123,7 @@ async function tryMemoryServer(reasons: string[]): Promise<TestMongoServer | nul
     return {
       uri: server.getUri(),
       description: `mongodb-memory-server (${mongod}) at ${server.getUri()}`,
+      ferretDbBackend: null,
       stop: async () => {
         await server.stop({ doCleanup: true, force: true });
       },
@@ -124,16 +150,28 @@ async function downloadHostAnswers(): Promise<true | string> {
   }
 }
 
-async function tryFerretDb(reasons: string[]): Promise<TestMongoServer | null> {
+/** FerretDB on `backend` as a test server; throws with the reason when it cannot start. */
+export async function startTestFerretDb(backend: FerretDbBackend): Promise<TestMongoServer> {
+  const reasons: string[] = [];
+  const server = await tryFerretDb(reasons, backend);
+  if (!server) throw new Error(reasons.join('; '));
+  return server;
+}
+
+async function tryFerretDb(
+  reasons: string[],
+  backend: FerretDbBackend,
+): Promise<TestMongoServer | null> {
   if (!(await goAvailable())) {
     reasons.push('FerretDB: `go` is not on PATH');
     return null;
   }
   try {
-    const server = await startFerretDb({ binary: await ensureFerretDb() });
+    const server = await startFerretDb({ binary: await ensureFerretDb(), backend });
     return {
       uri: server.uri,
-      description: `FerretDB ${FERRETDB_VERSION} (SQLite, ${server.dataDir}) at ${server.uri}`,
+      description: `FerretDB ${FERRETDB_VERSION} (${server.storage}) at ${server.uri}`,
+      ferretDbBackend: backend,
       stop: () => server.dispose(),
     };
   } catch (error) {
@@ -218,8 +256,11 @@ async function makeWritable(dir: string): Promise<void> {
 export interface FerretDbProcess {
   readonly uri: string;
   readonly port: number;
-  /** The SQLite files; they survive `stop` and `kill`. */
+  readonly backend: FerretDbBackend;
+  /** Its state and log (and the SQLite files); they survive `stop` and `kill`. */
   readonly dataDir: string;
+  /** Where the data lives, for humans: `SQLite, <dir>` or `PostgreSQL, database <name>`. */
+  readonly storage: string;
   /** Starts it again on the same port and data (after `stop` or `kill`). */
   start(): Promise<void>;
   /** SIGTERM, and waits until it exited. */
@@ -230,13 +271,53 @@ export interface FerretDbProcess {
   dispose(): Promise<void>;
 }
 
-/** Starts FerretDB on SQLite in a new temporary directory and a free port, ready to answer. */
+/** PostgreSQL for FerretDB's PostgreSQL backend: a server URL without a database. */
+export function testPostgresUrl(): string {
+  return (process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(
+    /\/+$/,
+    '',
+  );
+}
+
+// Runs one SQL statement on the server's `postgres` database with psql.
+async function postgresCommand(sql: string): Promise<void> {
+  try {
+    await execFileAsync(
+      'psql',
+      [`${testPostgresUrl()}/postgres`, '-v', 'ON_ERROR_STOP=1', '-qc', sql],
+      {
+        timeout: 30_000,
+      },
+    );
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL at ${redact(testPostgresUrl())} (TEST_POSTGRES_URL) refused \`${sql}\`: ${firstLine(
+        (error as { stderr?: string }).stderr || error,
+      )}`,
+    );
+  }
+}
+
+/**
+ * Starts FerretDB in a new temporary directory and a free port, ready to
+ * answer: on SQLite files there (default), or on a new PostgreSQL database
+ * of its own (`backend: 'postgresql'`, dropped by `dispose`).
+ */
 export async function startFerretDb(
-  options: { binary?: string; port?: number } = {},
+  options: { binary?: string; port?: number; backend?: FerretDbBackend } = {},
 ): Promise<FerretDbProcess> {
   const binary = options.binary ?? (await ensureFerretDb());
+  const backend = options.backend ?? 'sqlite';
   const dataDir = await mkdtemp(join(tmpdir(), 'ferretdb-'));
   await mkdir(join(dataDir, 'sqlite'));
+  const pgDatabase = `ferretdb_${randomBytes(6).toString('hex')}`;
+  if (backend === 'postgresql') await postgresCommand(`CREATE DATABASE ${pgDatabase}`);
+  const handlerArgs =
+    backend === 'postgresql'
+      ? ['--handler=postgresql', `--postgresql-url=${testPostgresUrl()}/${pgDatabase}`]
+      : ['--handler=sqlite', `--sqlite-url=file:${join(dataDir, 'sqlite')}/`];
+  const storage =
+    backend === 'postgresql' ? `PostgreSQL, database ${pgDatabase}` : `SQLite, ${dataDir}`;
   const port = options.port ?? (await freePort());
   const uri = `mongodb://127.0.0.1:${port}/`;
   let child: ChildProcess | null = null;
@@ -248,8 +329,7 @@ export async function startFerretDb(
     const spawned = spawn(
       binary,
       [
-        '--handler=sqlite',
-        `--sqlite-url=file:${join(dataDir, 'sqlite')}/`,
+        ...handlerArgs,
         `--state-dir=${dataDir}`,
         `--listen-addr=127.0.0.1:${port}`,
         '--debug-addr=-',
@@ -285,18 +365,28 @@ export async function startFerretDb(
     clearTimeout(timer);
   }
 
-  await start();
+  async function dispose(): Promise<void> {
+    await end('SIGTERM');
+    await rm(dataDir, { recursive: true, force: true });
+    if (backend === 'postgresql') await postgresCommand(`DROP DATABASE IF EXISTS ${pgDatabase}`);
+  }
+
+  try {
+    await start();
+  } catch (error) {
+    await dispose().catch(() => {});
+    throw error;
+  }
   return {
     uri,
     port,
+    backend,
     dataDir,
+    storage,
     start,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
-    async dispose() {
-      await end('SIGTERM');
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    dispose,
   };
 }
 
@@ -339,16 +429,17 @@ export interface TestDatabase {
 }
 
 /**
- * Registers hooks that connect to the run's server, give this file a database
- * of its own (unique name) and drop it afterwards. Fails the file, never skips
- * it, when the run has no server.
+ * Registers hooks that connect to the run's server (on FerretDB's `backend`,
+ * default SQLite; see the module comment), give this file a database of its
+ * own (unique name) and drop it afterwards. Fails the file, never skips it,
+ * when the run has no such server.
  */
-export function useTestDatabase(): TestDatabase {
+export function useTestDatabase(options: { backend?: FerretDbBackend } = {}): TestDatabase {
   const name = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   let state: TestDatabase | null = null;
 
   beforeAll(async () => {
-    const provided = inject('mongo');
+    const provided = inject(options.backend === 'postgresql' ? 'mongoPostgresql' : 'mongo');
     if (!provided?.uri) {
       throw new Error(provided?.error ?? 'No MongoDB server was provided to this test run.');
     }
