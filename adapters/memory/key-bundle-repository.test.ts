@@ -32,13 +32,23 @@ describe('memory key bundle repository', () => {
     await expect(repo.count(alice)).resolves.toEqual({ count: 0, kyberCount: 0 });
   });
 
-  it('takes nothing for a claim that names a replaced generation', async () => {
+  it('takes nothing for a claim that names a generation replaced twice', async () => {
     const repo = createMemoryKeyBundleRepository();
     await repo.publish(alice, head('g1'), { preKeys: plainPreKeys([1, 2]), ...noKyber });
     await repo.publish(alice, head('g2'), { preKeys: plainPreKeys([1, 2]), ...noKyber });
+    await repo.publish(alice, head('g3'), { preKeys: plainPreKeys([1, 2]), ...noKyber });
     await expect(repo.claimPreKey(alice, 'g1')).resolves.toBeNull();
     await expect(repo.count(alice)).resolves.toEqual({ count: 2, kyberCount: 0 });
-    await expect(repo.claimPreKey(alice, 'g2')).resolves.toMatchObject({ keyId: 1 });
+    await expect(repo.claimPreKey(alice, 'g3')).resolves.toMatchObject({ keyId: 1 });
+  });
+
+  it('drops a keyId claimed from the replaced generation from the current pool too', async () => {
+    const repo = createMemoryKeyBundleRepository();
+    await repo.publish(alice, head('g1'), { preKeys: plainPreKeys([1, 2]), ...noKyber });
+    await repo.publish(alice, head('g2'), { preKeys: plainPreKeys([1, 2]), ...noKyber });
+    await expect(repo.claimPreKey(alice, 'g1')).resolves.toMatchObject({ keyId: 1 });
+    await expect(repo.count(alice)).resolves.toEqual({ count: 1, kyberCount: 0 });
+    await expect(repo.claimPreKey(alice, 'g2')).resolves.toMatchObject({ keyId: 2 });
   });
 
   it('keeps the first of keys repeating a keyId in one call', async () => {

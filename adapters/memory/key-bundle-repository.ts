@@ -1,7 +1,10 @@
 /**
  * @module In-memory key bundles and one-time pools. No method awaits between
  * its check and its change, so each is atomic on the event loop: a claim
- * takes a key exactly once however many claims run concurrently.
+ * takes a key exactly once however many claims run concurrently. A publish
+ * keeps the pools of the generation it replaced, so that a fetch that read
+ * the bundle just before can still claim there (as the port allows); the
+ * publish after that drops them.
  */
 import {
   DomainError,
@@ -13,13 +16,22 @@ import {
   type StoredKeyBundle,
 } from '../../core/index.js';
 
-interface Entry {
-  readonly bundle: StoredKeyBundle;
+interface Pools {
+  readonly generation: string;
+  readonly identityKey: string;
   /** Ascending `keyId`, no repeats. */
   preKeys: PreKey[];
   /** Ascending `keyId`, no repeats. */
   kyberPreKeys: SignedPreKey[];
 }
+
+interface Entry extends Pools {
+  readonly bundle: StoredKeyBundle;
+  /** The pools of the generation this one replaced. */
+  readonly previous: Pools | null;
+}
+
+type PoolName = 'preKeys' | 'kyberPreKeys';
 
 // The `keyId`s handed out under one identity key, per kind.
 interface HandedOut {
@@ -51,10 +63,39 @@ export function createMemoryKeyBundleRepository(): KeyBundleRepository {
     return { count: entry?.preKeys.length ?? 0, kyberCount: entry?.kyberPreKeys.length ?? 0 };
   }
 
+  // Takes the lowest key of `generation`'s pool (current or just replaced),
+  // records it as handed out, and drops that keyId from every pool kept under
+  // the same identity key, so that it never goes out twice.
+  function claim<K extends PreKey>(userId: string, generation: string, name: PoolName) {
+    const entry = entries.get(userId);
+    const pools = [entry, entry?.previous].find((p) => p?.generation === generation);
+    if (!entry || !pools) return null;
+    const key = (pools[name] as K[]).shift();
+    if (key === undefined) return null;
+    handedOutUnder(userId, pools.identityKey)[name].add(key.keyId);
+    for (const other of [entry, entry.previous]) {
+      if (other && other !== pools && other.identityKey === pools.identityKey) {
+        other[name] = (other[name] as PreKey[]).filter((k) => k.keyId !== key.keyId) as never;
+      }
+    }
+    return { ...key, poolLeft: Math.min(pools[name].length, PREKEYS_LOW_THRESHOLD) };
+  }
+
   return {
     async publish(userId, bundle, keys) {
       const record = handedOutUnder(userId, bundle.identityKey);
+      const replaced = entries.get(userId);
       const entry: Entry = {
+        generation: bundle.generation,
+        identityKey: bundle.identityKey,
+        previous: replaced
+          ? {
+              generation: replaced.generation,
+              identityKey: replaced.identityKey,
+              preKeys: replaced.preKeys,
+              kyberPreKeys: replaced.kyberPreKeys,
+            }
+          : null,
         bundle: {
           identityKey: bundle.identityKey,
           registrationId: bundle.registrationId,
@@ -72,20 +113,10 @@ export function createMemoryKeyBundleRepository(): KeyBundleRepository {
       return entries.get(userId)?.bundle ?? null;
     },
     async claimPreKey(userId, generation) {
-      const entry = entries.get(userId);
-      if (!entry || entry.bundle.generation !== generation) return null;
-      const key = entry.preKeys.shift();
-      if (key === undefined) return null;
-      handedOutUnder(userId, entry.bundle.identityKey).preKeys.add(key.keyId);
-      return { ...key, poolLeft: Math.min(entry.preKeys.length, PREKEYS_LOW_THRESHOLD) };
+      return claim<PreKey>(userId, generation, 'preKeys');
     },
     async claimKyberPreKey(userId, generation) {
-      const entry = entries.get(userId);
-      if (!entry || entry.bundle.generation !== generation) return null;
-      const key = entry.kyberPreKeys.shift();
-      if (key === undefined) return null;
-      handedOutUnder(userId, entry.bundle.identityKey).kyberPreKeys.add(key.keyId);
-      return { ...key, poolLeft: Math.min(entry.kyberPreKeys.length, PREKEYS_LOW_THRESHOLD) };
+      return claim<SignedPreKey>(userId, generation, 'kyberPreKeys');
     },
     async count(userId) {
       return counts(entries.get(userId));

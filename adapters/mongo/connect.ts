@@ -142,6 +142,7 @@ function dbNameFromUri(uri: string): string | null {
 
 // Server error codes that mean "not reachable or not serving now", not "bad request".
 const UNAVAILABLE_CODES = new Set([
+  50, // MaxTimeMSExpired (FerretDB answers it for a query that ran out of time)
   6, // HostUnreachable
   7, // HostNotFound
   89, // NetworkTimeout
@@ -176,6 +177,16 @@ export function isUnavailableError(error: unknown): boolean {
   return typeof error.code === 'number' && UNAVAILABLE_CODES.has(error.code);
 }
 
+/** True for unavailable-type driver errors that mean the server was too slow, not gone. */
+export function isTimeoutError(error: unknown): boolean {
+  if (!(error instanceof MongoError)) return false;
+  if (error.name === 'MongoNetworkTimeoutError' || error.name === 'MongoOperationTimeoutError') {
+    return true;
+  }
+  if (error.name === 'MongoWaitQueueTimeoutError') return true;
+  return error.code === 50 || error.code === 89;
+}
+
 /** True for an E11000 duplicate key error, including a bulk write whose only failures are such. */
 export function isDuplicateKeyError(error: unknown): boolean {
   if (!(error instanceof MongoError)) return false;
@@ -199,7 +210,8 @@ export function duplicateKeyIndex(error: unknown): string | null {
 
 /**
  * Wraps every method of a repository so that outage-type driver errors reach
- * the core as `ServiceUnavailableError` (503); anything else passes unchanged.
+ * the core as `ServiceUnavailableError` (503), whose message says whether
+ * MongoDB was unreachable or too slow; anything else passes unchanged.
  */
 export function withMongoErrors<T extends object>(repository: T): T {
   const wrapped: Record<string, unknown> = {};
@@ -211,7 +223,11 @@ export function withMongoErrors<T extends object>(repository: T): T {
               return await member(...args);
             } catch (error) {
               if (isUnavailableError(error)) {
-                throw new ServiceUnavailableError('MongoDB is unavailable; retry later.');
+                throw new ServiceUnavailableError(
+                  isTimeoutError(error)
+                    ? 'MongoDB did not answer in time; retry later.'
+                    : 'MongoDB is unavailable; retry later.',
+                );
               }
               throw error;
             }

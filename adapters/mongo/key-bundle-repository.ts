@@ -85,6 +85,7 @@ import {
   type SignedPreKey,
   type StoredKeyBundle,
 } from '../../core/index.js';
+import type { ReplenishedKeys } from '../../core/ports/key-bundle-repository.js';
 import { isDuplicateKeyError, requireObjectId, toObjectId, withMongoErrors } from './connect.js';
 import { COLLECTIONS } from './indexes.js';
 
@@ -92,6 +93,8 @@ type Kind = 'ec' | 'kyber';
 
 interface BundleDoc {
   _id: ObjectId;
+  /** The generation this publish saw current before it switched (null: none, or not kept then). */
+  previousGeneration?: string | null;
   identityKey: string;
   registrationId: number;
   signedPreKey: SignedPreKey;
@@ -137,13 +140,27 @@ interface MarkerDoc {
 const kyberMarkerId = (user: ObjectId, generation: string) =>
   `kyber:${user.toHexString()}:${generation}`;
 
-// Candidates a claim reads after a lost race, and how many it tries before reading again.
-const CONTENDED_BATCH = 64;
-const TRIES_PER_BATCH = 3;
+interface Claimed {
+  readonly doc: OneTimeKeyDoc;
+  readonly poolLeft: number | null;
+}
+
+interface ClaimWaiter {
+  resolve(claimed: Claimed | null): void;
+  reject(error: unknown): void;
+}
+
+// Most claims of one pool served by one read (see the header).
+const CLAIM_BATCH = 32;
 // How long a replenish lease lasts if its holder dies.
 const LOCK_LEASE_MS = 15_000;
-// How long a replenish waits for another one of the same user.
-const LOCK_WAIT_MS = 5_000;
+// A holder stops before writing once this much of its lease is gone (see the header).
+const LOCK_SAFE_MS = LOCK_LEASE_MS / 2;
+// How long a replenish waits for its turn before the store counts as too slow.
+const LOCK_WAIT_MS = 30_000;
+// Leases a replenish may run low on before the store counts as too slow.
+const LEASE_ATTEMPTS = 3;
+const LEASE_RUN_OUT = Symbol('lease run out');
 // Keys of a generation no bundle names are swept once this old.
 const LEFTOVER_AGE_MS = 60 * 60 * 1000;
 
@@ -155,61 +172,122 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
   const locks = db.collection<LockDoc>(COLLECTIONS.keyLocks);
   const markers = db.collection<MarkerDoc>(COLLECTIONS.keyLocks);
 
-  async function claim(userId: string, generation: string, kind: Kind) {
+  // Claims waiting in this process, per pool (user, generation, kind); a pool
+  // with an entry has a pump running (see the header: batched claims).
+  const waiting = new Map<string, ClaimWaiter[]>();
+
+  function claim(userId: string, generation: string, kind: Kind): Promise<Claimed | null> {
     const user = toObjectId(userId);
-    if (!user) return null;
-    const filter = { userId: user, generation, kind };
-    const read = (limit: number) => pool.find(filter).sort({ keyId: 1 }).limit(limit).toArray();
-    // Uncontended, the lowest key is free: read just that one. After a lost
-    // race, read a batch and pick at random, so that racing claims spread out;
-    // the batch goes stale fast, so only a few picks are tried before reading again.
-    let contended = false;
-    let candidates = await read(1);
-    while (candidates.length > 0) {
-      for (let tries = 0; tries < TRIES_PER_BATCH && candidates.length > 0; tries++) {
-        const index = contended ? Math.floor(Math.random() * candidates.length) : 0;
-        const [candidate] = candidates.splice(index, 1);
-        const { deletedCount } = await pool.deleteOne({ _id: candidate!._id! });
-        if (deletedCount !== 1) {
-          contended = true;
-          continue;
-        }
-        try {
-          await handedOut.insertOne({
-            userId: user,
-            identityKey: candidate!.identityKey,
-            kind,
-            keyId: candidate!.keyId,
-            at: new Date(),
-          });
-        } catch (error) {
-          // Handed out before under this identity key (a re-upload): gone now, skip it.
-          if (isDuplicateKeyError(error)) continue;
-          throw error;
-        }
-        // The key is taken: a failed count must not lose it.
-        const poolLeft = await pool
-          .countDocuments(filter, { limit: PREKEYS_LOW_THRESHOLD })
-          .catch(() => null);
-        return { doc: candidate!, poolLeft };
+    if (!user) return Promise.resolve(null);
+    const key = `${userId}:${generation}:${kind}`;
+    return new Promise((resolve, reject) => {
+      const queue = waiting.get(key);
+      if (queue) {
+        queue.push({ resolve, reject });
+        return;
       }
-      candidates = await read(contended ? CONTENDED_BATCH : 1);
-    }
-    return null;
+      const fresh = [{ resolve, reject }];
+      waiting.set(key, fresh);
+      void pump(key, fresh, user, generation, kind);
+    });
   }
 
-  // False when `generation` is not the user's current one, or its Kyber pool
+  // Serves a pool's waiting claims, a batch per round, until none is left.
+  async function pump(
+    key: string,
+    queue: ClaimWaiter[],
+    user: ObjectId,
+    generation: string,
+    kind: Kind,
+  ): Promise<void> {
+    let batch: ClaimWaiter[] = [];
+    try {
+      while (queue.length > 0) {
+        batch = queue.splice(0, CLAIM_BATCH);
+        queue.unshift(...(await claimRound(user, generation, kind, batch)));
+        batch = [];
+      }
+    } catch (error) {
+      for (const waiter of [...batch, ...queue.splice(0)]) waiter.reject(error);
+    } finally {
+      waiting.delete(key);
+    }
+  }
+
+  // One round: reads the lowest keys once, gives the i-th waiter the i-th key
+  // and lets each take its own; returns (in order) the waiters to serve again.
+  async function claimRound(
+    user: ObjectId,
+    generation: string,
+    kind: Kind,
+    batch: readonly ClaimWaiter[],
+  ): Promise<ClaimWaiter[]> {
+    if (kind === 'kyber' && !(await mayHoldKyberKeys(user, generation))) {
+      for (const waiter of batch) waiter.resolve(null);
+      return [];
+    }
+    const limit = batch.length + PREKEYS_LOW_THRESHOLD;
+    const candidates = await pool
+      .find({ userId: user, generation, kind })
+      .sort({ keyId: 1 })
+      .limit(limit)
+      .toArray();
+    if (candidates.length === 0) {
+      // Every waiter was waiting while the pool read empty.
+      for (const waiter of batch) waiter.resolve(null);
+      return [];
+    }
+    const again = new Array<ClaimWaiter | null>(batch.length).fill(null);
+    await Promise.all(
+      batch.map(async (waiter, i) => {
+        const candidate = candidates[i];
+        try {
+          if (!candidate || !(await take(user, kind, candidate))) {
+            again[i] = waiter;
+            return;
+          }
+        } catch (error) {
+          waiter.reject(error);
+          return;
+        }
+        // As read: exact when the read saw the whole pool, else "at least".
+        const poolLeft = Math.min(candidates.length - (i + 1), PREKEYS_LOW_THRESHOLD);
+        waiter.resolve({ doc: candidate, poolLeft });
+      }),
+    );
+    return again.filter((waiter) => waiter !== null);
+  }
+
+  // Takes one pooled key for the caller: true only for the one caller whose
+  // delete removed it and whose handed-out record was the first for its keyId.
+  async function take(user: ObjectId, kind: Kind, candidate: OneTimeKeyDoc): Promise<boolean> {
+    const { deletedCount } = await pool.deleteOne({ _id: candidate._id! });
+    if (deletedCount !== 1) return false;
+    try {
+      await handedOut.insertOne({
+        userId: user,
+        identityKey: candidate.identityKey,
+        kind,
+        keyId: candidate.keyId,
+        at: new Date(),
+      });
+      return true;
+    } catch (error) {
+      // Handed out before under this identity key (a re-upload): gone now, skip it.
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  // False when `generation` is the user's current one and its Kyber pool
   // never held a key (see the header): then a claim need not search the pool.
-  async function mayHoldKyberKeys(userId: string, generation: string): Promise<boolean> {
-    const user = toObjectId(userId);
-    const doc =
-      user &&
-      (await bundles.findOne(
-        { _id: user },
-        { projection: { generation: 1, kyberOneTimeKeys: 1 } },
-      ));
-    if (!user || !doc || doc.generation !== generation) return false;
-    if (doc.kyberOneTimeKeys !== false) return true;
+  async function mayHoldKyberKeys(user: ObjectId, generation: string): Promise<boolean> {
+    const doc = await bundles.findOne(
+      { _id: user },
+      { projection: { generation: 1, kyberOneTimeKeys: 1 } },
+    );
+    if (!doc) return false;
+    if (doc.generation !== generation || doc.kyberOneTimeKeys !== false) return true;
     return (await markers.findOne({ _id: kyberMarkerId(user, generation) })) !== null;
   }
 
@@ -260,11 +338,16 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
     }
   }
 
-  async function withReplenishLease<T>(user: ObjectId, work: () => Promise<T>): Promise<T> {
+  // Runs `work` holding the user's replenish lease; `work` is told whether
+  // the lease is still safely its own.
+  async function withReplenishLease<T>(
+    user: ObjectId,
+    work: (stillHeld: () => boolean) => Promise<T>,
+  ): Promise<T> {
     const _id = `replenish:${user.toHexString()}`;
     const owner = new ObjectId().toHexString();
     const deadline = Date.now() + LOCK_WAIT_MS;
-    for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, 100)) {
+    for (let delayMs = 5; ; delayMs = Math.min(delayMs * 2, 50)) {
       try {
         await locks.insertOne({ _id, owner, expiresAt: new Date(Date.now() + LOCK_LEASE_MS) });
         break;
@@ -278,12 +361,15 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new ServiceUnavailableError('Another replenish of these pools is running; retry.');
+        throw new ServiceUnavailableError(
+          'MongoDB did not finish the replenishes of these pools in time; retry later.',
+        );
       }
       await sleep(delayMs + Math.random() * delayMs);
     }
+    const takenAt = Date.now();
     try {
-      return await work();
+      return await work(() => Date.now() - takenAt < LOCK_SAFE_MS);
     } finally {
       await locks.deleteOne({ _id, owner }).catch(() => {});
     }
@@ -301,8 +387,10 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
         kyber: offered.kyber.filter((key) => !handed.kyber.has(key.keyId)),
       };
       await insertKeys(toDocs(user, generation, identityKey, fresh, now));
+      const before = await bundles.findOne({ _id: user }, { projection: { generation: 1 } });
       const replaced = await switchBundle({
         _id: user,
+        previousGeneration: before?.generation ?? null,
         identityKey,
         registrationId: bundle.registrationId,
         signedPreKey: copySigned(bundle.signedPreKey),
@@ -311,15 +399,17 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
         kyberOneTimeKeys: fresh.kyber.length > 0,
         publishedAt: now,
       });
-      if (replaced && replaced.generation !== generation) {
-        await pool.deleteMany({ userId: user, generation: replaced.generation });
-        if (replaced.kyberOneTimeKeys === false) {
-          await markers.deleteOne({ _id: kyberMarkerId(user, replaced.generation) });
-        }
+      // The replaced generation stays claimable (fetches that read it just
+      // before); the one it had replaced goes now.
+      const kept = [generation, ...(replaced ? [replaced.generation] : [])];
+      const dropped = replaced?.previousGeneration;
+      if (dropped && !kept.includes(dropped)) {
+        await pool.deleteMany({ userId: user, generation: dropped });
+        await markers.deleteOne({ _id: kyberMarkerId(user, dropped) });
       }
       await pool.deleteMany({
         userId: user,
-        generation: { $ne: generation },
+        generation: { $nin: kept },
         addedAt: { $lt: new Date(now.getTime() - LEFTOVER_AGE_MS) },
       });
       return { count: fresh.ec.length, kyberCount: fresh.kyber.length };
@@ -345,7 +435,6 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
       return { keyId: doc.keyId, publicKey: doc.publicKey, poolLeft };
     },
     async claimKyberPreKey(userId, generation) {
-      if (!(await mayHoldKyberKeys(userId, generation))) return null;
       const claimed = await claim(userId, generation, 'kyber');
       if (!claimed) return null;
       const { doc, poolLeft } = claimed;
@@ -362,44 +451,62 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
       const current =
         user && (await bundles.findOne({ _id: user }, { projection: { identityKey: 1 } }));
       if (!user || current?.identityKey !== keys.identityKey) return null;
-      return withReplenishLease(user, async () => {
-        // The keys go into this generation, whose identity key is checked here:
-        // a publish landing after this read leaves them in a replaced pool.
-        const bundle = await bundles.findOne({ _id: user });
-        if (bundle?.identityKey !== keys.identityKey) return null;
-        const { generation, identityKey } = bundle;
-        const offered = distinctKeys(keys);
-        const [handed, pooled, counts] = await Promise.all([
-          handedOutAmong(user, identityKey, offered),
-          pooledAmong(user, generation, offered),
-          countPools(user, generation),
-        ]);
-        const fresh = {
-          ec: offered.ec.filter((k) => !handed.ec.has(k.keyId) && !pooled.ec.has(k.keyId)),
-          kyber: offered.kyber.filter(
-            (k) => !handed.kyber.has(k.keyId) && !pooled.kyber.has(k.keyId),
-          ),
-        };
-        const after = {
-          count: counts.count + fresh.ec.length,
-          kyberCount: counts.kyberCount + fresh.kyber.length,
-        };
-        if (after.count > cap || after.kyberCount > cap) {
-          throw new DomainError('POOL_FULL', `A one-time pool holds at most ${cap} keys.`);
+      for (let attempt = 1; ; attempt++) {
+        const result = await withReplenishLease(user, (stillHeld) =>
+          replenishHolding(user, keys, cap, stillHeld),
+        );
+        if (result !== LEASE_RUN_OUT) return result;
+        if (attempt >= LEASE_ATTEMPTS) {
+          throw new ServiceUnavailableError(
+            'MongoDB answers too slowly to replenish; retry later.',
+          );
         }
-        if (fresh.kyber.length > 0 && bundle.kyberOneTimeKeys === false) {
-          await markers
-            .insertOne({ _id: kyberMarkerId(user, generation) })
-            .catch((error: unknown) => {
-              // Marked by an earlier replenish already.
-              if (!isDuplicateKeyError(error)) throw error;
-            });
-        }
-        await insertKeys(toDocs(user, generation, identityKey, fresh, new Date()));
-        return after;
-      });
+      }
     },
   });
+
+  // The replenish itself, holding the user's lease: null when the bundle is
+  // not under `keys.identityKey` any more; LEASE_RUN_OUT when the lease ran
+  // low before anything was written.
+  async function replenishHolding(
+    user: ObjectId,
+    keys: ReplenishedKeys,
+    cap: number,
+    stillHeld: () => boolean,
+  ): Promise<PoolCounts | null | typeof LEASE_RUN_OUT> {
+    // The keys go into this generation, whose identity key is checked here:
+    // a publish landing after this read leaves them in a replaced pool.
+    const bundle = await bundles.findOne({ _id: user });
+    if (!bundle || bundle.identityKey !== keys.identityKey) return null;
+    const { generation, identityKey } = bundle;
+    const offered = distinctKeys(keys);
+    const [handed, pooled, counts] = await Promise.all([
+      handedOutAmong(user, identityKey, offered),
+      pooledAmong(user, generation, offered),
+      countPools(user, generation),
+    ]);
+    const fresh = {
+      ec: offered.ec.filter((k) => !handed.ec.has(k.keyId) && !pooled.ec.has(k.keyId)),
+      kyber: offered.kyber.filter((k) => !handed.kyber.has(k.keyId) && !pooled.kyber.has(k.keyId)),
+    };
+    const after = {
+      count: counts.count + fresh.ec.length,
+      kyberCount: counts.kyberCount + fresh.kyber.length,
+    };
+    if (after.count > cap || after.kyberCount > cap) {
+      throw new DomainError('POOL_FULL', `A one-time pool holds at most ${cap} keys.`);
+    }
+    if (fresh.ec.length + fresh.kyber.length === 0) return after;
+    if (!stillHeld()) return LEASE_RUN_OUT;
+    if (fresh.kyber.length > 0 && bundle.kyberOneTimeKeys === false) {
+      await markers.insertOne({ _id: kyberMarkerId(user, generation) }).catch((error: unknown) => {
+        // Marked by an earlier replenish already.
+        if (!isDuplicateKeyError(error)) throw error;
+      });
+    }
+    await insertKeys(toDocs(user, generation, identityKey, fresh, new Date()));
+    return after;
+  }
 }
 
 interface KeysByKind {

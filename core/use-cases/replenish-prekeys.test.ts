@@ -54,6 +54,27 @@ describe('replenishPrekeys', () => {
     ).resolves.toEqual({ count: 5, kyberCount: 5 });
   });
 
+  it('answers the current sizes, never SERVICE_UNAVAILABLE, while new identity keys keep landing', async () => {
+    const { deps } = await published({ oneTimeIds: [1, 2] });
+    let salt = 0;
+    // Every attempt finds a publish of another identity key landed after its read.
+    const keyBundles = {
+      ...deps.keyBundles,
+      replenish: async (...args: Parameters<typeof deps.keyBundles.replenish>) => {
+        const next = createPlainBundle({ oneTimeIds: [7], kyberOneTimeIds: [], salt: ++salt });
+        await publishKeyBundle(deps, { userId: alice, ...next });
+        return deps.keyBundles.replenish(...args);
+      },
+    };
+    await expect(
+      replenishPrekeys(
+        { ...deps, keyBundles },
+        { userId: alice, oneTimePreKeys: plainPreKeys([10, 11]) },
+      ),
+    ).resolves.toEqual({ count: 1, kyberCount: 0 });
+    expect(salt).toBe(3);
+  });
+
   it('answers BUNDLE_NOT_FOUND before the first publish', async () => {
     const { deps } = createCoreDeps();
     const error = await errorOf(

@@ -175,7 +175,7 @@ export function describeKeyBundleRepositoryContract(
       expect(await bundles.count(bob)).toEqual({ count: 3, kyberCount: 0 });
     });
 
-    it('replaces both pools on publish; a claim naming the old generation gets none', async () => {
+    it('replaces both pools on publish; the replaced generation stays claimable until the next one', async () => {
       const alice = user();
       const first = head();
       await bundles.publish(alice, first, keys(range(1, 11), range(1, 11)));
@@ -186,10 +186,34 @@ export function describeKeyBundleRepositoryContract(
       });
       expect(await bundles.find(alice)).toEqual(second);
       expect(await bundles.count(alice)).toEqual({ count: 2, kyberCount: 1 });
-      expect(await bundles.claimPreKey(alice, first.generation)).toBeNull();
-      expect(await bundles.claimKyberPreKey(alice, first.generation)).toBeNull();
+      // A fetch that read the first bundle just before takes a key of the first publish.
+      expect((await bundles.claimPreKey(alice, first.generation))?.keyId).toBe(1);
+      expect((await bundles.claimKyberPreKey(alice, first.generation))?.keyId).toBe(1);
+      expect(await bundles.count(alice)).toEqual({ count: 2, kyberCount: 1 });
       expect((await bundles.claimPreKey(alice, second.generation))?.keyId).toBe(100);
       expect((await bundles.claimKyberPreKey(alice, second.generation))?.keyId).toBe(200);
+      // The publish after that drops the first generation's keys.
+      const third = head();
+      await bundles.publish(alice, third, keys([300]));
+      expect(await bundles.claimPreKey(alice, first.generation)).toBeNull();
+      expect(await bundles.claimKyberPreKey(alice, first.generation)).toBeNull();
+      expect((await bundles.claimPreKey(alice, second.generation))?.keyId).toBe(101);
+      expect((await bundles.claimPreKey(alice, third.generation))?.keyId).toBe(300);
+    });
+
+    it('hands a keyId re-uploaded under the same identity key out once, from either generation', async () => {
+      const alice = user();
+      const first = head('same');
+      await bundles.publish(alice, first, keys([1, 2, 3]));
+      const second = head('same');
+      await bundles.publish(alice, second, keys([1, 2, 3]));
+      const [fromFirst, fromSecond] = await Promise.all([
+        Promise.all(range(0, 4).map(() => bundles.claimPreKey(alice, first.generation))),
+        Promise.all(range(0, 4).map(() => bundles.claimPreKey(alice, second.generation))),
+      ]);
+      const taken = [...fromFirst, ...fromSecond].flatMap((key) => (key ? [key.keyId] : []));
+      expect(taken.sort()).toEqual([1, 2, 3]);
+      expect(await bundles.claimPreKey(alice, second.generation)).toBeNull();
     });
 
     it('never re-issues a keyId re-uploaded under the same identity key', async () => {
@@ -362,13 +386,69 @@ export function describeKeyBundleRepositoryContract(
       expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toEqual(
         claimed(kyber(5), 1),
       );
-      // A later publish without Kyber keys starts with an empty pool again.
+      // A later publish without Kyber keys starts with an empty pool again (the
+      // replaced generation keeps its last key for fetches that read it).
       const next = head('identity-1', false);
       await bundles.publish(alice, next, keys([2]));
-      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toBeNull();
       expect(await bundles.claimKyberPreKey(alice, next.generation)).toBeNull();
+      expect((await bundles.claimKyberPreKey(alice, bundle.generation))?.keyId).toBe(6);
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toBeNull();
       await bundles.replenish(alice, keys([], [7]), 1000);
       expect((await bundles.claimKyberPreKey(alice, next.generation))?.keyId).toBe(7);
+    });
+
+    it('answers every one of 10 identical racing replenishes with the final sizes', async () => {
+      const alice = user();
+      const bundle = head();
+      await bundles.publish(alice, bundle, keys([1, 2]));
+      const same = keys(range(10, 20), range(10, 15));
+      const answers = await Promise.all(
+        range(0, 10).map(() => bundles.replenish(alice, same, 1000)),
+      );
+      expect(answers).toEqual(range(0, 10).map(() => ({ count: 12, kyberCount: 5 })));
+      expect(await drainEc(alice, bundle.generation)).toEqual([1, 2, ...range(10, 20)]);
+    });
+
+    it('keeps claims racing publishes and replenishes within one generation, each key once', async () => {
+      const alice = user();
+      // Every publish has its own keyIds: 1000·p + 1…; replenishes add 500…509 to the current one.
+      const generations = new Map<string, number>();
+      const publish = async (p: number) => {
+        const bundle = head();
+        generations.set(bundle.generation, p);
+        const ids = range(p * 1000 + 1, p * 1000 + 11);
+        await bundles.publish(alice, bundle, keys(ids, ids));
+      };
+      await publish(0);
+      const claims = range(0, 60).map(async () => {
+        const read = await bundles.find(alice);
+        const [ecKey, kyberKey] = await Promise.all([
+          bundles.claimPreKey(alice, read!.generation),
+          bundles.claimKyberPreKey(alice, read!.generation),
+        ]);
+        return { publish: generations.get(read!.generation)!, ecKey, kyberKey };
+      });
+      const writes = [
+        ...range(1, 4).map((p) => publish(p)),
+        ...range(0, 5).map(() =>
+          bundles.replenish(alice, keys(range(500, 510), range(500, 510)), 1000),
+        ),
+      ];
+      const [fetched] = await Promise.all([Promise.all(claims), Promise.all(writes)]);
+      const seen = new Set<string>();
+      for (const { publish: p, ecKey, kyberKey } of fetched) {
+        for (const [kind, key] of [
+          ['ec', ecKey],
+          ['kyber', kyberKey],
+        ] as const) {
+          if (!key) continue;
+          const own =
+            key.keyId >= 500 && key.keyId < 510 ? true : Math.floor((key.keyId - 1) / 1000) === p;
+          expect(own, `${kind} key ${key.keyId} in a fetch of publish ${p}`).toBe(true);
+          expect(seen.has(`${kind}:${key.keyId}`), `${kind} key ${key.keyId} twice`).toBe(false);
+          seen.add(`${kind}:${key.keyId}`);
+        }
+      }
     });
   });
 }
