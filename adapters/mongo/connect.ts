@@ -187,6 +187,18 @@ export function isTimeoutError(error: unknown): boolean {
   return error.code === 50 || error.code === 89;
 }
 
+/**
+ * True when the server refused text it cannot hold: FerretDB on PostgreSQL
+ * answers U+0000 in a document or filter with an InternalError carrying
+ * PostgreSQL's SQLSTATE 22P05 (`jsonb` has no NUL).
+ */
+export function isUnstorableTextError(error: unknown): boolean {
+  return (
+    error instanceof MongoError &&
+    /SQLSTATE 22P05|unsupported Unicode escape sequence/.test(error.message)
+  );
+}
+
 /** True for an E11000 duplicate key error, including a bulk write whose only failures are such. */
 export function isDuplicateKeyError(error: unknown): boolean {
   if (!(error instanceof MongoError)) return false;

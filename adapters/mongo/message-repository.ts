@@ -10,10 +10,22 @@
  * ids never collide. The insert is the idempotency check: of any number of
  * concurrent inserts under one (sender, client id) exactly one is stored, and
  * the others read it back after their E11000.
+ *
+ * Text a store cannot hold: PostgreSQL's `jsonb` (FerretDB's PostgreSQL
+ * backend) refuses U+0000 anywhere in a document or a filter. Such a message
+ * is refused by its insert, the first write that carries its text, so nothing
+ * of it is stored; the caller gets `VALIDATION_FAILED` at the field that holds
+ * the character (a `clientMessageId` holding one can never have been stored,
+ * so looking it up answers "none").
  */
 import type { Db, Filter, ObjectId } from 'mongodb';
-import type { Message, MessageRepository } from '../../core/index.js';
-import { isDuplicateKeyError, toObjectId, withMongoErrors } from './connect.js';
+import { type Message, type MessageRepository, ValidationError } from '../../core/index.js';
+import {
+  isDuplicateKeyError,
+  isUnstorableTextError,
+  toObjectId,
+  withMongoErrors,
+} from './connect.js';
 import { COLLECTIONS } from './indexes.js';
 import { fromMessageFields, type MessageFields, toMessageFields } from './message-fields.js';
 
@@ -26,7 +38,12 @@ export function createMongoMessageRepository(db: Db): MessageRepository {
   const messages = db.collection<MessageDoc>(COLLECTIONS.messages);
 
   async function findByClientKey(senderId: ObjectId, clientMessageId: string) {
-    return fromDoc(await messages.findOne({ senderId, clientKey: `c:${clientMessageId}` }));
+    try {
+      return fromDoc(await messages.findOne({ senderId, clientKey: `c:${clientMessageId}` }));
+    } catch (error) {
+      if (isUnstorableTextError(error)) return null;
+      throw error;
+    }
   }
 
   return withMongoErrors<MessageRepository>({
@@ -36,6 +53,7 @@ export function createMongoMessageRepository(db: Db): MessageRepository {
         await messages.insertOne(doc);
         return { message, created: true };
       } catch (error) {
+        if (isUnstorableTextError(error)) throw unstorable(message);
         if (!isDuplicateKeyError(error) || message.clientMessageId === null) throw error;
         const first = await findByClientKey(doc.senderId, message.clientMessageId);
         if (!first) throw error;
@@ -84,4 +102,13 @@ function toDoc(message: Message): MessageDoc {
 
 function fromDoc(doc: MessageDoc | null): Message | null {
   return doc === null ? null : fromMessageFields(doc);
+}
+
+// The refusal of a message whose text holds a character the store cannot keep.
+function unstorable(message: Message): ValidationError {
+  const path = message.content.includes('\u0000') ? 'content' : 'clientMessageId';
+  return ValidationError.at(
+    path,
+    'This server stores messages in PostgreSQL, which cannot hold U+0000 (NUL); leave it out or encode the text.',
+  );
 }
