@@ -195,7 +195,9 @@ export const ROUTE_DOCS = {
     description:
       'Pushes `new-message` to every connection of the receiver and of the sender, except the ' +
       'connection named by `x-connection-id`. A retry with a `clientMessageId` already used by the ' +
-      'sender answers `200` with the message first stored under it, and stores and pushes nothing.',
+      'sender answers `200` with the message first stored under it, and stores and pushes nothing. ' +
+      'On a server whose database cannot hold U+0000 (FerretDB on PostgreSQL), a `content` or ' +
+      '`clientMessageId` containing it answers `400 VALIDATION_FAILED` at that field and stores nothing.',
     responses: {
       201: { description: 'Stored (durably) and pushed.', schema: MessageResponse },
       200: {
@@ -253,7 +255,9 @@ export const ROUTE_DOCS = {
     summary: 'Add one-time keys',
     description:
       'Keys already in the pool, or already handed out under the current identity key, are skipped, so ' +
-      'a retry is harmless. A pool holds at most 1 000 keys: an overflow stores nothing (`409 POOL_FULL`).',
+      'a retry is harmless. A pool holds at most 1 000 keys: an overflow stores nothing (`409 POOL_FULL`). ' +
+      'Concurrent replenishes of one user take effect one at a time, and each answers `200` with the ' +
+      'sizes right after it.',
     responses: { 200: { description: 'The sizes of the pools.', schema: PoolCountsResponse } },
     errors: ['INVALID_SIGNATURE', 'BUNDLE_NOT_FOUND', 'POOL_FULL'],
   },
@@ -262,7 +266,8 @@ export const ROUTE_DOCS = {
     summary: "Fetch a user's key bundle (takes one-time keys)",
     description:
       'A one-time key is handed out at most once, ever, lowest `keyId` first; a fetch never mixes two ' +
-      'publishes. A fetch leaving a pool under 10 keys pushes `prekeys-low` to the owner. ' +
+      'publishes: one racing a publish answers the bundle of just before or just after it, whole. ' +
+      'A fetch leaving a pool under 10 keys pushes `prekeys-low` to the owner. ' +
       'Rate-limited per requester and per target.',
     responses: { 200: { description: 'The bundle.', schema: BundleResponse } },
     errors: ['BUNDLE_NOT_FOUND'],

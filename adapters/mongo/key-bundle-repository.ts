@@ -13,64 +13,96 @@
  * (unique per user, identity key, kind and `keyId`: the durable record of keys
  * handed out) and `key_locks` (replenish leases, and the Kyber markers below).
  *
- * Cost: FerretDB 1.24 on SQLite pushes only a filter on `_id` alone down to
- * SQLite; any other query reads and decodes the whole collection (stopping
- * early only for a limit without a sort). So a claim's common path is kept to
- * reads by `_id`, one sorted read (the candidates) and one count with a limit
- * (the pool's size after the claim, up to the prekeys-low threshold); a Kyber
- * claim on a generation whose Kyber pool never held a key reads only by `_id`.
+ * Cost (measured with bench/pushdown.ts, 10 000 keys stored): FerretDB 1.24
+ * on SQLite pushes down only a filter on `_id` alone; any other query reads
+ * and decodes the whole collection (seconds at that size). On PostgreSQL it
+ * pushes every top-level equality on a scalar (ObjectId, string, number) down
+ * as `jsonb @>`, which PostgreSQL runs as a sequential scan (FerretDB's
+ * indexes are btree on `_jsonb->'field'`, which `@>` cannot use): tens of
+ * milliseconds; `$in`, `$or`, ranges and every sort run in FerretDB after
+ * that. So every hot query here is an equality on top-level fields (`_id`,
+ * or `userId` + `generation` + `kind`), the sort only ever orders one pool,
+ * and a Kyber claim on a generation whose Kyber pool never held a key reads
+ * only by `_id`. The contention suites run on PostgreSQL; on SQLite the
+ * claims' sorted reads still scan the collection (see the README).
  *
  * Kyber hint: the bundle document records whether its publish brought Kyber
  * one-time keys (written with the generation, in the same replace); a
  * replenish that adds Kyber keys to a generation whose publish brought none
  * first inserts a marker `kyber:<user>:<generation>` into `key_locks`, then
  * the keys. So whenever such a pool holds a key, the marker exists, and a
- * Kyber claim that finds neither flag nor marker (or a replaced generation)
- * answers null without searching the pool. (A flag updated in the bundle
- * document instead could, on FerretDB, write back a bundle that a concurrent
- * publish had just replaced.) Markers of replaced generations are deleted by
- * the publish that replaces them (one written by a replenish racing that
- * publish may linger: a tiny document no claim ever reads again).
+ * Kyber claim on the current generation that finds neither flag nor marker
+ * answers null without searching the pool (a replaced generation is searched).
+ * (A flag updated in the bundle document instead could, on FerretDB, write
+ * back a bundle that a concurrent publish had just replaced.)
  *
- * Claim (one key): read the lowest key of (user, generation, kind); take it
- * with `deleteOne({ _id })` (only the caller that deleted it goes on; on a lost
- * race it retries on another candidate, picked at random among the lowest few
- * so that many concurrent claims spread out); then insert its handed-out
- * record; return it only when that insert succeeded, with the pool's size
- * after it counted up to the prekeys-low threshold (best effort). An E11000
- * there means the `keyId` was already handed out under this identity key (a
- * re-uploaded key that slipped into the pool): the document is gone and the
- * claim moves on. So a key goes out only after both single-document writes
- * succeeded, and never twice: each document is deleted once, and each
- * (identity key, kind, `keyId`) recorded once. A crash between the delete and
- * the record loses that key without handing it out (nobody received it, so a
- * later re-upload of it may go out once). Sequential claims get ascending `keyId`s; a claim names its
- * generation, so after a publish a stale claim finds nothing and returns null.
+ * Claim (one key): take a pooled key of (user, generation, kind) with
+ * `deleteOne({ _id })` (only the caller that deleted it goes on), then insert
+ * its handed-out record; the key is the caller's only when that insert
+ * succeeded. An E11000 there means the `keyId` was already handed out under
+ * this identity key (a re-uploaded key, maybe from another generation): the
+ * document is gone and the claim moves on. So a key goes out only after both
+ * single-document writes succeeded, and never twice: each document is deleted
+ * once, and each (identity key, kind, `keyId`) recorded once. A crash between
+ * the two writes loses that key without handing it out.
+ *
+ * Batched claims: the claims of one pool waiting in this process are served
+ * together, up to 32 per round: one sorted read of the lowest keys (as many
+ * as there are waiters, plus the prekeys-low threshold), then the i-th waiter
+ * (in arrival order) takes the i-th key as above, all at once. A waiter whose
+ * take lost (another instance took that key) or who got no candidate waits
+ * for the next round; a round whose read finds the pool empty answers null to
+ * all its waiters (each was in flight while the pool was empty). Each lost
+ * take means a key left the pool, so rounds end. Claims one at a time get
+ * ascending `keyId`s; a claim's `poolLeft` is what its round's read implies
+ * (exact when the read saw the whole pool and nobody else claimed meanwhile,
+ * else capped at the threshold, meaning "at least").
+ *
+ * Generations (why a fetch never mixes two publishes and never needs a
+ * retry): a publish writes its keys under a new generation, then switches the
+ * bundle document (one document, replaced whole by `_id`: a reader sees the
+ * old or the new one). A fetch reads the bundle once and both its claims name
+ * that generation, so every key it gets was written under the publish whose
+ * head it answers (replenished keys join a generation only while its identity
+ * key is the bundle's, under the lease, below). The generation a publish
+ * replaced keeps its keys: a fetch that read it just before the switch still
+ * claims there, and counts as having come just before the publish (the
+ * replaced pool only shrinks after the switch, so the keys such fetches get
+ * are ones it held then). The publish after that deletes them (the bundle
+ * document records the generation it replaced, `previousGeneration`, and a
+ * publish deletes the keys of its replaced bundle's `previousGeneration`,
+ * which is neither the current generation nor the one just replaced). Only
+ * a fetch overtaken by two publishes can find its generation gone: it answers
+ * that bundle with no one-time key. `count` counts the current generation.
  *
  * Publish: (1) read which of the uploaded `keyId`s were handed out under the
  * identity key and leave them out; (2) insert the new generation's keys;
- * (3) replace the bundle document, switching to the new generation (a fetch
- * reads the generation first, so it sees the old or the new publish, never a
- * mix); (4) delete the replaced generation's remaining keys; (5) delete keys
- * of any other generation older than an hour (leftovers, see below). A crash
- * after (2) leaves keys of a generation no bundle names: never claimed, never
- * counted, swept by the next publish. A crash after (3) leaves the old
- * generation's unclaimed keys the same way. On FerretDB two concurrent
- * publishes of one user may both see the same replaced generation; the
- * loser's keys then linger (harmless) until swept. A claim racing (1) may
- * hand out a `keyId` that (2) re-pools: its record already exists, so the next
- * claim of it deletes it and moves on; only `count` over-reports it until then.
+ * (3) replace the bundle document, switching to the new generation; (4)
+ * delete the keys of the generation before the replaced one; (5) delete keys
+ * of any generation but these two older than an hour (leftovers). A crash
+ * after (2) leaves keys of a generation no bundle names: never claimed by a
+ * fetch that did not read it, never counted, swept later. On FerretDB two
+ * concurrent publishes of one user may both see the same replaced generation;
+ * the loser's keys then linger (harmless) until swept. A claim racing (1) may
+ * hand out a `keyId` that (2) re-pools: its record already exists, so the
+ * next claim of it deletes it and moves on; only `count` over-reports it
+ * until then.
  *
- * Replenish is all-or-nothing against the cap: under a per-user lease (a
- * unique insert into `key_locks`, 15 s, released at the end) it reads the
- * pool sizes and the `keyId`s already pooled or handed out, then inserts all
- * new keys or throws POOL_FULL, and only into a generation whose identity key
- * is the one the caller checked the keys against (else it returns null). Claims
- * do not take the lease (they only shrink pools). A counter document with a guarded `$inc` was rejected: FerretDB 1.24
- * loses concurrent `$inc`s and ignores the guard. Residual races: a replenish
- * that holds the lease longer than 15 s (a stalled process) may run alongside
- * the next one, and a replenish racing a publish adds its keys to the replaced
- * generation (as if it had happened just before the publish).
+ * Replenish is all-or-nothing against the cap, and replenishes of one user
+ * take effect one at a time: each takes a per-user lease (a unique insert
+ * into `key_locks`, 15 s, released at the end; a waiter polls it and waits its
+ * turn up to 30 s, breaking a lease whose holder died), reads the pool sizes
+ * and the `keyId`s already pooled or handed out, then inserts all new keys or
+ * throws POOL_FULL, and only into a generation whose identity key is the one
+ * the caller checked the keys against (else it returns null). Claims do not
+ * take the lease (they only shrink pools, so a size read under the lease is an
+ * upper bound when the keys land: the cap holds). A holder writes only while
+ * less than half its lease is gone, else it lets go and queues again, so a
+ * lease can expire under a live holder only if that process stalls for 7.5 s
+ * between that check and its insert. A counter document with a guarded `$inc`
+ * was rejected: FerretDB 1.24 loses concurrent `$inc`s and ignores the guard.
+ * A replenish racing a publish adds its keys to the replaced generation (as
+ * if it had happened just before the publish).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, ObjectId } from 'mongodb';

@@ -81,7 +81,8 @@ async function onBackend(ctx: Ctx, backend: FerretDbBackend) {
         if (answer.status !== 200) failures[answer.status] = (failures[answer.status] ?? 0) + 1;
       }
       const latency = stormLatency(result.fetches, result.elapsedMs);
-      return { ...latency, failures, problems: checkFetchedBundles(result.fetches).length };
+      const answered = result.fetches.filter((answer) => answer.status === 200);
+      return { ...latency, failures, problems: checkFetchedBundles(answered).length };
     };
     const burst = async (): Promise<BurstRound> => {
       const owner = `storm-${++round}`;
