@@ -37,7 +37,7 @@ export interface TestCluster {
 
 /** Registers the hooks: database, processes (ended after the file), Redis keys (deleted). */
 export function useCluster(options: ClusterOptions = {}): TestCluster {
-  const database = useTestDatabase({ backend: 'postgresql' });
+  const database = useTestDatabase();
   const servers = useServerProcesses();
   const keyPrefix = uniquePrefix('cluster');
   const sockets: WsClient[] = [];
