@@ -28,8 +28,18 @@ export default defineConfig({
       {
         // libsignal is a native addon: the page gets a plain-JavaScript stand-in,
         // checked against the real library by libsignal-stand-in.test.ts.
+        // So is node:crypto, which the verification codes' HMAC adapter uses.
         resolve: {
-          alias: { '@signalapp/libsignal-client': `${root}test/runtimes/libsignal-stand-in.ts` },
+          alias: [
+            {
+              find: '@signalapp/libsignal-client',
+              replacement: `${root}test/runtimes/libsignal-stand-in.ts`,
+            },
+            {
+              find: /^.*\/adapters\/crypto\/hmac-verification-codes\.js$/,
+              replacement: `${root}test/runtimes/verification-codes-stand-in.ts`,
+            },
+          ],
         },
         test: {
           name: 'core-chromium',
