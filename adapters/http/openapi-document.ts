@@ -1,7 +1,7 @@
 /**
  * @module The OpenAPI 3.1 document of the HTTP API, generated from the app's
  * own routes by hono-openapi: request bodies and queries from the schemas
- * that validate them, answers from each route's `describe`, and error codes
+ * that validate them, answers from each route's definition (`doc`), and error codes
  * gathered from every middleware on the way (see openapi.ts). A route without
  * documentation is missing from the document, which the test refuses.
  */
@@ -143,6 +143,8 @@ interface Operation {
   'x-error-codes'?: ErrorCode[];
 }
 
+const PARAMETER_ORDER = ['path', 'query', 'header'];
+
 function completeOperation(path: string, method: string, operation: Operation, errorRef: object) {
   const codes = new Set<ErrorCode>(operation['x-error-codes'] ?? []);
   // A validated query answers 400 at the offending parameter.
@@ -150,6 +152,10 @@ function completeOperation(path: string, method: string, operation: Operation, e
     codes.add('VALIDATION_FAILED');
   }
   for (const code of path.startsWith('/api/') ? API_WIDE_ERRORS : APP_WIDE_ERRORS) codes.add(code);
+  // Path parameters first, then the query's, then headers, whatever order the pieces merged in.
+  operation.parameters?.sort(
+    (a, b) => PARAMETER_ORDER.indexOf(a.in ?? '') - PARAMETER_ORDER.indexOf(b.in ?? ''),
+  );
 
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {

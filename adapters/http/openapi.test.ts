@@ -137,7 +137,7 @@ describe('GET /openapi.json', () => {
     const missing = [...registered].filter((route) => !documented.has(route));
     expect(
       missing,
-      'routes missing from /openapi.json: put describe(ROUTE_DOCS.…) from adapters/http/openapi.ts before their handler',
+      'routes missing from /openapi.json: define them with defineRoute (adapters/http/define-route.ts)',
     ).toEqual([]);
     expect([...documented].filter((route) => !registered.has(route))).toEqual([]);
     // §2–6 and §9, spelled out, so a route group cannot vanish from both sides at once.

@@ -3,11 +3,11 @@
  * generated (see openapi-document.ts). The middleware that checks a request
  * documents exactly what it checks, with the very schema object it validates
  * with: `validJsonBody` the body, `validQuery` the query, `requireAuth` the
- * token. Each route adds `describe(...)`: its summary, its answers (valibot
+ * token. Each route's definition (define-route.ts) adds its `doc`: summary, answers (valibot
  * response schemas from schemas.ts) and the error codes only its own logic
  * raises. Nothing here changes how a request is handled.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Handler, MiddlewareHandler } from 'hono';
 import { type DescribeRouteOptions, resolver, uniqueSymbol } from 'hono-openapi';
 import * as v from 'valibot';
 import type { ErrorCode } from '../../core/index.js';
@@ -43,7 +43,10 @@ export function schemaDoc(schema: v.GenericSchema) {
  * Marks `middleware` as documenting `spec` for every route it guards (a
  * route's own middleware, or a `use` on a prefix). Returns the middleware itself.
  */
-export function withOpenApi<M extends MiddlewareHandler>(middleware: M, spec: OperationSpec): M {
+export function withOpenApi<M extends MiddlewareHandler | Handler>(
+  middleware: M,
+  spec: OperationSpec,
+): M {
   return Object.assign(middleware, { [uniqueSymbol]: { spec } });
 }
 
@@ -94,8 +97,8 @@ export interface RouteDoc {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** The route's own documentation, as a no-op middleware to put before its handler. */
-export function describe(doc: RouteDoc): MiddlewareHandler {
+/** The route's own part of its operation, as hono-openapi merges it (define-route.ts). */
+export function operationSpec(doc: RouteDoc): OperationSpec {
   const responses: NonNullable<DescribeRouteOptions['responses']> = {};
   for (const [status, response] of Object.entries(doc.responses)) {
     responses[status] = {
@@ -129,7 +132,7 @@ export function describe(doc: RouteDoc): MiddlewareHandler {
       schema: { type: 'string' as const },
     })),
   ];
-  const spec: OperationSpec = {
+  return {
     operationId: doc.operationId,
     summary: doc.summary,
     ...(doc.description === undefined ? {} : { description: doc.description }),
@@ -138,9 +141,14 @@ export function describe(doc: RouteDoc): MiddlewareHandler {
     responses,
     ...(doc.errors === undefined ? {} : { 'x-error-codes': [...doc.errors] }),
   };
-  // What hono-openapi's describeRoute() builds, minus its `async`/`await`
-  // frame: the route runs one promise fewer per request.
-  return withOpenApi((_c, next) => next(), spec);
+}
+
+/**
+ * The route's own documentation as a no-op middleware before its handler,
+ * for routes not yet written with `defineRoute` (which costs no middleware).
+ */
+export function describe(doc: RouteDoc): MiddlewareHandler {
+  return withOpenApi((_c, next) => next(), operationSpec(doc));
 }
 
 /**

@@ -1,25 +1,14 @@
 /**
- * @module What each route adds to the OpenAPI document beyond what its
+ * @module Not yet folded into define-route.ts: the docs of the `/api/auth`
+ * routes, which still register themselves with `describe(ROUTE_DOCS.x)`.
+ * What each route adds to the OpenAPI document beyond what its
  * middleware already documents (body, query, token): summary, answers and the
  * error codes its own logic raises. Routes put `describe(ROUTE_DOCS.x)` before
  * their handler. The rules are those of docs/API.md, in short.
  */
 import type { RouteDoc } from './openapi.js';
 import {
-  AccountResponse,
-  BundleResponse,
-  CallListResponse,
-  ConversationListResponse,
   EndedSessionsResponse,
-  HealthResponse,
-  IceServersResponse,
-  LookupResponse,
-  MessageListResponse,
-  MessageResponse,
-  PoolCountsResponse,
-  PresenceResponse,
-  ProfileResponse,
-  ReadinessResponse,
   SessionListResponse,
   SessionResponse,
   VerificationResponse,
@@ -28,7 +17,7 @@ import {
 const VERIFICATION_ID =
   'From `POST /api/auth/verification`. A malformed id is answered like an unknown one (`404 VERIFICATION_NOT_FOUND`).';
 
-const USER_ID = "The user's id. A malformed id is answered like an unknown one (`404`).";
+const _USER_ID = "The user's id. A malformed id is answered like an unknown one (`404`).";
 
 /** Every documented route, by operation id. */
 export const ROUTE_DOCS = {
@@ -142,228 +131,5 @@ export const ROUTE_DOCS = {
     summary: 'End the current session',
     description: 'No body. The token used stops working at once; its sockets are closed with 4401.',
     responses: { 204: { description: 'Logged out.' } },
-  },
-
-  // §3 Users
-  getAccount: {
-    operationId: 'getAccount',
-    summary: "The caller's own profile and settings",
-    responses: { 200: { description: 'The account.', schema: AccountResponse } },
-  },
-  updateAccount: {
-    operationId: 'updateAccount',
-    summary: "Edit the caller's display name, username and privacy settings",
-    description:
-      "Sign-up's rules apply. Absent fields stay; `username: null` clears the username. " +
-      'Partners see the new display name in every frame and list after the answer.',
-    responses: { 200: { description: 'The account as stored.', schema: AccountResponse } },
-    errors: ['USERNAME_TAKEN'],
-  },
-  getProfile: {
-    operationId: 'getProfile',
-    summary: "A user's profile",
-    responses: { 200: { description: 'The profile.', schema: ProfileResponse } },
-    errors: ['USER_NOT_FOUND'],
-    pathParams: { userId: USER_ID },
-  },
-  findByUsername: {
-    operationId: 'findByUsername',
-    summary: 'A profile by username (case-insensitive)',
-    description: 'A string that cannot be a username is a `404`, never a `400`.',
-    responses: { 200: { description: 'The profile.', schema: ProfileResponse } },
-    errors: ['USER_NOT_FOUND'],
-    pathParams: { username: 'The username, compared without regard to case.' },
-  },
-  getPresence: {
-    operationId: 'getPresence',
-    summary: 'Presence of up to 200 users',
-    description: 'A pull; pushes come over the WebSocket (`presence-update`).',
-    responses: { 200: { description: 'Status by user id.', schema: PresenceResponse } },
-  },
-  lookupContacts: {
-    operationId: 'lookupContacts',
-    summary: 'Contact discovery by phone number',
-    description:
-      'Each number is normalized as at register; numbers that do not normalize or belong to nobody are simply absent.',
-    responses: { 200: { description: 'The users found.', schema: LookupResponse } },
-  },
-
-  // §4 Chat
-  sendMessage: {
-    operationId: 'sendMessage',
-    summary: 'Send a message',
-    description:
-      'Pushes `new-message` to every connection of the receiver and of the sender, except the ' +
-      'connection named by `x-connection-id`. A retry with a `clientMessageId` already used by the ' +
-      'sender answers `200` with the message first stored under it, and stores and pushes nothing. ' +
-      'On a server whose database cannot hold U+0000 (FerretDB on PostgreSQL), a `content` or ' +
-      '`clientMessageId` containing it answers `400 VALIDATION_FAILED` at that field and stores nothing.',
-    responses: {
-      201: { description: 'Stored (durably) and pushed.', schema: MessageResponse },
-      200: {
-        description: 'A retry: the message first stored under this clientMessageId.',
-        schema: MessageResponse,
-      },
-    },
-    errors: ['USER_NOT_FOUND'],
-    headers: {
-      'x-connection-id':
-        "The `connectionId` of the sending device's socket (from its `ready` frame): that connection gets no push.",
-    },
-  },
-  listConversations: {
-    operationId: 'listConversations',
-    summary: "The caller's conversations",
-    description:
-      'Newest `lastMessage` first. A conversation whose peer no longer exists is left out.',
-    responses: {
-      200: { description: 'A page of conversations.', schema: ConversationListResponse },
-    },
-  },
-  listMessages: {
-    operationId: 'listMessages',
-    summary: 'Messages with a user, newest first',
-    description:
-      '`before` (a message id of this conversation) keeps only older messages, then `offset` skips ' +
-      'within those; a `before` that is malformed, unknown or from another conversation is a `400`. ' +
-      'An unknown user is checked first (`404`).',
-    responses: { 200: { description: 'A page of messages.', schema: MessageListResponse } },
-    errors: ['USER_NOT_FOUND'],
-    pathParams: { userId: USER_ID },
-  },
-
-  // §5 Keys
-  publishKeys: {
-    operationId: 'publishKeys',
-    summary: "Publish the caller's key bundle",
-    description:
-      "Replaces the caller's bundle and both one-time pools. Keys are hex: EC keys and the identity key " +
-      '32 or 33 bytes (`05` + 32), Kyber keys 1569 bytes, signatures 64 bytes. With a 33-byte identity ' +
-      'key every signature is verified (XEdDSA) before anything is stored.',
-    responses: { 200: { description: 'The sizes of the new pools.', schema: PoolCountsResponse } },
-    errors: ['INVALID_SIGNATURE'],
-  },
-  countPrekeys: {
-    operationId: 'countPrekeys',
-    summary: "Keys left in the caller's one-time pools",
-    responses: {
-      200: { description: '`{ 0, 0 }` before any publish.', schema: PoolCountsResponse },
-    },
-  },
-  replenishPrekeys: {
-    operationId: 'replenishPrekeys',
-    summary: 'Add one-time keys',
-    description:
-      'Keys already in the pool, or already handed out under the current identity key, are skipped, so ' +
-      'a retry is harmless. A pool holds at most 1 000 keys: an overflow stores nothing (`409 POOL_FULL`). ' +
-      'Concurrent replenishes of one user take effect one at a time, and each answers `200` with the ' +
-      'sizes right after it.',
-    responses: { 200: { description: 'The sizes of the pools.', schema: PoolCountsResponse } },
-    errors: ['INVALID_SIGNATURE', 'BUNDLE_NOT_FOUND', 'POOL_FULL'],
-  },
-  fetchBundle: {
-    operationId: 'fetchBundle',
-    summary: "Fetch a user's key bundle (takes one-time keys)",
-    description:
-      'A one-time key is handed out at most once, ever, lowest `keyId` first; a fetch never mixes two ' +
-      'publishes: one racing a publish answers the bundle of just before or just after it, whole. ' +
-      'A fetch leaving a pool under 10 keys pushes `prekeys-low` to the owner. ' +
-      'Rate-limited per requester and per target.',
-    responses: { 200: { description: 'The bundle.', schema: BundleResponse } },
-    errors: ['BUNDLE_NOT_FOUND'],
-    pathParams: { userId: USER_ID },
-  },
-
-  // §6 Calls
-  listCalls: {
-    operationId: 'listCalls',
-    summary: "The caller's call history",
-    description: 'Newest first; only calls the caller took part in, from their first ring.',
-    responses: { 200: { description: 'A page of calls.', schema: CallListResponse } },
-  },
-  getIceServers: {
-    operationId: 'getIceServers',
-    summary: 'STUN and TURN servers for RTCPeerConnection',
-    description:
-      'TURN credentials follow the TURN REST scheme (coturn `use-auth-secret`) and expire after `ttl` ' +
-      'seconds: fetch a fresh list for each call.',
-    responses: { 200: { description: 'The ICE servers.', schema: IceServersResponse } },
-  },
-
-  // §9 Operations
-  healthz: {
-    operationId: 'healthz',
-    summary: 'Liveness: the process runs',
-    responses: { 200: { description: 'Always, while the process runs.', schema: HealthResponse } },
-  },
-  readyz: {
-    operationId: 'readyz',
-    summary: 'Readiness: every configured store answers',
-    responses: {
-      200: {
-        description: 'Ready (`memory` and `disabled` count as ready).',
-        schema: ReadinessResponse,
-      },
-      503: { description: 'A store is down.', schema: ReadinessResponse },
-    },
-  },
-  metrics: {
-    operationId: 'metrics',
-    summary: 'Prometheus metrics',
-    responses: {
-      200: {
-        description: 'The Prometheus text exposition format.',
-        content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } },
-      },
-    },
-  },
-  openApi: {
-    operationId: 'openApi',
-    summary: 'This OpenAPI 3.1 document',
-    responses: {
-      200: {
-        description: 'Generated from the routes and the schemas that validate them.',
-        content: { 'application/json': { schema: { type: 'object' } } },
-      },
-    },
-  },
-  asyncApi: {
-    operationId: 'asyncApi',
-    summary: 'The AsyncAPI 3 document of the WebSocket',
-    description:
-      'Every frame both ways, with its payload schema and an example, generated from the schemas the server validates frames with.',
-    responses: {
-      200: {
-        description: 'An AsyncAPI 3.0 document.',
-        content: { 'application/json': { schema: { type: 'object' } } },
-      },
-    },
-  },
-  docs: {
-    operationId: 'docs',
-    summary: 'This interactive API reference (Swagger UI)',
-    description: 'Works without internet: its scripts and styles are served from `/docs/assets/`.',
-    responses: {
-      200: {
-        description: 'An HTML page.',
-        content: { 'text/html; charset=utf-8': { schema: { type: 'string' } } },
-      },
-    },
-  },
-  docsAsset: {
-    operationId: 'docsAsset',
-    summary: 'A script, style sheet or icon of the reference page',
-    responses: {
-      200: {
-        description: 'The file.',
-        content: {
-          'text/javascript; charset=utf-8': { schema: { type: 'string' } },
-          'text/css; charset=utf-8': { schema: { type: 'string' } },
-          'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } },
-        },
-      },
-    },
-    errors: ['NOT_FOUND'],
-    pathParams: { file: "One of the page's own file names; anything else is a `404`." },
   },
 } as const satisfies Record<string, RouteDoc>;

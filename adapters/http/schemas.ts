@@ -115,6 +115,10 @@ const Password = v.pipe(
   v.description('Any well-formed string: a wrong length is just a wrong password (401).'),
 );
 
+/** What a `:userId` path parameter means, in every route that has one. */
+export const USER_ID_PARAM =
+  "The user's id. A malformed id is answered like an unknown one (`404`).";
+
 /** An id as the client sent it; malformed ids are answered like unknown ones by the core. */
 export const Id = v.pipe(
   v.string(),

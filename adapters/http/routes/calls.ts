@@ -3,11 +3,9 @@ import { Hono } from 'hono';
 import { listCalls, type UserId } from '../../../core/index.js';
 import { type IceServerEntry, serializeCall, serializeIceServers } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
+import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
-import { describe } from '../openapi.js';
-import { ROUTE_DOCS } from '../route-docs.js';
-import { CallsQuery } from '../schemas.js';
-import { validQuery } from '../validate.js';
+import { CallListResponse, CallsQuery, IceServersResponse } from '../schemas.js';
 
 /** What `GET /api/calls/ice-servers` answers; `ttl` in seconds. */
 export interface IceServerList {
@@ -37,17 +35,38 @@ export function createCallRoutes(deps: HttpDeps, options: CallRoutesOptions = {}
   const iceServers = options.iceServers ?? noIceServers;
   const routes = new Hono<AuthEnv>();
   routes.use(requireAuth({ deps }));
-
-  routes.get('/', describe(ROUTE_DOCS.listCalls), validQuery(CallsQuery), async (c) => {
-    const { limit, offset } = c.req.valid('query');
-    const calls = await listCalls(deps, { userId: c.get('user').id, limit, offset });
-    return c.json(calls.map(serializeCall), 200);
-  });
-
-  routes.get('/ice-servers', describe(ROUTE_DOCS.getIceServers), async (c) => {
-    const list = await iceServers(c.get('user').id, deps.clock.now());
-    return c.json(serializeIceServers(list), 200);
-  });
-
-  return routes;
+  return mountRoutes(routes, [
+    defineRoute({
+      method: 'get',
+      path: '/',
+      doc: {
+        operationId: 'listCalls',
+        summary: "The caller's call history",
+        description: 'Newest first; only calls the caller took part in, from their first ring.',
+        responses: { 200: { description: 'A page of calls.', schema: CallListResponse } },
+      },
+      query: CallsQuery,
+      handler: async (c) => {
+        const { limit, offset } = c.req.valid('query');
+        const calls = await listCalls(deps, { userId: c.get('user').id, limit, offset });
+        return c.json(calls.map(serializeCall), 200);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/ice-servers',
+      doc: {
+        operationId: 'getIceServers',
+        summary: 'STUN and TURN servers for RTCPeerConnection',
+        description:
+          'TURN credentials follow the TURN REST scheme (coturn `use-auth-secret`) and expire after `ttl` ' +
+          'seconds: fetch a fresh list for each call.',
+        responses: { 200: { description: 'The ICE servers.', schema: IceServersResponse } },
+      },
+      handler: async (c) => {
+        const list = await iceServers(c.get('user').id, deps.clock.now());
+        return c.json(serializeIceServers(list), 200);
+      },
+    }),
+  ]);
 }

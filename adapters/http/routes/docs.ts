@@ -11,11 +11,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { asyncApiDocument } from '../../wire/protocol-doc.js';
+import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AppEnv } from '../env.js';
 import { errorResponse } from '../error-handler.js';
-import { describe } from '../openapi.js';
 import type { OpenApiDocument } from '../openapi-document.js';
-import { ROUTE_DOCS } from '../route-docs.js';
 
 export interface DocsRoutesOptions {
   /** Builds the document; called once, on the first request that needs it. */
@@ -98,51 +97,114 @@ export function createDocsRoutes(options: DocsRoutesOptions): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   let document: Promise<OpenApiDocument> | undefined;
   const files = new Map<string, Promise<Uint8Array>>();
-
-  routes.get('/openapi.json', describe(ROUTE_DOCS.openApi), async (c) => {
-    document ??= options.document().catch((error: unknown) => {
-      document = undefined;
-      throw error;
-    });
-    c.header('Cache-Control', 'no-cache');
-    return c.json(await document, 200);
-  });
-
   let asyncApi: object | undefined;
-  routes.get('/asyncapi.json', describe(ROUTE_DOCS.asyncApi), (c) => {
-    asyncApi ??= asyncApiDocument(packageVersion);
-    c.header('Cache-Control', 'no-cache');
-    return c.json(asyncApi, 200);
-  });
 
-  routes.get('/docs', describe(ROUTE_DOCS.docs), (c) => {
-    c.header('Cache-Control', 'no-cache');
-    c.header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
-    return c.html(PAGE, 200);
-  });
-
-  routes.get('/docs/assets/:file', describe(ROUTE_DOCS.docsAsset), async (c) => {
-    const name = c.req.param('file');
-    const asset = ASSETS.get(name);
-    if (asset === undefined) return errorResponse(c, 'NOT_FOUND', `No docs asset ${name}.`);
-    let body: Uint8Array;
-    if (asset.file === undefined) {
-      body = new TextEncoder().encode(INIT_SCRIPT);
-    } else {
-      const path = join(swaggerUiDir, asset.file);
-      let bytes = files.get(path);
-      if (bytes === undefined) {
-        bytes = readFile(path).then((buffer) => new Uint8Array(buffer));
-        bytes.catch(() => files.delete(path));
-        files.set(path, bytes);
-      }
-      body = await bytes;
-    }
-    c.header('Content-Type', asset.type);
-    // The files change only with the package version.
-    c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(body as Uint8Array<ArrayBuffer>, 200);
-  });
-
-  return routes;
+  return mountRoutes(routes, [
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      doc: {
+        operationId: 'openApi',
+        summary: 'This OpenAPI 3.1 document',
+        responses: {
+          200: {
+            description: 'Generated from the routes and the schemas that validate them.',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+        },
+      },
+      handler: async (c) => {
+        document ??= options.document().catch((error: unknown) => {
+          document = undefined;
+          throw error;
+        });
+        c.header('Cache-Control', 'no-cache');
+        return c.json(await document, 200);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/asyncapi.json',
+      doc: {
+        operationId: 'asyncApi',
+        summary: 'The AsyncAPI 3 document of the WebSocket',
+        description:
+          'Every frame both ways, with its payload schema and an example, generated from the schemas the server validates frames with.',
+        responses: {
+          200: {
+            description: 'An AsyncAPI 3.0 document.',
+            content: { 'application/json': { schema: { type: 'object' } } },
+          },
+        },
+      },
+      handler: (c) => {
+        asyncApi ??= asyncApiDocument(packageVersion);
+        c.header('Cache-Control', 'no-cache');
+        return c.json(asyncApi, 200);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs',
+      doc: {
+        operationId: 'docs',
+        summary: 'This interactive API reference (Swagger UI)',
+        description:
+          'Works without internet: its scripts and styles are served from `/docs/assets/`.',
+        responses: {
+          200: {
+            description: 'An HTML page.',
+            content: { 'text/html; charset=utf-8': { schema: { type: 'string' } } },
+          },
+        },
+      },
+      handler: (c) => {
+        c.header('Cache-Control', 'no-cache');
+        c.header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
+        return c.html(PAGE, 200);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs/assets/:file',
+      doc: {
+        operationId: 'docsAsset',
+        summary: 'A script, style sheet or icon of the reference page',
+        responses: {
+          200: {
+            description: 'The file.',
+            content: {
+              'text/javascript; charset=utf-8': { schema: { type: 'string' } },
+              'text/css; charset=utf-8': { schema: { type: 'string' } },
+              'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } },
+            },
+          },
+        },
+        errors: ['NOT_FOUND'],
+        pathParams: { file: "One of the page's own file names; anything else is a `404`." },
+      },
+      handler: async (c) => {
+        const name = c.req.param('file');
+        const asset = ASSETS.get(name);
+        if (asset === undefined) return errorResponse(c, 'NOT_FOUND', `No docs asset ${name}.`);
+        let body: Uint8Array;
+        if (asset.file === undefined) {
+          body = new TextEncoder().encode(INIT_SCRIPT);
+        } else {
+          const path = join(swaggerUiDir, asset.file);
+          let bytes = files.get(path);
+          if (bytes === undefined) {
+            bytes = readFile(path).then((buffer) => new Uint8Array(buffer));
+            bytes.catch(() => files.delete(path));
+            files.set(path, bytes);
+          }
+          body = await bytes;
+        }
+        c.header('Content-Type', asset.type);
+        // The files change only with the package version.
+        c.header('Cache-Control', 'public, max-age=3600');
+        return c.body(body as Uint8Array<ArrayBuffer>, 200);
+      },
+    }),
+  ]);
 }

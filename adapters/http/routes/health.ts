@@ -1,8 +1,8 @@
 /** @module `/healthz` and `/readyz` (API.md §9). No token needed. */
 import { Hono } from 'hono';
+import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AppEnv } from '../env.js';
-import { describe } from '../openapi.js';
-import { ROUTE_DOCS } from '../route-docs.js';
+import { HealthResponse, ReadinessResponse } from '../schemas.js';
 
 /** What the backing stores answered. */
 export interface ReadinessReport {
@@ -30,23 +30,48 @@ export function createHealthRoutes(options: HealthRoutesOptions = {}): Hono<AppE
   const readiness = options.readiness ?? memoryOnly;
   const routes = new Hono<AppEnv>();
 
-  routes.get('/healthz', describe(ROUTE_DOCS.healthz), (c) => {
-    c.header('Cache-Control', 'no-store');
-    return c.json({ status: 'ok' }, 200);
-  });
-
-  routes.get('/readyz', describe(ROUTE_DOCS.readyz), async (c) => {
-    c.header('Cache-Control', 'no-store');
-    let report: ReadinessReport;
-    try {
-      report = await readiness();
-    } catch {
-      // A probe that cannot even run says nothing is known to answer.
-      report = { mongo: 'down', redis: 'down' };
-    }
-    const body = { mongo: report.mongo, redis: report.redis };
-    return c.json(body, isReady(report) ? 200 : 503);
-  });
-
-  return routes;
+  return mountRoutes(routes, [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      doc: {
+        operationId: 'healthz',
+        summary: 'Liveness: the process runs',
+        responses: {
+          200: { description: 'Always, while the process runs.', schema: HealthResponse },
+        },
+      },
+      handler: (c) => {
+        c.header('Cache-Control', 'no-store');
+        return c.json({ status: 'ok' }, 200);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      doc: {
+        operationId: 'readyz',
+        summary: 'Readiness: every configured store answers',
+        responses: {
+          200: {
+            description: 'Ready (`memory` and `disabled` count as ready).',
+            schema: ReadinessResponse,
+          },
+          503: { description: 'A store is down.', schema: ReadinessResponse },
+        },
+      },
+      handler: async (c) => {
+        c.header('Cache-Control', 'no-store');
+        let report: ReadinessReport;
+        try {
+          report = await readiness();
+        } catch {
+          // A probe that cannot even run says nothing is known to answer.
+          report = { mongo: 'down', redis: 'down' };
+        }
+        const body = { mongo: report.mongo, redis: report.redis };
+        return c.json(body, isReady(report) ? 200 : 503);
+      },
+    }),
+  ]);
 }
