@@ -173,7 +173,7 @@ describe('token expiry', () => {
   it('closes each connection at the expiry of its own token, not before', async () => {
     const now = Math.floor(Date.now() / 1000);
     const tokenExpiringAt = (exp: number) =>
-      new SignJWT({})
+      new SignJWT({ sid: alice.sessionId })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(alice.userId)
         .setIssuedAt(now)

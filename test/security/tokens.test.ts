@@ -45,9 +45,13 @@ function forge({ header, payload, hmac = 'sha256', secret = TEST_JWT_SECRET }: F
 
 const now = () => Math.floor(Date.now() / 1000);
 
-/** Claims of a sound token for `userId`. */
+/** The device session each registered user's sound tokens name (`sid`). */
+const sessionOf = new Map<string, string>();
+
+/** Claims of a sound token for `userId`, in the session it registered with. */
 const claims = (userId: string, overrides: Record<string, unknown> = {}) => ({
   sub: userId,
+  sid: sessionOf.get(userId) ?? 'no-such-session',
   iat: now(),
   exp: now() + 3600,
   ...overrides,
@@ -78,6 +82,7 @@ beforeAll(async () => {
   users = deletableUsers();
   ({ app } = await createTestApp({ deps: { users } }));
   [alice, bob] = await Promise.all([registerUser(app), registerUser(app)]);
+  for (const user of [alice, bob]) sessionOf.set(user.userId, user.sessionId);
 });
 
 const countWith = (headers: Record<string, string>) =>
@@ -138,6 +143,15 @@ function refusedTokens(): [string, string][] {
       forge({ payload: claims(a, { iat: now() + 600, exp: now() + 4200 }) }),
     ],
     ['without exp', forge({ payload: { sub: a, iat: now() } })],
+    [
+      'without sid (issued before device sessions)',
+      forge({ payload: claims(a, { sid: undefined }) }),
+    ],
+    [
+      'sid of an unknown session',
+      forge({ payload: claims(a, { sid: 'ffffffffffffffffffffffff' }) }),
+    ],
+    ["sid of another user's session", forge({ payload: claims(a, { sid: bob.sessionId }) })],
     ['without iat', forge({ payload: { sub: a, exp: now() + 3600 } })],
     ['without sub', forge({ payload: { iat: now(), exp: now() + 3600 } })],
     ['exp as a string', forge({ payload: claims(a, { exp: String(now() + 3600) }) })],
@@ -238,7 +252,9 @@ describe('WebSocket: the upgrade refuses the same tokens with 401', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    userId = (await registerOnServer(server.url, 'Alice')).userId;
+    const registered = await registerOnServer(server.url, 'Alice');
+    userId = registered.userId;
+    sessionOf.set(userId, registered.sessionId);
     forgeFor = (payload, extra = {}) => forge({ secret: SERVER_JWT_SECRET, ...extra, payload });
   });
   afterAll(() => server.close());
