@@ -1,5 +1,6 @@
 /** @module Everything the use cases may touch. Each use case picks what it needs. */
 import type { KeyedQueue } from './keyed-queue.js';
+import type { BlockRepository } from './ports/block-repository.js';
 import type { CallRepository } from './ports/call-repository.js';
 import type { CallStateStore } from './ports/call-state-store.js';
 import type { Clock } from './ports/clock.js';
@@ -27,6 +28,8 @@ export interface Deps {
   readonly messages: MessageRepository;
   readonly conversations: ConversationRepository;
   readonly keyBundles: KeyBundleRepository;
+  /** Who blocks whom. */
+  readonly blocks: BlockRepository;
   readonly presence: PresenceStore;
   readonly notifier: Notifier;
   readonly passwords: PasswordHasher;
@@ -70,5 +73,12 @@ export interface Deps {
 /** The repositories a persistent store provides (memory or MongoDB); the rest of `Deps` is not stored. */
 export type Store = Pick<
   Deps,
-  'users' | 'messages' | 'conversations' | 'keyBundles' | 'calls' | 'sessions' | 'verifications'
+  | 'users'
+  | 'messages'
+  | 'conversations'
+  | 'keyBundles'
+  | 'calls'
+  | 'sessions'
+  | 'verifications'
+  | 'blocks'
 >;

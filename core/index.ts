@@ -16,6 +16,7 @@ export {
 export { createKeyedQueue, type KeyedQueue, type KeyedTaskOptions } from './keyed-queue.js';
 export * from './model.js';
 export { compareMessages, conversationParticipants } from './ordering.js';
+export type { BlockRepository } from './ports/block-repository.js';
 export type { CallEnd, CallRepository } from './ports/call-repository.js';
 export type {
   CallStateStore,
@@ -69,6 +70,7 @@ export type { RecordedCode, VerificationRepository } from './ports/verification-
 export { combinePresence } from './presence.js';
 export * from './rules.js';
 export { authenticate } from './use-cases/authenticate.js';
+export * from './use-cases/blocking/index.js';
 export { checkVerificationCode } from './use-cases/check-verification-code.js';
 export { countPrekeys } from './use-cases/count-prekeys.js';
 export { endOtherSessions } from './use-cases/end-other-sessions.js';

@@ -7,7 +7,7 @@ import type { RateLimiters } from './rate-limiters.js';
 
 /**
  * The ports the HTTP routes touch. A full `Deps` fits; tests need not build
- * the ports only the WebSocket edge uses (call state, scheduler).
+ * the ports only the WebSocket edge uses (the presence queue, the ring timeout).
  */
 export type HttpDeps = Pick<
   Deps,
@@ -30,6 +30,12 @@ export type HttpDeps = Pick<
   | 'verificationCodes'
   | 'codeSendLimiter'
   | 'phoneVerification'
+  // Blocking: a block ends a live call and changes what presence shows.
+  | 'blocks'
+  | 'callState'
+  | 'scheduler'
+  | 'callQueue'
+  | 'presenceSubscriptions'
 >;
 
 /** Variables every request carries. */

@@ -519,6 +519,23 @@ export const AccountResponse = v.pipe(
   v.metadata({ ref: 'Account' }),
 );
 
+/** `GET /api/users/me/blocked`: the caller's block list, newest first. */
+export const BlockListResponse = v.pipe(
+  v.array(
+    v.pipe(
+      v.object({
+        userId: Id,
+        username: v.nullable(Username),
+        displayName: v.string(),
+        blockedAt: Timestamp,
+      }),
+      v.title('BlockedUser'),
+      v.metadata({ ref: 'BlockedUser' }),
+    ),
+  ),
+  v.description('Newest block first; users whose account is gone are left out.'),
+);
+
 /** `POST /api/users/presence`: a map from user id to status, known ids only. */
 export const PresenceResponse = v.pipe(
   v.record(

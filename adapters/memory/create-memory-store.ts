@@ -1,5 +1,6 @@
 /** @module The embedded default store: every repository in memory. */
 import type { IdGenerator, Store } from '../../core/index.js';
+import { createMemoryBlockRepository } from './block-repository.js';
 import { createMemoryCallRepository } from './call-repository.js';
 import { createMemoryConversationRepository } from './conversation-repository.js';
 import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
@@ -18,5 +19,6 @@ export function createMemoryStore(ids: IdGenerator): Store {
     calls: createMemoryCallRepository(),
     sessions: createMemorySessionRepository(),
     verifications: createMemoryVerificationRepository(),
+    blocks: createMemoryBlockRepository(),
   };
 }

@@ -1,6 +1,7 @@
 /** @module The production store: every repository on one MongoDB database. */
 import type { Db } from 'mongodb';
 import { ServiceUnavailableError, type Store } from '../../core/index.js';
+import { createMongoBlockRepository } from './block-repository.js';
 import { createMongoCallRepository } from './call-repository.js';
 import { isUnavailableError } from './connect.js';
 import { createMongoConversationRepository } from './conversation-repository.js';
@@ -35,5 +36,6 @@ export async function createMongoStore(db: Db): Promise<Store> {
     calls: createMongoCallRepository(db),
     sessions: createMongoSessionRepository(db),
     verifications: createMongoVerificationRepository(db),
+    blocks: createMongoBlockRepository(db),
   };
 }

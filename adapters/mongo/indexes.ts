@@ -32,6 +32,8 @@ export const COLLECTIONS = {
   verifications: 'verifications',
   /** Single-use claims of attempts, codes and use (see verification-repository.ts). */
   verificationClaims: 'verification_claims',
+  /** Who blocks whom, `_id` = `<blocker>:<blocked>` (see block-repository.ts). */
+  blocks: 'blocks',
 } as const;
 
 /** The indexes of each collection, by name. */
@@ -72,6 +74,11 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   ],
   // Newest first (startedAt, then callId, both descending); the uniqueness of
   // calls and of their transitions is `_id`'s, which needs no index here.
+  // A user's block list, newest first; and every block naming a user, for deletion.
+  [COLLECTIONS.blocks]: [
+    { name: 'blocks_by_blocker', key: { blockerId: 1, blockedAt: -1, blockedId: 1 } },
+    { name: 'blocks_by_blocked', key: { blockedId: 1 } },
+  ],
   [COLLECTIONS.calls]: [
     { name: 'calls_by_participant', key: { participants: 1, startedAt: -1, _id: -1 } },
   ],

@@ -5,6 +5,7 @@
  */
 import type {
   Account,
+  BlockedEntry,
   CallRecord,
   ConversationView,
   FetchedBundle,
@@ -43,6 +44,16 @@ export function serializeAccount(account: Account) {
     ...serializeProfile(account.profile),
     readReceipts: account.readReceipts,
     typingIndicators: account.typingIndicators,
+  };
+}
+
+/** One entry of `GET /api/users/me/blocked`. */
+export function serializeBlockedEntry(entry: BlockedEntry) {
+  return {
+    userId: entry.user.id,
+    username: entry.user.username,
+    displayName: entry.user.displayName,
+    blockedAt: toWireDate(entry.blockedAt),
   };
 }
 

@@ -22,13 +22,27 @@ import type { ClaimedKey } from '../ports/key-bundle-repository.js';
  * that takes a one-time key and leaves that pool below 10 sends the owner
  * `prekeys-low`; the pools are counted in full only when a claim reported its
  * pool low.
+ * An owner who blocks the requester hands out no one-time key: the answer is
+ * the bundle of empty pools (last-resort Kyber key, no EC one-time key).
  */
 export async function fetchBundle(
-  deps: Pick<Deps, 'keyBundles' | 'notifier'>,
+  deps: Pick<Deps, 'keyBundles' | 'notifier' | 'blocks'>,
   input: { readonly requesterId: UserId; readonly ownerId: string },
 ): Promise<FetchedBundle> {
-  const bundle = await deps.keyBundles.find(input.ownerId);
+  const [bundle, block] = await Promise.all([
+    deps.keyBundles.find(input.ownerId),
+    deps.blocks.find(input.ownerId, input.requesterId),
+  ]);
   if (!bundle) throw new DomainError('BUNDLE_NOT_FOUND', 'This user has no key bundle.');
+  if (block) {
+    return {
+      identityKey: bundle.identityKey,
+      registrationId: bundle.registrationId,
+      signedPreKey: bundle.signedPreKey,
+      oneTimePreKey: null,
+      kyberPreKey: bundle.kyberPreKey,
+    };
+  }
   const ownerId = input.ownerId as UserId;
   const [preKey, kyberOneTime] = await Promise.all([
     deps.keyBundles.claimPreKey(ownerId, bundle.generation),

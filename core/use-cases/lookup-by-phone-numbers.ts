@@ -1,6 +1,6 @@
 /** @module Contact discovery: which of these phone numbers belong to users. */
 import type { Deps } from '../deps.js';
-import type { Profile } from '../model.js';
+import type { Profile, UserId } from '../model.js';
 import { normalizePhoneNumber, type Rule } from '../rules.js';
 import { toProfile } from './session.js';
 
@@ -14,11 +14,12 @@ export const LOOKUP_PHONE_NUMBERS_RULE: Rule<readonly string[]> = {
 
 /**
  * One profile per matched user, in order of the first number that matched it.
- * Numbers that do not normalize or belong to nobody are simply absent.
+ * Numbers that do not normalize or belong to nobody are simply absent, and so
+ * are users who block `callerId` (the caller; every edge passes it).
  */
 export async function lookupByPhoneNumbers(
-  deps: Pick<Deps, 'users'>,
-  input: { readonly phoneNumbers: readonly string[] },
+  deps: Pick<Deps, 'users' | 'blocks'>,
+  input: { readonly phoneNumbers: readonly string[]; readonly callerId?: UserId },
 ): Promise<Profile[]> {
   const wanted: string[] = [];
   const seen = new Set<string>();
@@ -30,8 +31,19 @@ export async function lookupByPhoneNumbers(
     }
   }
   if (wanted.length === 0) return [];
+  const users = await deps.users.findByPhoneNumbers(wanted);
+  const blockers = new Set(
+    input.callerId === undefined || users.length === 0
+      ? []
+      : (
+          await deps.blocks.findBlocking(
+            users.map((user) => user.id),
+            input.callerId,
+          )
+        ).map((block) => block.blockerId),
+  );
   const found = new Map(
-    (await deps.users.findByPhoneNumbers(wanted)).map((user) => [user.phoneNumber, user]),
+    users.filter((user) => !blockers.has(user.id)).map((user) => [user.phoneNumber, user]),
   );
   return wanted.flatMap((phone) => {
     const user = found.get(phone);

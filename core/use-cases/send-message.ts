@@ -1,7 +1,7 @@
 /** @module Sends a one-to-one message. */
 import type { Deps } from '../deps.js';
 import { DomainError, ValidationError } from '../errors.js';
-import type { Message, MessageId, UserId } from '../model.js';
+import type { ConversationId, Message, MessageId, UserId } from '../model.js';
 import {
   CLIENT_MESSAGE_ID_RULE,
   MESSAGE_CONTENT_RULE,
@@ -30,9 +30,16 @@ export interface SentMessage {
  * the sender's other connections. A retry with the same `clientMessageId`
  * returns the first message stored under it, whatever its content, and
  * changes nothing.
+ *
+ * To a receiver who blocks the sender it looks the same to the sender (the
+ * message is answered and pushed to the sender's other connections) but
+ * nothing is stored and the receiver gets nothing (docs/API.md, "Blocking").
  */
 export async function sendMessage(
-  deps: Pick<Deps, 'users' | 'messages' | 'conversations' | 'notifier' | 'clock' | 'ids'>,
+  deps: Pick<
+    Deps,
+    'users' | 'messages' | 'conversations' | 'notifier' | 'clock' | 'ids' | 'blocks'
+  >,
   input: SendMessageInput,
 ): Promise<SentMessage> {
   const messageType = input.messageType ?? 'text';
@@ -43,8 +50,31 @@ export async function sendMessage(
     const earlier = await deps.messages.findByClientMessageId(input.senderId, clientMessageId);
     if (earlier) return { message: earlier, created: false };
   }
-  const receiver = await deps.users.findById(input.receiverId);
+  const [receiver, block] = await Promise.all([
+    deps.users.findById(input.receiverId),
+    deps.blocks.find(input.receiverId, input.senderId),
+  ]);
   if (!receiver) throw new DomainError('USER_NOT_FOUND', 'The receiver does not exist.');
+  const exceptSender =
+    input.senderConnectionId === undefined ? {} : { exceptConnectionId: input.senderConnectionId };
+  if (block) {
+    // Shaped like a stored message, so the answer cannot tell the block; never stored or delivered.
+    const conversationId =
+      (await deps.conversations.find(input.senderId, receiver.id)) ??
+      (deps.ids.newId() as ConversationId);
+    const message: Message = {
+      id: deps.ids.newId() as MessageId,
+      conversationId,
+      senderId: input.senderId,
+      receiverId: receiver.id,
+      content: input.content,
+      messageType,
+      clientMessageId,
+      createdAt: deps.clock.now(),
+    };
+    await deps.notifier.notify(input.senderId, { type: 'new-message', message }, exceptSender);
+    return { message, created: true };
+  }
 
   const conversationId = await deps.conversations.ensure(input.senderId, receiver.id);
   const candidate: Message = {
@@ -64,8 +94,6 @@ export async function sendMessage(
 
   await deps.conversations.recordMessage(message);
   const push = { type: 'new-message', message } as const;
-  const exceptSender =
-    input.senderConnectionId === undefined ? {} : { exceptConnectionId: input.senderConnectionId };
   if (receiver.id === input.senderId) {
     // Note to self: each of the user's connections gets it once, except the sending one.
     await deps.notifier.notify(receiver.id, push, exceptSender);

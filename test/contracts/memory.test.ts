@@ -1,4 +1,5 @@
 /** @module Every port contract against the in-memory adapters. */
+import { createMemoryBlockRepository } from '../../adapters/memory/block-repository.js';
 import { createMemoryCallRepository } from '../../adapters/memory/call-repository.js';
 import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createMemoryConversationRepository } from '../../adapters/memory/conversation-repository.js';
@@ -10,6 +11,7 @@ import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presenc
 import { createMemorySessionRepository } from '../../adapters/memory/session-repository.js';
 import { createMemoryUserRepository } from '../../adapters/memory/user-repository.js';
 import { createMemoryVerificationRepository } from '../../adapters/memory/verification-repository.js';
+import { describeBlockRepositoryContract } from './block-repository.contract.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeCallStateStoreContract } from './call-state-store.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
@@ -27,6 +29,7 @@ describeConversationRepositoryContract('memory', () =>
   createMemoryConversationRepository(createObjectIdGenerator()),
 );
 describeKeyBundleRepositoryContract('memory', () => createMemoryKeyBundleRepository());
+describeBlockRepositoryContract('memory', () => createMemoryBlockRepository());
 describeCallRepositoryContract('memory', () => createMemoryCallRepository());
 describeCallStateStoreContract('memory', () => createMemoryCallStateStore());
 describePresenceStoreContract('memory', () => createMemoryPresenceStore());

@@ -19,6 +19,7 @@ import {
   type UserId,
 } from '../../core/index.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { describeBlockRepositoryContract } from './block-repository.contract.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
@@ -45,6 +46,7 @@ describeUserRepositoryContract('mongo', async () => (await emptied()).users);
 describeMessageRepositoryContract('mongo', async () => (await emptied()).messages);
 describeConversationRepositoryContract('mongo', async () => (await emptied()).conversations);
 describeKeyBundleRepositoryContract('mongo', async () => (await emptied()).keyBundles);
+describeBlockRepositoryContract('mongo', async () => (await emptied()).blocks);
 describeCallRepositoryContract('mongo', async () => (await emptied()).calls);
 describeSessionRepositoryContract('mongo', async () => (await emptied()).sessions);
 describeVerificationRepositoryContract('mongo', async () => (await emptied()).verifications);

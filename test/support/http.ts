@@ -17,16 +17,20 @@ import {
   type HttpAppOptions,
   type HttpDeps,
 } from '../../adapters/http/create-http-app.js';
+import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createFixedClock } from '../../adapters/memory/clock.js';
 import { createUnlimitedCodeSendLimiter } from '../../adapters/memory/code-send-limiter.js';
 import { createMemoryStore } from '../../adapters/memory/create-memory-store.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
+import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
+import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
 import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/wire/local-notifier.js';
 import {
   createMemorySessionEvents,
   type LocalSessionEvents,
 } from '../../adapters/wire/local-session-events.js';
+import { createKeyedQueue } from '../../core/index.js';
 import { createRecordingPhoneVerifier } from './fakes.js';
 
 export const TEST_JWT_SECRET = 'http-test-secret-that-is-long-enough-for-hs256';
@@ -73,6 +77,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(await sharedCrypto()),
     presence: createMemoryPresenceStore(),
     notifier,
+    callState: createMemoryCallStateStore(),
+    scheduler: createTimerScheduler(),
+    callQueue: createKeyedQueue(),
+    presenceSubscriptions: createMemoryPresenceSubscriptions(),
     signatures: createLibsignalSignatureVerifier(),
     clock,
     ids,

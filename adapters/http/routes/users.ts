@@ -1,15 +1,19 @@
 /** @module `/api/users`: the caller's account, profiles, presence pull, contact discovery (API.md §3). */
 import { Hono } from 'hono';
 import {
+  blockUser,
   findByUsername,
   getAccount,
   getPresence,
   getProfile,
+  listBlocked,
   lookupByPhoneNumbers,
+  unblockUser,
   updateAccount,
 } from '../../../core/index.js';
 import {
   serializeAccount,
+  serializeBlockedEntry,
   serializeContact,
   serializePresence,
   serializeProfile,
@@ -20,6 +24,7 @@ import type { AuthEnv, HttpDeps } from '../env.js';
 import { consumeRateLimit } from '../rate-limit.js';
 import {
   AccountResponse,
+  BlockListResponse,
   LookupBody,
   LookupResponse,
   PresenceBody,
@@ -74,6 +79,54 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
     }),
     defineRoute({
       method: 'get',
+      path: '/me/blocked',
+      doc: {
+        operationId: 'listBlocked',
+        summary: 'The users the caller blocks',
+        description: 'Newest block first. Users whose account is gone are left out.',
+        responses: { 200: { description: 'The block list.', schema: BlockListResponse } },
+      },
+      handler: async (c) => {
+        const entries = await listBlocked(deps, { blockerId: c.get('user').id });
+        return c.json(entries.map(serializeBlockedEntry), 200);
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/me/blocked/:userId',
+      doc: {
+        operationId: 'blockUser',
+        summary: 'Block a user',
+        description:
+          'Idempotent (the first `blockedAt` stays). Takes effect at once on every instance: a call ' +
+          'between the two ends (`call-ended` `disconnected` for both). What the blocked user is told ' +
+          'of each action is in docs/API.md ("Blocking"); no answer reveals the block.',
+        responses: { 204: { description: 'Blocked.' } },
+        errors: ['USER_NOT_FOUND', 'VALIDATION_FAILED'],
+        pathParams: { userId: `${USER_ID_PARAM} Blocking oneself is a \`400\`.` },
+      },
+      handler: async (c) => {
+        await blockUser(deps, { blockerId: c.get('user').id, blockedId: c.req.param('userId') });
+        return c.body(null, 204);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/me/blocked/:userId',
+      doc: {
+        operationId: 'unblockUser',
+        summary: 'Unblock a user',
+        description: 'Idempotent: an id that is not blocked (or unknown, or malformed) is a `204` too.',
+        responses: { 204: { description: 'Not blocked (any more).' } },
+        pathParams: { userId: "The blocked user's id." },
+      },
+      handler: async (c) => {
+        await unblockUser(deps, { blockerId: c.get('user').id, blockedId: c.req.param('userId') });
+        return c.body(null, 204);
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/by-username/:username',
       doc: {
         operationId: 'findByUsername',
@@ -84,7 +137,10 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
         pathParams: { username: 'The username, compared without regard to case.' },
       },
       handler: async (c) => {
-        const profile = await findByUsername(deps, { username: c.req.param('username') });
+        const profile = await findByUsername(deps, {
+          username: c.req.param('username'),
+          callerId: c.get('user').id,
+        });
         return c.json(serializeProfile(profile), 200);
       },
     }),
@@ -119,7 +175,8 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
       body: PresenceBody,
       handler: async (c) => {
         const { userIds } = c.req.valid('json');
-        return c.json(serializePresence(await getPresence(deps, { userIds })), 200);
+        const presence = await getPresence(deps, { userIds, callerId: c.get('user').id });
+        return c.json(serializePresence(presence), 200);
       },
     }),
     defineRoute({
@@ -137,7 +194,10 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
         const { phoneNumbers } = c.req.valid('json');
         // Contact discovery is an enumeration vector: each number looked up costs one point.
         await consumeRateLimit(c, 'lookupPerUser', c.get('user').id, phoneNumbers.length);
-        const profiles = await lookupByPhoneNumbers(deps, { phoneNumbers });
+        const profiles = await lookupByPhoneNumbers(deps, {
+          phoneNumbers,
+          callerId: c.get('user').id,
+        });
         return c.json(profiles.map(serializeContact), 200);
       },
     }),

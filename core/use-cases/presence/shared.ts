@@ -19,7 +19,7 @@ export interface PresenceConnectionInput {
 
 export type BroadcastDeps = Pick<
   Deps,
-  'users' | 'conversations' | 'presenceSubscriptions' | 'notifier'
+  'users' | 'conversations' | 'presenceSubscriptions' | 'notifier' | 'blocks'
 >;
 
 /**
@@ -27,18 +27,22 @@ export type BroadcastDeps = Pick<
  * a conversation with `update.userId`, then each subscribed connection not
  * already reached that way. Each connection hears it at most once; strangers
  * never. The user's own connections hear it only where they subscribed to
- * themselves (they asked, and it is their own state).
+ * themselves (they asked, and it is their own state). Users the subject
+ * blocks hear nothing (to them the subject stays offline).
  */
 export async function broadcastPresence(
   deps: BroadcastDeps,
   update: PresenceUpdate,
 ): Promise<void> {
-  const [peers, subscribers] = await Promise.all([
+  const [allPeers, subscribers, blocks] = await Promise.all([
     deps.conversations.peersOf(update.userId),
     deps.presenceSubscriptions.subscribersOf(update.userId),
+    deps.blocks.listByBlocker(update.userId),
   ]);
+  const blocked = new Set<UserId>(blocks.map((block) => block.blockedId));
+  const peers = allPeers.filter((peer) => !blocked.has(peer));
   const notification = { type: 'presence-update', ...update } as const;
-  const reached = new Set<UserId>(peers);
+  const reached = new Set<UserId>([...peers, ...blocked]);
   const seen = new Set<string>();
   // Every push is made (queued) before any is awaited, in a fixed order.
   const pushes = peers.map((peer) => deps.notifier.notify(peer, notification));

@@ -4,6 +4,7 @@ import { ValidationError } from '../../errors.js';
 import type { UserId } from '../../model.js';
 import { MAX_PRESENCE_SUBSCRIPTIONS_PER_CONNECTION } from '../../ports/presence-subscriptions.js';
 import type { Rule } from '../../rules.js';
+import { presenceSeenBy } from '../blocking/shared.js';
 import type { PresenceConnectionInput, PresenceUpdate } from './shared.js';
 
 /** Most ids in one `subscribe-presence` or `unsubscribe-presence` (API.md §7). */
@@ -30,13 +31,15 @@ export interface PresenceSubscriptionInput extends PresenceConnectionInput {
  * The subscription is stored before the statuses are read, so no later
  * change is missed. A change racing the subscribe may be pushed before the
  * transport sends the answer, which may then show the state just before it
- * (until the next change).
+ * (until the next change). A user who blocks the subscriber shows as
+ * offline since the block, and pushes about them stay away until they
+ * unblock (the subscription is kept, so an unblock restores it).
  * `VALIDATION_FAILED` (path `userIds`) for an empty or too long list, and
  * when the connection would follow more than
  * `MAX_PRESENCE_SUBSCRIPTIONS_PER_CONNECTION` users (nothing is added then).
  */
 export async function subscribePresence(
-  deps: Pick<Deps, 'users' | 'presence' | 'presenceSubscriptions'>,
+  deps: Pick<Deps, 'users' | 'presence' | 'presenceSubscriptions' | 'blocks'>,
   input: PresenceSubscriptionInput,
 ): Promise<PresenceUpdate[]> {
   assertIdCount(input.userIds);
@@ -55,11 +58,17 @@ export async function subscribePresence(
       `A connection follows at most ${MAX_PRESENCE_SUBSCRIPTIONS_PER_CONNECTION} users; unsubscribe some first.`,
     );
   }
-  const statuses = await deps.presence.statusOf(known.map((user) => user.id));
+  const [statuses, blocks] = await Promise.all([
+    deps.presence.statusOf(known.map((user) => user.id)),
+    deps.blocks.findBlocking(
+      known.map((user) => user.id),
+      input.userId,
+    ),
+  ]);
+  const blockBy = new Map(blocks.map((block) => [block.blockerId, block]));
   return known.map((user) => ({
     userId: user.id,
-    status: statuses.get(user.id) ?? 'offline',
-    lastSeen: user.lastSeen,
+    ...presenceSeenBy(user, statuses.get(user.id) ?? 'offline', blockBy.get(user.id) ?? null),
   }));
 }
 

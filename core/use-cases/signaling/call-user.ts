@@ -42,6 +42,7 @@ export interface CallUserResult {
 type CallUserDeps = Pick<
   Deps,
   | 'users'
+  | 'blocks'
   | 'presence'
   | 'calls'
   | 'callState'
@@ -87,9 +88,10 @@ async function placeCall(
   media: CallMedia,
 ): Promise<CallUserResult> {
   const { userId, connectionId, payload } = input;
-  const [caller, callee] = await Promise.all([
+  const [caller, callee, block] = await Promise.all([
     deps.users.findById(userId),
     deps.users.findById(payload.to),
+    deps.blocks.find(payload.to, userId),
   ]);
   if (callee === null) throw new DomainError('USER_NOT_FOUND', 'The callee does not exist.');
   if (caller === null) throw new DomainError('UNAUTHENTICATED', 'Your account no longer exists.');
@@ -112,11 +114,14 @@ async function placeCall(
     deps.notifier.notifyConnection(caller.id, connectionId, notification);
 
   const presence = await deps.presence.statusOf([callee.id]);
-  if ((presence.get(callee.id) ?? 'offline') === 'offline') {
+  // A callee who blocks the caller is never rung and looks offline to them
+  // (docs/API.md, "Blocking"); the call is kept out of the shared history,
+  // where the callee would see it.
+  if (block !== null || (presence.get(callee.id) ?? 'offline') === 'offline') {
     // Nothing is claimed for a call that cannot ring; the checks below only read.
     if ((await deps.callState.get(callId)) !== null) throw callExists();
     if ((await deps.callState.callOf(caller.id)) !== null) throw alreadyInCall();
-    await insertRefused(deps, record, 'unavailable', 'offline');
+    if (block === null) await insertRefused(deps, record, 'unavailable', 'offline');
     await toCaller({
       type: 'call-unavailable',
       payload: { callId, to: callee.id, reason: 'offline' },
