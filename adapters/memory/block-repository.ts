@@ -7,8 +7,8 @@ export function createMemoryBlockRepository(): BlockRepository {
 
   return {
     async block(block) {
-      let mine = byBlocker.get(block.blockerId);
-      if (!mine) byBlocker.set(block.blockerId, (mine = new Map()));
+      const mine = byBlocker.get(block.blockerId) ?? new Map<string, Block>();
+      byBlocker.set(block.blockerId, mine);
       const existing = mine.get(block.blockedId);
       if (existing) return existing;
       mine.set(block.blockedId, block);

@@ -242,6 +242,12 @@ function validBodies(): Record<string, () => JsonObject> {
     }),
     publish: () => ({ ...aliceBundle }),
     replenish: () => ({ oneTimePreKeys: plainPreKeys([1000 + (++generated % 300)]) }),
+    account: () => ({
+      displayName: 'Fuzzy',
+      username: `fuzz_me_${++generated % 50}`,
+      readReceipts: true,
+      typingIndicators: false,
+    }),
   };
 }
 
@@ -252,6 +258,11 @@ function routes(): Route[] {
   return [
     { method: 'POST', path: fixed('/api/auth/register'), base: valid.register },
     { method: 'POST', path: fixed('/api/auth/login'), base: valid.login },
+    { method: 'GET', path: fixed('/api/users/me') },
+    { method: 'PATCH', path: fixed('/api/users/me'), base: valid.account },
+    { method: 'GET', path: fixed('/api/users/me/blocked') },
+    { method: 'PUT', path: segment.map((s) => `/api/users/me/blocked/${s}`) },
+    { method: 'DELETE', path: segment.map((s) => `/api/users/me/blocked/${s}`) },
     { method: 'GET', path: segment.map((s) => `/api/users/${s}/profile`) },
     { method: 'GET', path: segment.map((s) => `/api/users/by-username/${s}`) },
     { method: 'POST', path: fixed('/api/users/presence'), base: valid.presence },
@@ -270,6 +281,10 @@ function routes(): Route[] {
     { method: 'GET', path: fixed('/api/calls/ice-servers') },
     { method: 'GET', path: fixed('/healthz') },
     { method: 'GET', path: fixed('/readyz') },
+    { method: 'GET', path: withQuery('/openapi.json') },
+    { method: 'GET', path: withQuery('/asyncapi.json') },
+    { method: 'GET', path: withQuery('/docs') },
+    { method: 'GET', path: segment.map((s) => `/docs/assets/${s}`) },
   ];
 }
 

@@ -140,6 +140,7 @@ export function guardedStores(): { deps: Partial<HttpDeps>; violations: string[]
       conversations: guard('conversations', deps.conversations),
       keyBundles: guard('keyBundles', deps.keyBundles),
       calls: guard('calls', deps.calls),
+      blocks: guard('blocks', deps.blocks),
       presence: guard('presence', deps.presence),
     },
   };

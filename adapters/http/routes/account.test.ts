@@ -109,3 +109,80 @@ describe('PATCH /api/users/me', () => {
     expect((await patch(null)).status).toBe(400);
   });
 });
+
+describe('/api/users/me/blocked', () => {
+  const put = (id: string, token = alice.token) =>
+    call(app, 'PUT', `/api/users/me/blocked/${id}`, { token });
+  const del = (id: string, token = alice.token) =>
+    call(app, 'DELETE', `/api/users/me/blocked/${id}`, { token });
+  const list = (token = alice.token) => call(app, 'GET', '/api/users/me/blocked', { token });
+
+  it('blocks (204, idempotent), lists newest first and unblocks (204, idempotent)', async () => {
+    expect((await put(bob.userId)).status).toBe(204);
+    expect((await put(bob.userId)).status).toBe(204);
+    const listed = await list();
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([
+      {
+        userId: bob.userId,
+        username: 'bob',
+        displayName: 'Bob',
+        blockedAt: '2026-03-01T12:00:00.000Z',
+      },
+    ]);
+    expect((await del(bob.userId)).status).toBe(204);
+    expect((await del(bob.userId)).status).toBe(204);
+    expect((await list()).body).toEqual([]);
+  });
+
+  it('answers 400 for oneself and 404 USER_NOT_FOUND for unknown or malformed ids', async () => {
+    const self = await put(alice.userId);
+    expect(self.status).toBe(400);
+    expect(self.body.error.details).toEqual([{ path: 'userId', message: expect.any(String) }]);
+    for (const id of ['65a1b2c3d4e5f60718293a4b', 'abc', '%24gt']) {
+      expect((await put(id)).body.error.code).toBe('USER_NOT_FOUND');
+    }
+    expect((await del('abc')).status).toBe(204);
+  });
+
+  it("shows each user only their own list: nobody reads or lifts another's blocks", async () => {
+    await put(bob.userId);
+    expect((await list(bob.token)).body).toEqual([]);
+    // Bob "unblocking" himself on his own list changes nothing on Alice's.
+    expect((await del(alice.userId, bob.token)).status).toBe(204);
+    expect((await del(bob.userId, bob.token)).status).toBe(204);
+    expect((await list()).body.map((e: { userId: string }) => e.userId)).toEqual([bob.userId]);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      expect((await call(app, method, `/api/users/me/blocked/${bob.userId}`)).status).toBe(401);
+    }
+  });
+
+  it('hides the block from every answer the blocked user gets', async () => {
+    await patch({ username: 'alice_w' });
+    await put(bob.userId);
+    const sent = await call(app, 'POST', '/api/chat/send', {
+      token: bob.token,
+      json: { receiverId: alice.userId, content: 'hello?' },
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ senderId: bob.userId, receiverId: alice.userId });
+    const inbox = await call(app, 'GET', `/api/chat/messages/${bob.userId}`, {
+      token: alice.token,
+    });
+    expect(inbox.body).toEqual([]);
+    const lookup = await call(app, 'POST', '/api/users/lookup', {
+      token: bob.token,
+      json: { phoneNumbers: [alice.phoneNumber] },
+    });
+    expect(lookup.body).toEqual([]);
+    const byName = await call(app, 'GET', '/api/users/by-username/ALICE_W', { token: bob.token });
+    expect(byName.status).toBe(404);
+    const presence = await call(app, 'POST', '/api/users/presence', {
+      token: bob.token,
+      json: { userIds: [alice.userId] },
+    });
+    expect(presence.body).toEqual({
+      [alice.userId]: { status: 'offline', lastSeen: '2026-03-01T12:00:00.000Z' },
+    });
+  });
+});
