@@ -116,7 +116,8 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
       doc: {
         operationId: 'unblockUser',
         summary: 'Unblock a user',
-        description: 'Idempotent: an id that is not blocked (or unknown, or malformed) is a `204` too.',
+        description:
+          'Idempotent: an id that is not blocked (or unknown, or malformed) is a `204` too.',
         responses: { 204: { description: 'Not blocked (any more).' } },
         pathParams: { userId: "The blocked user's id." },
       },
