@@ -79,7 +79,7 @@ export { fetchBundle } from './use-cases/fetch-bundle.js';
 export { findByUsername } from './use-cases/find-by-username.js';
 export { getAccount, toAccount } from './use-cases/get-account.js';
 export { getPresence } from './use-cases/get-presence.js';
-export { getProfile } from './use-cases/get-profile.js';
+export { canSeePhoneNumber, getProfile, viewProfile } from './use-cases/get-profile.js';
 export { listCalls } from './use-cases/list-calls.js';
 export { type ConversationView, listConversations } from './use-cases/list-conversations.js';
 export { type ListMessagesInput, listMessages } from './use-cases/list-messages.js';

@@ -62,6 +62,14 @@ export interface Profile {
   readonly lastSeen: Date | null;
 }
 
+/**
+ * A profile as another user sees it: the phone number only where the
+ * visibility rule (`canSeePhoneNumber`) allows it, else null.
+ */
+export interface ProfileView extends Omit<Profile, 'phoneNumber'> {
+  readonly phoneNumber: string | null;
+}
+
 /** Every presence status (API.md §3), in the contract's order. */
 export const PRESENCE_STATUSES = ['active', 'idle', 'offline'] as const;
 export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];

@@ -7,6 +7,7 @@
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { AccessLog, HttpMetrics } from '../wire/observation.js';
+import { type BodyGuardOptions, createBodyGuard } from './body-guard.js';
 import { requestEdge } from './edge.js';
 import type { AppEnv, HttpDeps } from './env.js';
 import {
@@ -52,6 +53,11 @@ export interface HttpAppOptions {
   readonly metrics?: HttpMetrics;
   /** Receives one record per answered request (request id, method, route, status, duration). */
   readonly accessLog?: AccessLog;
+  /**
+   * Body read deadline and large bodies in flight per address (`BODY_READ_TIMEOUT`,
+   * `MAX_LARGE_BODIES_PER_IP`); the defaults when absent. The cap is off with `rateLimits` off.
+   */
+  readonly bodies?: BodyGuardOptions;
 }
 
 /**
@@ -69,6 +75,10 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
       rateLimits,
       rateLimiters,
       trustProxy: options.trustProxy ?? 0,
+      bodyGuard: createBodyGuard({
+        ...options.bodies,
+        ...(rateLimits ? {} : { maxLargeBodiesPerAddress: null }),
+      }),
     }),
   );
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {

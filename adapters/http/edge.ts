@@ -9,6 +9,7 @@
  * the string the handler built.
  */
 import type { MiddlewareHandler } from 'hono';
+import type { BodyGuard } from './body-guard.js';
 import type { AppEnv } from './env.js';
 import { presetResponseHeader, requestHeader } from './node-bindings.js';
 import type { RequestObserver } from './observe.js';
@@ -23,6 +24,8 @@ export interface EdgeOptions {
   readonly rateLimiters: RateLimiters | undefined;
   /** Reverse proxies of ours in front of the server, carried in the context (client-address.ts). */
   readonly trustProxy: number;
+  /** Bounds every body read (json-body.ts), carried in the context as `bodyGuard`. */
+  readonly bodyGuard?: BodyGuard;
 }
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -47,7 +50,7 @@ function requestIdOf(sent: string | undefined): string {
  * instances to `onError`: anything else thrown is wrapped in one here.
  */
 export function requestEdge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
-  const { observer, rateLimits, rateLimiters, trustProxy } = options;
+  const { observer, rateLimits, rateLimiters, trustProxy, bodyGuard } = options;
   return async (c, next) => {
     const startedAt = observer.started();
     const requestId = requestIdOf(requestHeader(c, 'x-request-id'));
@@ -55,6 +58,7 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
     c.set('rateLimits', rateLimits);
     c.set('rateLimiters', rateLimiters);
     c.set('trustProxy', trustProxy);
+    c.set('bodyGuard', bodyGuard);
     presetResponseHeader(c, REQUEST_ID_HEADER, requestId);
     presetSecureHeaders(c);
     // Answers carry tokens and private data: no cache may keep them.

@@ -3,6 +3,7 @@
  * use and the typed context variables.
  */
 import type { Deps, Profile, SessionId } from '../../core/index.js';
+import type { BodyGuard } from './body-guard.js';
 import type { RateLimiters } from './rate-limiters.js';
 
 /**
@@ -51,6 +52,8 @@ export interface AppVariables {
    * key of per-IP limits is read (client-address.ts), when one is spent.
    */
   trustProxy: number;
+  /** Bounds body reads (deadline, large bodies per address); absent in bare test apps. */
+  bodyGuard: BodyGuard | undefined;
 }
 
 /** The environment of every route. */

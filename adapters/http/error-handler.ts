@@ -4,6 +4,7 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { StatusCode } from 'hono/utils/http-status';
 import {
   type ErrorCode,
   InvalidCodeError,
@@ -13,6 +14,7 @@ import {
   type ValidationIssue,
 } from '../../core/index.js';
 import { errorBody, STATUS_BY_CODE } from '../wire/errors.js';
+import { RequestAbortedError } from './body-guard.js';
 import { presetResponseHeader } from './node-bindings.js';
 
 /** Where unexpected errors are reported; structurally the server's `Logger`. */
@@ -33,6 +35,9 @@ const CODE_BY_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
+
+/** nginx's status for a request the client gave up on; never sent, only recorded. */
+export const CLIENT_CLOSED_REQUEST = 499 as StatusCode;
 
 const INTERNAL_MESSAGE = 'Something went wrong on our side; the error has been logged.';
 
@@ -58,6 +63,8 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
     error: (message, error) => console.error(message, error),
   };
   return (error, c) => {
+    // Nobody is left to read an answer; the access log and metrics record 499.
+    if (error instanceof RequestAbortedError) return c.body(null, CLIENT_CLOSED_REQUEST);
     if (isDomainError(error)) {
       if (error instanceof RateLimitedError || error.code === 'RATE_LIMITED') {
         const seconds = error instanceof RateLimitedError ? error.retryAfterSec : 1;

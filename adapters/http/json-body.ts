@@ -12,7 +12,10 @@ import getRawBody from 'raw-body';
 import type * as v from 'valibot';
 import { DomainError, ValidationError } from '../../core/index.js';
 import { type RequestSchema, validate } from '../wire/validate.js';
-import { nodeIncoming, requestHeader } from './node-bindings.js';
+import { RequestAbortedError } from './body-guard.js';
+import { clientAddress } from './client-address.js';
+import type { AppEnv } from './env.js';
+import { nodeIncoming, presetResponseHeader, requestHeader } from './node-bindings.js';
 import { schemaDoc, withOpenApi } from './openapi.js';
 
 /** The limit of every JSON route but the three below (API.md §1). */
@@ -61,7 +64,7 @@ export function validJsonBody<S extends RequestSchema>(
     const bytes =
       incoming === undefined
         ? await readWebBody(c, webLimit)
-        : await readIncomingBody(incoming, maxBytes, tooLarge);
+        : await readIncomingBody(c, incoming, maxBytes, tooLarge);
     c.req.addValidatedData('json', parseJsonBytes(bytes, schema) as object);
     await next();
   };
@@ -74,6 +77,7 @@ export function validJsonBody<S extends RequestSchema>(
     'x-error-codes': [
       'UNSUPPORTED_MEDIA_TYPE',
       'PAYLOAD_TOO_LARGE',
+      'REQUEST_TIMEOUT',
       'INVALID_JSON',
       'VALIDATION_FAILED',
     ],
@@ -86,22 +90,58 @@ export function validJsonBody<S extends RequestSchema>(
  * around the same bytes. `raw-body` (Express's reader) refuses a declared
  * length over the limit before reading and stops a chunked body at the
  * limit; the adapter drains the rest once the answer is sent.
+ *
+ * The app's body guard (body-guard.ts) bounds the read: a body not complete
+ * within the deadline is answered `408 REQUEST_TIMEOUT` and its connection
+ * closed; a body over 64 KiB counts against its address's cap. A client that
+ * goes away mid-body is `RequestAbortedError`: nothing to answer, and not our
+ * failure.
  */
 async function readIncomingBody(
+  c: Context,
   incoming: IncomingMessage,
   maxBytes: number,
   tooLarge: () => Error,
 ): Promise<Uint8Array> {
   const declared = incoming.headers['content-length'];
   const chunked = incoming.headers['transfer-encoding'] !== undefined;
+  const guard = (c as Context<AppEnv>).get('bodyGuard');
+  const large =
+    maxBytes > DEFAULT_BODY_LIMIT_BYTES &&
+    (chunked || declared === undefined || Number(declared) > DEFAULT_BODY_LIMIT_BYTES);
+  let timedOut: (() => void) | undefined;
+  const read = guard?.begin({
+    large,
+    address: () => clientAddress(c, (c as Context<AppEnv>).get('trustProxy')),
+    onTimeout: () => timedOut?.(),
+  });
+  const reading = getRawBody(incoming, {
+    limit: maxBytes,
+    ...(declared === undefined || chunked ? {} : { length: declared }),
+  });
   try {
-    return await getRawBody(incoming, {
-      limit: maxBytes,
-      ...(declared === undefined || chunked ? {} : { length: declared }),
+    if (read === undefined) return await reading;
+    return await new Promise<Uint8Array>((resolve, reject) => {
+      timedOut = () => {
+        // raw-body fails too once the connection closes; nobody waits for it then.
+        reading.catch(() => {});
+        presetResponseHeader(c, 'Connection', 'close');
+        reject(
+          new DomainError(
+            'REQUEST_TIMEOUT',
+            'The body did not arrive in time; send it again, all at once.',
+          ),
+        );
+      };
+      reading.then(resolve, reject);
     });
   } catch (error) {
     const type = (error as { type?: unknown } | null)?.type;
-    throw type === 'entity.too.large' ? tooLarge() : error;
+    if (type === 'entity.too.large') throw tooLarge();
+    if (type === 'request.aborted') throw new RequestAbortedError();
+    throw error;
+  } finally {
+    read?.end();
   }
 }
 

@@ -36,6 +36,8 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   USERNAME_TAKEN: 'The username is taken (compared without regard to case).',
   POOL_FULL: 'The keys would overflow a one-time pool (1 000 keys); nothing was stored.',
   PAYLOAD_TOO_LARGE: "The body is larger than the route's limit.",
+  REQUEST_TIMEOUT:
+    'The body did not arrive within `BODY_READ_TIMEOUT` seconds; the connection is closed. Send it again.',
   UNSUPPORTED_MEDIA_TYPE: 'The body is missing, empty, or not sent as `application/json` (UTF-8).',
   RATE_LIMITED:
     'Too many requests (where the route is rate-limited; see SECURITY.md). Retry after `Retry-After` seconds.',

@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '../../core/index.js';
 
-/** Every limit the HTTP edge enforces. */
+/** Every limit the HTTP edge enforces, and the two of `call-user` on the socket. */
 export const RATE_LIMIT_NAMES = [
   'loginPerPhone',
   'loginPerIp',
@@ -29,6 +29,10 @@ export const RATE_LIMIT_NAMES = [
   'codePerPhone',
   'codePerIp',
   'codePerCallingCode',
+  'profileReadsPerUser',
+  'publishPerUser',
+  'callPerUser',
+  'callPerPair',
 ] as const;
 
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
@@ -56,6 +60,12 @@ export const DEFAULT_RATE_LIMIT_RULES: RateLimitRules = {
   codePerPhone: { points: 10, durationSec: 60 * 60 },
   codePerIp: { points: 30, durationSec: 60 * 60 },
   codePerCallingCode: { points: 1000, durationSec: 60 * 60 },
+  // Points are users resolved: a profile or username read spends 1, a presence pull one per id.
+  profileReadsPerUser: { points: 20_000, durationSec: 60 * 60 },
+  publishPerUser: { points: 10, durationSec: 60 * 60 },
+  // Socket frames (`call-user`), answered `error RATE_LIMITED`.
+  callPerUser: { points: 30, durationSec: 10 * 60 },
+  callPerPair: { points: 10, durationSec: 10 * 60 },
 };
 
 /** One limit. */

@@ -492,7 +492,12 @@ export const ProfileResponse = v.pipe(
     _id: Id,
     username: v.nullable(Username),
     displayName: v.string(),
-    phoneNumber: v.string(),
+    phoneNumber: v.pipe(
+      v.nullable(v.string()),
+      v.description(
+        'E.164, normalized; null unless the caller is the user or the user has sent the caller a message (SECURITY.md).',
+      ),
+    ),
     createdAt: Timestamp,
     lastSeen: v.pipe(
       v.nullable(Timestamp),

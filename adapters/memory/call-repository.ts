@@ -1,17 +1,55 @@
 /**
  * @module In-memory call history. No method awaits between its check and its
  * change, so each is atomic on the event loop.
+ *
+ * Each user's calls are kept in an index of their own, in history order, so
+ * a page of the history costs the page, not the user's whole history (one
+ * user can be rung tens of thousands of times: SECURITY.md). A call's
+ * `startedAt` and id never change, so its place in the index never does.
  */
-import { type CallRecord, type CallRepository, compareCallIds } from '../../core/index.js';
+import {
+  type CallRecord,
+  type CallRepository,
+  compareCallIds,
+  type UserId,
+} from '../../core/index.js';
+
+/** History order, oldest first: `startedAt`, then the id in code-point order (as MongoDB sorts strings). */
+function compareHistory(a: CallRecord, b: CallRecord): number {
+  const byTime = a.startedAt.getTime() - b.startedAt.getTime();
+  return byTime !== 0 ? byTime : compareCallIds(a.id, b.id);
+}
 
 /** The call history in this process, honouring every guarantee of `CallRepository`. */
 export function createMemoryCallRepository(): CallRepository {
   const byId = new Map<string, CallRecord>();
+  /** Per user, the ids of their calls, oldest first. */
+  const byUser = new Map<UserId, string[]>();
+
+  function index(userId: UserId, record: CallRecord): void {
+    let ids = byUser.get(userId);
+    if (ids === undefined) {
+      ids = [];
+      byUser.set(userId, ids);
+    }
+    // New calls nearly always come last: the search ends at once and the splice appends.
+    let low = 0;
+    let high = ids.length;
+    if (high > 0 && compareHistory(byId.get(ids[high - 1]!)!, record) <= 0) low = high;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareHistory(byId.get(ids[middle]!)!, record) <= 0) low = middle + 1;
+      else high = middle;
+    }
+    ids.splice(low, 0, record.id);
+  }
 
   return {
     async insert(record) {
       if (byId.has(record.id)) return false;
       byId.set(record.id, { ...record });
+      index(record.callerId, record);
+      if (record.calleeId !== record.callerId) index(record.calleeId, record);
       return true;
     },
     async findById(id) {
@@ -36,16 +74,12 @@ export function createMemoryCallRepository(): CallRepository {
       return true;
     },
     async listForUser(userId, { limit, offset }) {
-      const mine = [...byId.values()].filter(
-        (record) => record.callerId === userId || record.calleeId === userId,
-      );
-      mine.sort((a, b) => {
-        const byTime = b.startedAt.getTime() - a.startedAt.getTime();
-        if (byTime !== 0) return byTime;
-        // Code-point order, as MongoDB sorts strings (JS `<` compares UTF-16 units).
-        return compareCallIds(b.id, a.id);
-      });
-      return mine.slice(offset, offset + limit);
+      const ids = byUser.get(userId) ?? [];
+      // Newest first: the page runs backwards from the end of the index.
+      const end = Math.max(0, ids.length - offset);
+      const page: CallRecord[] = [];
+      for (let i = end - 1; i >= 0 && page.length < limit; i--) page.push(byId.get(ids[i]!)!);
+      return page;
     },
   };
 }

@@ -7,6 +7,8 @@ export function createMemoryMessageRepository(): MessageRepository {
   const byClientId = new Map<string, Message>();
   /** Per conversation, oldest first. */
   const byConversation = new Map<string, Message[]>();
+  /** `sender>receiver` of every pair with a message. */
+  const pairs = new Set<string>();
 
   return {
     async insert(message) {
@@ -17,6 +19,7 @@ export function createMemoryMessageRepository(): MessageRepository {
         byClientId.set(key, message);
       }
       byId.set(message.id, message);
+      pairs.add(`${message.senderId}>${message.receiverId}`);
       const list = byConversation.get(message.conversationId) ?? [];
       // Keep (createdAt, id) order even if a message arrives out of order.
       let at = list.length;
@@ -30,6 +33,9 @@ export function createMemoryMessageRepository(): MessageRepository {
     },
     async findByClientMessageId(senderId, clientMessageId) {
       return byClientId.get(`${senderId}\u0000${clientMessageId}`) ?? null;
+    },
+    async hasSent(senderId, receiverId) {
+      return pairs.has(`${senderId}>${receiverId}`);
     },
     async listInConversation(conversationId, { limit, offset, before }) {
       const list = byConversation.get(conversationId) ?? [];

@@ -35,6 +35,7 @@
  * the next message in that conversation records itself, since every
  * `recordMessage` moves the head to the newest message it knows.
  */
+import { randomBytes } from 'node:crypto';
 import { type Db, type Filter, ObjectId } from 'mongodb';
 import {
   type Conversation,
@@ -80,7 +81,8 @@ export function createMongoConversationRepository(db: Db): ConversationRepositor
       for (let attempt = 0; attempt < ENSURE_ATTEMPTS; attempt++) {
         const found = await conversations.findOne({ a, b }, { projection: { _id: 1 } });
         if (found) return found._id.toHexString() as ConversationId;
-        const _id = new ObjectId();
+        // Random, like every id a client sees (SECURITY.md): never a neighbour of another.
+        const _id = new ObjectId(randomBytes(12));
         try {
           await conversations.insertOne({ _id, a, b });
           return _id.toHexString() as ConversationId;

@@ -47,6 +47,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
     // clientKey is 'c:' + clientMessageId, or 'n:' + _id when there is none.
     { name: 'messages_client_unique', key: { senderId: 1, clientKey: 1 }, unique: true },
     { name: 'messages_order', key: { conversationId: 1, createdAt: -1, _id: -1 } },
+    // Who may see whose phone number (hasSent): one index probe per profile read.
+    { name: 'messages_by_pair', key: { senderId: 1, receiverId: 1 } },
   ],
   [COLLECTIONS.conversations]: [
     { name: 'conversations_pair_unique', key: { a: 1, b: 1 }, unique: true },

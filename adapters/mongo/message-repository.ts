@@ -70,6 +70,16 @@ export function createMongoMessageRepository(db: Db): MessageRepository {
       if (!sender) return null;
       return findByClientKey(sender, clientMessageId);
     },
+    async hasSent(senderId, receiverId) {
+      const sender = toObjectId(senderId);
+      const receiver = toObjectId(receiverId);
+      if (!sender || !receiver) return false;
+      const found = await messages.findOne(
+        { senderId: sender, receiverId: receiver },
+        { projection: { _id: 1 } },
+      );
+      return found !== null;
+    },
     async listInConversation(conversationId, { limit, offset, before }) {
       const conversation = toObjectId(conversationId);
       if (!conversation || limit <= 0) return [];

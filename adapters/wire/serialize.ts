@@ -14,6 +14,7 @@ import type {
   PreKey,
   Presence,
   Profile,
+  ProfileView,
   Session,
   SessionView,
   SignedPreKey,
@@ -27,7 +28,7 @@ export function toWireDate(date: Date): string {
 }
 
 /** `GET /api/users/:userId/profile`, `GET /api/users/by-username/:username`. */
-export function serializeProfile(profile: Profile) {
+export function serializeProfile(profile: ProfileView) {
   return {
     _id: profile.id,
     username: profile.username,

@@ -40,8 +40,29 @@ export type FrameHandler = (
   payload: Readonly<Record<string, unknown>>,
 ) => Promise<void>;
 
+/** One limit: spends a point for `key`, or throws `RateLimitedError` (adapters/rate-limit). */
+export interface FrameRateLimiter {
+  consume(key: string): Promise<void>;
+}
+
+/** The limits on placing calls (SECURITY.md); absent with `RATE_LIMITS=off`. */
+export interface CallLimits {
+  /** Per caller. */
+  readonly perUser: FrameRateLimiter;
+  /** Per caller and callee: how often one user can ring another. */
+  readonly perPair: FrameRateLimiter;
+}
+
+export interface FrameHandlerOptions {
+  readonly callLimits?: CallLimits;
+}
+
 /** Every client frame type of API.md §7 and its handler. */
-export function createFrameHandlers(deps: Deps): ReadonlyMap<ClientFrameType, FrameHandler> {
+export function createFrameHandlers(
+  deps: Deps,
+  options: FrameHandlerOptions = {},
+): ReadonlyMap<ClientFrameType, FrameHandler> {
+  const { callLimits } = options;
   const handlers = new Map<ClientFrameType, FrameHandler>();
   const on = <T extends ClientFrameType>(
     type: T,
@@ -51,6 +72,11 @@ export function createFrameHandlers(deps: Deps): ReadonlyMap<ClientFrameType, Fr
   };
 
   on('call-user', async ({ userId, connectionId }, payload) => {
+    // Every attempt counts, refused ones too: ringing someone is never free.
+    if (callLimits !== undefined) {
+      await callLimits.perUser.consume(userId);
+      await callLimits.perPair.consume(`${userId}>${payload.to}`);
+    }
     await callUser(deps, { userId, connectionId, payload });
   });
   on('call-accepted', ({ userId, connectionId }, payload) =>

@@ -3,6 +3,7 @@ import {
   type ErrorCode,
   type Notification,
   type PresenceStatus,
+  RateLimitedError,
   ValidationError,
   type ValidationIssue,
 } from '../../core/index.js';
@@ -99,10 +100,7 @@ export function parsePayload<T extends ClientFrameType>(
     return validate(CLIENT_FRAME_SCHEMAS[type], payload) as ClientPayload<T>;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const details = error.details.map((issue) => ({
-      path: issue.path === '' ? 'payload' : `payload.${issue.path}`,
-      message: issue.message,
-    }));
+    const details = error.details.map(inPayload);
     throw new FrameError('VALIDATION_FAILED', 'The frame is not valid.', {
       frameType: type,
       details,
@@ -157,16 +155,11 @@ export function readyFrame(userId: string, connectionId: string, sessionId: stri
  */
 export function errorFrame(error: DomainError, refusedType?: string): ServerFrame {
   const frameType = error instanceof FrameError ? error.frameType : refusedType;
-  // A core rule names the payload's field (`to`); on the wire every path starts at the frame.
-  const details =
-    error instanceof FrameError
-      ? error.details
-      : error instanceof ValidationError
-        ? error.details.map((issue) => ({
-            path: issue.path === '' ? 'payload' : `payload.${issue.path}`,
-            message: issue.message,
-          }))
-        : undefined;
+  let details: readonly ValidationIssue[] | undefined;
+  if (error instanceof FrameError) details = error.details;
+  // The core names fields of the payload it was given (`to`); on the wire every
+  // path starts at the frame, as the schema's own do (`payload.to`).
+  else if (error instanceof ValidationError) details = error.details.map(inPayload);
   return {
     type: 'error',
     payload: {
@@ -174,7 +167,16 @@ export function errorFrame(error: DomainError, refusedType?: string): ServerFram
       message: error.message,
       ...(frameType === undefined ? {} : { type: frameType }),
       ...(error.code === 'VALIDATION_FAILED' ? { details: details ?? [] } : {}),
+      ...(error instanceof RateLimitedError ? { retryAfter: error.retryAfterSec } : {}),
     },
+  };
+}
+
+/** A payload-relative issue with its path from the frame. */
+function inPayload(issue: ValidationIssue): ValidationIssue {
+  return {
+    path: issue.path === '' ? 'payload' : `payload.${issue.path}`,
+    message: issue.message,
   };
 }
 

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
       twilio: null,
       rateLimitRules: DEFAULT_RATE_LIMIT_RULES,
       wsFrameBudget: { burst: 100, perSecond: 50 },
+      bodyReadTimeoutSec: 30,
+      maxLargeBodiesPerIp: 8,
     });
   });
 
@@ -78,6 +80,12 @@ describe('loadConfig', () => {
         RATE_LIMIT_BUNDLE_PER_TARGET: '6/6m',
         RATE_LIMIT_SEND_PER_USER: '7/7m',
         RATE_LIMIT_LOOKUP_PER_USER: '800/8h',
+        RATE_LIMIT_PROFILE_READS_PER_USER: '900/9h',
+        RATE_LIMIT_PUBLISH_PER_USER: '11/11m',
+        RATE_LIMIT_CALL_PER_USER: '12/12m',
+        RATE_LIMIT_CALL_PER_PAIR: '13/13m',
+        BODY_READ_TIMEOUT: '14',
+        MAX_LARGE_BODIES_PER_IP: '15',
         RATE_LIMIT_WS_FRAME_BURST: '9',
         RATE_LIMIT_WS_FRAMES_PER_SEC: '10',
         RATE_LIMIT_CODE_PER_PHONE: '11/1h',
@@ -124,8 +132,14 @@ describe('loadConfig', () => {
         codePerPhone: { points: 11, durationSec: 3600 },
         codePerIp: { points: 12, durationSec: 3600 },
         codePerCallingCode: { points: 13, durationSec: 3600 },
+        profileReadsPerUser: { points: 900, durationSec: 32_400 },
+        publishPerUser: { points: 11, durationSec: 660 },
+        callPerUser: { points: 12, durationSec: 720 },
+        callPerPair: { points: 13, durationSec: 780 },
       },
       wsFrameBudget: { burst: 9, perSecond: 10 },
+      bodyReadTimeoutSec: 14,
+      maxLargeBodiesPerIp: 15,
       phoneVerification: 'required',
       phoneVerifier: 'twilio',
       twilio: {
@@ -347,6 +361,29 @@ describe('loadConfig', () => {
       expect(
         loadConfig({ RATE_LIMIT_LOOKUP_PER_USER: '500/1d' }).rateLimitRules.lookupPerUser,
       ).toEqual({ points: 500, durationSec: 86_400 });
+    });
+
+    it('refuses a profile read budget smaller than one full presence pull of 200 ids', () => {
+      expect(problemsOf({ RATE_LIMIT_PROFILE_READS_PER_USER: '199/1h' })).toEqual([
+        'RATE_LIMIT_PROFILE_READS_PER_USER must allow at least 200 users (one full presence request)',
+      ]);
+      expect(
+        loadConfig({ RATE_LIMIT_PROFILE_READS_PER_USER: '200/1h' }).rateLimitRules
+          .profileReadsPerUser,
+      ).toEqual({ points: 200, durationSec: 3600 });
+    });
+
+    it('takes the body read deadline in seconds, 1 to 300', () => {
+      expect(loadConfig({}).bodyReadTimeoutSec).toBe(30);
+      expect(problemsOf({ BODY_READ_TIMEOUT: '0' })).toEqual([
+        'BODY_READ_TIMEOUT must be at least 1',
+      ]);
+      expect(problemsOf({ BODY_READ_TIMEOUT: '301' })).toEqual([
+        'BODY_READ_TIMEOUT must be at most 300',
+      ]);
+      expect(problemsOf({ MAX_LARGE_BODIES_PER_IP: 'many' })[0]).toMatch(
+        /^MAX_LARGE_BODIES_PER_IP /,
+      );
     });
 
     it('takes the socket frame budget as whole numbers', () => {

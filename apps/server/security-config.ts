@@ -7,6 +7,10 @@
  */
 import * as v from 'valibot';
 import {
+  DEFAULT_BODY_READ_TIMEOUT_MS,
+  DEFAULT_MAX_LARGE_BODIES_PER_ADDRESS,
+} from '../../adapters/http/body-guard.js';
+import {
   DEFAULT_RATE_LIMIT_RULES,
   RATE_LIMIT_NAMES,
   type RateLimitName,
@@ -14,7 +18,7 @@ import {
   type RateLimitRules,
 } from '../../adapters/http/rate-limiters.js';
 import { DEFAULT_FRAME_BURST, DEFAULT_FRAMES_PER_SECOND } from '../../adapters/ws/frame-budget.js';
-import { MAX_LOOKUP_PHONE_NUMBERS } from '../../core/index.js';
+import { MAX_LOOKUP_PHONE_NUMBERS, MAX_PRESENCE_IDS_PER_REQUEST } from '../../core/index.js';
 import { commaList, wholeNumber } from './env-values.js';
 
 /** What `config.ts` adds to `Config` from these variables. */
@@ -29,6 +33,10 @@ export interface SecurityConfig {
   readonly rateLimitRules: RateLimitRules;
   /** RATE_LIMIT_WS_FRAME_BURST and RATE_LIMIT_WS_FRAMES_PER_SEC: each socket's frame budget. */
   readonly wsFrameBudget: { readonly burst: number; readonly perSecond: number };
+  /** BODY_READ_TIMEOUT: seconds to read one request body; slower ones get 408. */
+  readonly bodyReadTimeoutSec: number;
+  /** MAX_LARGE_BODIES_PER_IP: bodies over 64 KiB one address may send at once (off with RATE_LIMITS=off). */
+  readonly maxLargeBodiesPerIp: number;
 }
 
 /** The variable of each HTTP limit. */
@@ -44,6 +52,10 @@ export const RATE_LIMIT_VARIABLES = {
   codePerPhone: 'RATE_LIMIT_CODE_PER_PHONE',
   codePerIp: 'RATE_LIMIT_CODE_PER_IP',
   codePerCallingCode: 'RATE_LIMIT_CODE_PER_CALLING_CODE',
+  profileReadsPerUser: 'RATE_LIMIT_PROFILE_READS_PER_USER',
+  publishPerUser: 'RATE_LIMIT_PUBLISH_PER_USER',
+  callPerUser: 'RATE_LIMIT_CALL_PER_USER',
+  callPerPair: 'RATE_LIMIT_CALL_PER_PAIR',
 } as const satisfies Record<RateLimitName, string>;
 
 const MAX_POINTS = 1_000_000;
@@ -125,6 +137,19 @@ export const SECURITY_ENV_ENTRIES = {
     wholeNumber('RATE_LIMIT_WS_FRAMES_PER_SEC', 1, 100_000, 'frames per second sustained'),
     String(DEFAULT_FRAMES_PER_SECOND),
   ),
+  BODY_READ_TIMEOUT: v.optional(
+    wholeNumber('BODY_READ_TIMEOUT', 1, 300, 'seconds to read one request body'),
+    String(DEFAULT_BODY_READ_TIMEOUT_MS / 1000),
+  ),
+  MAX_LARGE_BODIES_PER_IP: v.optional(
+    wholeNumber(
+      'MAX_LARGE_BODIES_PER_IP',
+      1,
+      100_000,
+      'bodies over 64 KiB one address may send at once',
+    ),
+    String(DEFAULT_MAX_LARGE_BODIES_PER_ADDRESS),
+  ),
   RATE_LIMIT_LOGIN_PER_PHONE: v.optional(rule('RATE_LIMIT_LOGIN_PER_PHONE')),
   RATE_LIMIT_LOGIN_PER_IP: v.optional(rule('RATE_LIMIT_LOGIN_PER_IP')),
   RATE_LIMIT_REGISTER_PER_IP: v.optional(rule('RATE_LIMIT_REGISTER_PER_IP')),
@@ -136,6 +161,10 @@ export const SECURITY_ENV_ENTRIES = {
   RATE_LIMIT_CODE_PER_PHONE: v.optional(rule('RATE_LIMIT_CODE_PER_PHONE')),
   RATE_LIMIT_CODE_PER_IP: v.optional(rule('RATE_LIMIT_CODE_PER_IP')),
   RATE_LIMIT_CODE_PER_CALLING_CODE: v.optional(rule('RATE_LIMIT_CODE_PER_CALLING_CODE')),
+  RATE_LIMIT_PROFILE_READS_PER_USER: v.optional(rule('RATE_LIMIT_PROFILE_READS_PER_USER')),
+  RATE_LIMIT_PUBLISH_PER_USER: v.optional(rule('RATE_LIMIT_PUBLISH_PER_USER')),
+  RATE_LIMIT_CALL_PER_USER: v.optional(rule('RATE_LIMIT_CALL_PER_USER')),
+  RATE_LIMIT_CALL_PER_PAIR: v.optional(rule('RATE_LIMIT_CALL_PER_PAIR')),
 } satisfies Record<(typeof RATE_LIMIT_VARIABLES)[RateLimitName], unknown> & v.ObjectEntries;
 
 type SecurityEnv = v.InferOutput<v.ObjectSchema<typeof SECURITY_ENV_ENTRIES, undefined>>;
@@ -149,13 +178,19 @@ export function securityConfigFrom(
       return [name, out[RATE_LIMIT_VARIABLES[name]] ?? DEFAULT_RATE_LIMIT_RULES[name]];
     }),
   ) as Record<RateLimitName, RateLimitRule>;
+  const problems: string[] = [];
   if (rules.lookupPerUser.points < MAX_LOOKUP_PHONE_NUMBERS) {
-    return {
-      problems: [
-        `${RATE_LIMIT_VARIABLES.lookupPerUser} must allow at least ${MAX_LOOKUP_PHONE_NUMBERS} numbers (one full lookup request)`,
-      ],
-    };
+    problems.push(
+      `${RATE_LIMIT_VARIABLES.lookupPerUser} must allow at least ${MAX_LOOKUP_PHONE_NUMBERS} numbers (one full lookup request)`,
+    );
   }
+  // A smaller budget could never pay for one full presence pull.
+  if (rules.profileReadsPerUser.points < MAX_PRESENCE_IDS_PER_REQUEST) {
+    problems.push(
+      `${RATE_LIMIT_VARIABLES.profileReadsPerUser} must allow at least ${MAX_PRESENCE_IDS_PER_REQUEST} users (one full presence request)`,
+    );
+  }
+  if (problems.length > 0) return { problems };
   const config: SecurityConfig = {
     redisUrl: out.REDIS_URL ?? null,
     trustProxy: out.TRUST_PROXY,
@@ -165,6 +200,8 @@ export function securityConfigFrom(
       burst: out.RATE_LIMIT_WS_FRAME_BURST,
       perSecond: out.RATE_LIMIT_WS_FRAMES_PER_SEC,
     },
+    bodyReadTimeoutSec: out.BODY_READ_TIMEOUT,
+    maxLargeBodiesPerIp: out.MAX_LARGE_BODIES_PER_IP,
   };
   return { config };
 }

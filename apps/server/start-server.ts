@@ -67,6 +67,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     rateLimiters: limits.limiters,
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
+    bodies: {
+      readTimeoutMs: config.bodyReadTimeoutSec * 1000,
+      maxLargeBodiesPerAddress: config.maxLargeBodiesPerIp,
+    },
     iceServers: createIceServerSource({
       stunUrls: config.stunUrls,
       turnUrls: config.turnUrls,
@@ -92,6 +96,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     frameBudget: config.rateLimits
       ? (options.websocket?.frameBudget ?? config.wsFrameBudget)
       : false,
+    ...(limits.limiters === undefined
+      ? {}
+      : {
+          callLimits: {
+            perUser: limits.limiters.callPerUser,
+            perPair: limits.limiters.callPerPair,
+          },
+        }),
   });
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -28,6 +28,8 @@ export interface MessageRepository {
   insert(message: Message): Promise<{ message: Message; created: boolean }>;
   findById(id: string): Promise<Message | null>;
   findByClientMessageId(senderId: UserId, clientMessageId: string): Promise<Message | null>;
+  /** Whether `senderId` ever sent a message to `receiverId` (a note to self counts for itself). */
+  hasSent(senderId: UserId, receiverId: UserId): Promise<boolean>;
   /** A page of the conversation's messages, newest first. */
   listInConversation(conversationId: ConversationId, page: MessagePage): Promise<Message[]>;
 }

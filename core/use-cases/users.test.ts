@@ -6,6 +6,7 @@ import { getPresence } from './get-presence.js';
 import { getProfile } from './get-profile.js';
 import { lookupByPhoneNumbers } from './lookup-by-phone-numbers.js';
 import { register } from './register.js';
+import { sendMessage } from './send-message.js';
 import { toProfile } from './session.js';
 
 async function withUsers() {
@@ -22,29 +23,53 @@ async function withUsers() {
 
 describe('getProfile', () => {
   it('returns the public profile without the password hash', async () => {
-    const { deps, alice } = await withUsers();
-    const profile = await getProfile(deps, { userId: alice.id });
-    expect(profile).toEqual(alice);
+    const { deps, alice, bob } = await withUsers();
+    const profile = await getProfile(deps, { userId: alice.id, caller: bob });
+    expect(profile).toEqual({ ...alice, phoneNumber: null });
     expect(profile).not.toHaveProperty('passwordHash');
   });
 
   it('answers USER_NOT_FOUND for unknown and malformed ids', async () => {
-    const { deps } = await withUsers();
+    const { deps, bob } = await withUsers();
     for (const userId of ['65a1b2c3d4e5f60718293a4b', 'not-an-id', '']) {
-      await expect(getProfile(deps, { userId })).rejects.toMatchObject({ code: 'USER_NOT_FOUND' });
+      await expect(getProfile(deps, { userId, caller: bob })).rejects.toMatchObject({
+        code: 'USER_NOT_FOUND',
+      });
     }
   });
 
   it('shows the stored lastSeen', async () => {
-    const { deps, alice, clock } = await withUsers();
+    const { deps, alice, bob, clock } = await withUsers();
     await deps.users.setLastSeen(alice.id, clock.now());
-    expect((await getProfile(deps, { userId: alice.id })).lastSeen).toEqual(clock.now());
+    expect((await getProfile(deps, { userId: alice.id, caller: bob })).lastSeen).toEqual(
+      clock.now(),
+    );
+  });
+
+  it('shows the phone number to the user and to those the user has written to, nobody else', async () => {
+    const { deps, alice, bob, carol } = await withUsers();
+    expect((await getProfile(deps, { userId: alice.id, caller: bob })).phoneNumber).toBeNull();
+    // Bob writing to Alice does not show him her number: she has not written back.
+    await sendMessage(deps, { senderId: bob.id, receiverId: alice.id, content: 'hi' });
+    expect((await getProfile(deps, { userId: alice.id, caller: bob })).phoneNumber).toBeNull();
+    expect((await getProfile(deps, { userId: bob.id, caller: alice })).phoneNumber).toBe(
+      bob.phoneNumber,
+    );
+    await sendMessage(deps, { senderId: alice.id, receiverId: bob.id, content: 'hello' });
+    expect((await getProfile(deps, { userId: alice.id, caller: bob })).phoneNumber).toBe(
+      alice.phoneNumber,
+    );
+    expect((await getProfile(deps, { userId: alice.id, caller: carol })).phoneNumber).toBeNull();
+    expect((await getProfile(deps, { userId: alice.id, caller: alice })).phoneNumber).toBe(
+      alice.phoneNumber,
+    );
   });
 
   it("answers the caller's own profile from the caller as this request read it, without reading the store again", async () => {
     const { deps, alice, bob } = await withUsers();
     let reads = 0;
     const counting = {
+      messages: deps.messages,
       users: {
         ...deps.users,
         findById: (id: string) => {
@@ -57,21 +82,29 @@ describe('getProfile', () => {
     expect(await getProfile(counting, { userId: alice.id, caller: callerProfile })).toEqual(alice);
     expect(reads).toBe(0);
     // Anyone else's profile is still read from the store.
-    expect(await getProfile(counting, { userId: bob.id, caller: callerProfile })).toEqual(bob);
+    expect(await getProfile(counting, { userId: bob.id, caller: callerProfile })).toEqual({
+      ...bob,
+      phoneNumber: null,
+    });
     expect(reads).toBe(1);
   });
 });
 
 describe('findByUsername', () => {
-  it('finds a user whatever the case', async () => {
-    const { deps, carol } = await withUsers();
-    await expect(findByUsername(deps, { username: 'CAROL.C' })).resolves.toEqual(carol);
+  it('finds a user whatever the case, the phone number under the same rule as profiles', async () => {
+    const { deps, alice, carol } = await withUsers();
+    await expect(
+      findByUsername(deps, { username: 'CAROL.C', callerId: alice.id }),
+    ).resolves.toEqual({ ...carol, phoneNumber: null });
+    await expect(
+      findByUsername(deps, { username: 'CAROL.C', callerId: carol.id }),
+    ).resolves.toEqual(carol);
   });
 
   it('answers USER_NOT_FOUND for an unknown name and for a string that cannot be a username', async () => {
-    const { deps } = await withUsers();
+    const { deps, alice } = await withUsers();
     for (const username of ['nobody', 'x', 'no spaces', '{"$ne":null}']) {
-      await expect(findByUsername(deps, { username })).rejects.toMatchObject({
+      await expect(findByUsername(deps, { username, callerId: alice.id })).rejects.toMatchObject({
         code: 'USER_NOT_FOUND',
       });
     }

@@ -95,6 +95,16 @@ export function describeMessageRepositoryContract(
       expect(await page(ids.newId())).toEqual([]);
     });
 
+    it('tells whether a sender ever wrote to a receiver, one direction only', async () => {
+      const message = newMessage();
+      expect(await messages.hasSent(message.senderId, message.receiverId)).toBe(false);
+      await messages.insert(message);
+      expect(await messages.hasSent(message.senderId, message.receiverId)).toBe(true);
+      expect(await messages.hasSent(message.receiverId, message.senderId)).toBe(false);
+      expect(await messages.hasSent(message.senderId, ids.newId() as UserId)).toBe(false);
+      expect(await messages.hasSent('nope' as UserId, message.receiverId)).toBe(false);
+    });
+
     it('returns the first message for a repeated clientMessageId, storing nothing', async () => {
       const first = newMessage({ clientMessageId: 'retry-me', content: 'first' });
       await messages.insert(first);

@@ -40,6 +40,8 @@ export function createKeyRoutes(deps: HttpDeps): Hono<AuthEnv> {
         },
         errors: ['INVALID_SIGNATURE'],
       },
+      // Before the body is read: a refused publish never makes the server buffer 512 KiB.
+      limits: [rateLimit<AuthEnv>('publishPerUser', (c) => c.get('user').id)],
       body: PublishKeysBody,
       maxBodyBytes: LARGE_BODY_LIMIT_BYTES,
       handler: async (c) => {

@@ -32,17 +32,31 @@ function expectUserNotFound(res: { status: number; body: unknown }) {
 }
 
 describe('GET /api/users/:userId/profile', () => {
-  it('answers the profile, lastSeen null for a user never seen', async () => {
+  it('answers the profile, lastSeen null for a user never seen, the phone number null for a stranger', async () => {
     const res = await get(`/api/users/${carol.userId}/profile`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       _id: carol.userId,
       username: null,
       displayName: 'Carol',
-      phoneNumber: carol.phoneNumber,
+      phoneNumber: null,
       createdAt: '2026-03-01T12:00:00.000Z',
       lastSeen: null,
     });
+  });
+
+  it('shows the phone number once the user has written to the caller, and to the user', async () => {
+    const sent = await call(app, 'POST', '/api/chat/send', {
+      token: carol.token,
+      json: { receiverId: alice.userId, content: 'hi Alice' },
+    });
+    expect(sent.status).toBe(201);
+    expect((await get(`/api/users/${carol.userId}/profile`)).body.phoneNumber).toBe(
+      carol.phoneNumber,
+    );
+    expect((await get(`/api/users/${alice.userId}/profile`)).body.phoneNumber).toBe(
+      alice.phoneNumber,
+    );
   });
 
   it('shows lastSeen as an ISO timestamp with milliseconds', async () => {

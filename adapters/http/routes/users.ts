@@ -21,7 +21,7 @@ import {
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
-import { consumeRateLimit } from '../rate-limit.js';
+import { consumeRateLimit, rateLimit } from '../rate-limit.js';
 import {
   AccountResponse,
   BlockListResponse,
@@ -38,6 +38,8 @@ import {
 export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
   const routes = new Hono<AuthEnv>();
   routes.use(requireAuth({ deps }));
+  // Reads that resolve ids or names to people share one budget per caller (SECURITY.md).
+  const profileRead = rateLimit<AuthEnv>('profileReadsPerUser', (c) => c.get('user').id);
   return mountRoutes(routes, [
     defineRoute({
       method: 'get',
@@ -137,6 +139,7 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
         errors: ['USER_NOT_FOUND'],
         pathParams: { username: 'The username, compared without regard to case.' },
       },
+      limits: [profileRead],
       handler: async (c) => {
         const profile = await findByUsername(deps, {
           username: c.req.param('username'),
@@ -155,6 +158,7 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
         errors: ['USER_NOT_FOUND'],
         pathParams: { userId: USER_ID_PARAM },
       },
+      limits: [profileRead],
       handler: async (c) => {
         // One's own profile comes from the user requireAuth has just read.
         const profile = await getProfile(deps, {
@@ -176,6 +180,8 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
       body: PresenceBody,
       handler: async (c) => {
         const { userIds } = c.req.valid('json');
+        // One point per id asked about: a pull of 200 ids costs what 200 profile reads do.
+        await consumeRateLimit(c, 'profileReadsPerUser', c.get('user').id, userIds.length);
         const presence = await getPresence(deps, { userIds, callerId: c.get('user').id });
         return c.json(serializePresence(presence), 200);
       },
