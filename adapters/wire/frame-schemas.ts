@@ -99,7 +99,7 @@ export const WS_ERROR_CODES = {
   ALREADY_IN_CALL: '`call-user`: you are already in a call (ringing or ongoing).',
   CALL_EXISTS: '`call-user`: this `callId` names a live or a past call.',
   RATE_LIMITED:
-    'Over the frame budget; the frame was dropped. Going on closes the socket with 1008.',
+    'Over the frame budget; the frame was dropped. Going on closes the socket with 1008. Or `call-user` over a call limit (per caller, per caller and callee): nobody was rung; `retryAfter` says when to try again.',
   SERVICE_UNAVAILABLE:
     'A backing store (MongoDB, Redis) is down; the frame did nothing, retry later.',
   UNAUTHENTICATED: "`call-user`: the caller's account no longer exists.",
@@ -151,7 +151,19 @@ export const SERVER_FRAME_SCHEMAS = {
     details: v.optional(
       v.pipe(
         v.array(v.object({ path: v.string(), message: v.string() })),
-        v.description('On VALIDATION_FAILED only (always present there).'),
+        v.description(
+          'On VALIDATION_FAILED only (always present there); paths start at the frame (`payload.to`).',
+        ),
+      ),
+    ),
+    retryAfter: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer(),
+        v.minValue(1),
+        v.description(
+          'On RATE_LIMITED from a call limit: whole seconds until it may be tried again.',
+        ),
       ),
     ),
   }),

@@ -64,7 +64,8 @@ describe('a client walking through the API on a started server', () => {
         _id: bob.userId,
         username: null,
         displayName: 'Bob',
-        phoneNumber: '+442079460002',
+        // Bob has not written to Alice: his number is not hers to see (SECURITY.md).
+        phoneNumber: null,
         lastSeen: null,
       },
     });
