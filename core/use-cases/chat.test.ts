@@ -202,15 +202,17 @@ describe('listMessages', () => {
       limit: 30,
       offset: 0,
     });
-    expect(list.map((m) => m.content)).toEqual(['b', 'a']);
-    const older = await listMessages(deps, {
+    // Ids carry no order of their own: the larger id is the newer message.
+    const [newer, older] = a.message.id > b.message.id ? [a, b] : [b, a];
+    expect(list.map((m) => m.content)).toEqual([newer.message.content, older.message.content]);
+    const before = await listMessages(deps, {
       userId: alice.id,
       peerId: bob.id,
       limit: 30,
       offset: 0,
-      before: b.message.id,
+      before: newer.message.id,
     });
-    expect(older.map((m) => m.content)).toEqual(['a']);
+    expect(before.map((m) => m.content)).toEqual([older.message.content]);
   });
 
   it('refuses a before that is unknown, malformed or from another conversation', async () => {
