@@ -57,26 +57,10 @@ export async function sendMessage(
   if (!receiver) throw new DomainError('USER_NOT_FOUND', 'The receiver does not exist.');
   const exceptSender =
     input.senderConnectionId === undefined ? {} : { exceptConnectionId: input.senderConnectionId };
-  if (block) {
-    // Shaped like a stored message, so the answer cannot tell the block; never stored or delivered.
-    const conversationId =
-      (await deps.conversations.find(input.senderId, receiver.id)) ??
-      (deps.ids.newId() as ConversationId);
-    const message: Message = {
-      id: deps.ids.newId() as MessageId,
-      conversationId,
-      senderId: input.senderId,
-      receiverId: receiver.id,
-      content: input.content,
-      messageType,
-      clientMessageId,
-      createdAt: deps.clock.now(),
-    };
-    await deps.notifier.notify(input.senderId, { type: 'new-message', message }, exceptSender);
-    return { message, created: true };
-  }
-
-  const conversationId = await deps.conversations.ensure(input.senderId, receiver.id);
+  const conversationId = block
+    ? ((await deps.conversations.find(input.senderId, receiver.id)) ??
+      (deps.ids.newId() as ConversationId))
+    : await deps.conversations.ensure(input.senderId, receiver.id);
   const candidate: Message = {
     id: deps.ids.newId() as MessageId,
     conversationId,
@@ -87,6 +71,16 @@ export async function sendMessage(
     clientMessageId,
     createdAt: deps.clock.now(),
   };
+  if (block) {
+    // Answered like a stored message, so the sender cannot tell the block; never stored or delivered.
+    await deps.notifier.notify(
+      input.senderId,
+      { type: 'new-message', message: candidate },
+      exceptSender,
+    );
+    return { message: candidate, created: true };
+  }
+
   // The insert is the race-safe idempotency check: of two concurrent retries
   // exactly one is created; the other gets the first one back.
   const { message, created } = await deps.messages.insert(candidate);
