@@ -117,9 +117,10 @@ export function describeConversationRepositoryContract(
       await conversations.recordMessage(newer);
       await conversations.recordMessage(older);
       expect((await all(a))[0]?.lastMessage).toEqual(newer);
-      // Equal createdAt: the larger id is the newer one.
-      const tieLow = message(id, a, b, 3000);
-      const tieHigh = message(id, a, b, 3000);
+      // Equal createdAt: the larger id is the newer one (ids are random, so sort them).
+      const [tieLow, tieHigh] = [message(id, a, b, 3000), message(id, a, b, 3000)].sort(
+        compareMessages,
+      ) as [Message, Message];
       await conversations.recordMessage(tieHigh);
       await conversations.recordMessage(tieLow);
       expect((await all(a))[0]?.lastMessage).toEqual(tieHigh);
