@@ -71,6 +71,7 @@ export { combinePresence } from './presence.js';
 export * from './rules.js';
 export { authenticate } from './use-cases/authenticate.js';
 export * from './use-cases/blocking/index.js';
+export { type ChangePasswordInput, changePassword } from './use-cases/change-password.js';
 export { checkVerificationCode } from './use-cases/check-verification-code.js';
 export { countPrekeys } from './use-cases/count-prekeys.js';
 export { endOtherSessions } from './use-cases/end-other-sessions.js';

@@ -213,6 +213,29 @@ export const ResetPasswordBody = v.pipe(
   v.title('ResetPasswordRequest'),
 );
 
+/** `POST /api/auth/password`. */
+export const ChangePasswordBody = v.pipe(
+  v.object({
+    currentPassword: v.pipe(
+      Password,
+      v.description('The password now in force; a wrong one is `401 INVALID_CREDENTIALS`.'),
+    ),
+    newPassword: NewPassword,
+  }),
+  v.title('ChangePasswordRequest'),
+);
+
+/** `DELETE /api/users/me`. */
+export const DeleteAccountBody = v.pipe(
+  v.object({
+    password: v.pipe(
+      Password,
+      v.description("The account's password; a wrong one is `401 INVALID_CREDENTIALS`."),
+    ),
+  }),
+  v.title('DeleteAccountRequest'),
+);
+
 // ---------------------------------------------------------------------------
 // §3 Users
 

@@ -4,6 +4,8 @@
  * the log verifier: verify → register → log in on a second device → list →
  * end the first device from the second, on the other instance → the first
  * device's next request is 401 and its socket closes 4401 within a second.
+ * A password change on A ends the other device (its socket on B closes
+ * 4401) and leaves the caller's session and socket alone.
  * Also: 100 wrong codes in parallel over both instances count 5.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +109,49 @@ describe('verified sign-up and sessions across instances', () => {
     const still = await callJson(b.url, 'GET', '/api/auth/sessions', { token: laptop.body.token });
     expect(still.status).toBe(200);
     expect(still.body).toHaveLength(1);
+  });
+
+  it("changes the password on A: the other device's socket on B closes 4401, the caller's stays", async () => {
+    const phoneNumber = nextPhone();
+    const password = 'correct horse battery';
+    const verificationId = await verify(phoneNumber);
+    const registered = await callJson(a.url, 'POST', '/api/auth/register', {
+      body: { phoneNumber, displayName: 'Pia', password, verificationId, deviceName: 'Phone' },
+    });
+    expect(registered.status).toBe(201);
+    const phone: TestUser = {
+      userId: registered.body.userId,
+      token: registered.body.token,
+      sessionId: registered.body.sessionId,
+      displayName: 'Pia',
+    };
+    const login = await callJson(b.url, 'POST', '/api/auth/login', {
+      body: { phoneNumber, password, deviceName: 'Laptop' },
+    });
+    const laptop: TestUser = { ...phone, token: login.body.token, sessionId: login.body.sessionId };
+    const phoneSocket = await cluster.connect(phone, b);
+    const laptopSocket = await cluster.connect(laptop, a);
+
+    const changed = await callJson(a.url, 'POST', '/api/auth/password', {
+      token: laptop.token,
+      body: { currentPassword: password, newPassword: 'a brand new passphrase' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual({ ended: 1 });
+    expect((await phoneSocket.waitForClose(1000)).code).toBe(4401);
+    expect((await callJson(b.url, 'GET', '/api/users/me', { token: phone.token })).status).toBe(
+      401,
+    );
+    // The caller's socket and token go on, on both instances.
+    await laptopSocket.roundTrip();
+    for (const server of [a, b]) {
+      const me = await callJson(server.url, 'GET', '/api/users/me', { token: laptop.token });
+      expect(me.status).toBe(200);
+    }
+    const oldLogin = await callJson(b.url, 'POST', '/api/auth/login', {
+      body: { phoneNumber, password },
+    });
+    expect(oldLogin.body.error.code).toBe('INVALID_CREDENTIALS');
   });
 
   it('counts 5 of 100 wrong codes sent in parallel to both instances, never a 5xx', async () => {

@@ -117,6 +117,67 @@ describe('login', () => {
   });
 });
 
+describe('password change', () => {
+  const change = (currentPassword: string) => ({
+    json: { currentPassword, newPassword: 'another horse battery' },
+  });
+
+  it("shares the account's login budget: wrong current passwords and logins count together", async () => {
+    const { app } = await createLimitedApp({
+      loginPerPhone: { points: 3, durationSec: MINUTES_15 },
+    });
+    const [alice, bob] = await users(app, 2);
+    for (let i = 0; i < 2; i++) {
+      const res = await callFrom(app, `198.51.100.${i + 1}`, 'POST', '/api/auth/password', {
+        ...change('wrong password'),
+        token: alice!.token,
+      });
+      expectError(res, 'INVALID_CREDENTIALS');
+    }
+    expectError(
+      await callFrom(app, '198.51.100.5', 'POST', '/api/auth/login', {
+        json: { phoneNumber: alice!.phoneNumber, password: 'wrong password' },
+      }),
+      'INVALID_CREDENTIALS',
+    );
+    expectRateLimited(
+      await callFrom(app, '198.51.100.6', 'POST', '/api/auth/password', {
+        ...change(TEST_PASSWORD),
+        token: alice!.token,
+      }),
+      MINUTES_15,
+    );
+    const other = await callFrom(app, '198.51.100.6', 'POST', '/api/auth/password', {
+      ...change(TEST_PASSWORD),
+      token: bob!.token,
+    });
+    expect(other.status).toBe(200);
+  });
+
+  it('per IP: one budget with login, spent before the body is read', async () => {
+    const { app } = await createLimitedApp({ loginPerIp: { points: 2, durationSec: MINUTES_15 } });
+    const [alice] = await users(app, 1);
+    await callFrom(app, '203.0.113.7', 'POST', '/api/auth/login', {
+      json: { phoneNumber: uniquePhoneNumber(), password: 'guess' },
+    });
+    expectError(
+      await callFrom(app, '203.0.113.7', 'POST', '/api/auth/password', {
+        ...change('wrong password'),
+        token: alice!.token,
+      }),
+      'INVALID_CREDENTIALS',
+    );
+    expectRateLimited(
+      await callFrom(app, '203.0.113.7', 'POST', '/api/auth/password', {
+        raw: 'not json',
+        headers: { 'content-type': 'application/json' },
+        token: alice!.token,
+      }),
+      MINUTES_15,
+    );
+  });
+});
+
 describe('register', () => {
   it('per IP: the 3rd registration from one address is refused; another address still registers', async () => {
     const { app } = await createLimitedApp({ registerPerIp: { points: 2, durationSec: HOUR } });

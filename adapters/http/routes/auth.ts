@@ -6,6 +6,7 @@
 import { type Context, Hono } from 'hono';
 import {
   type CodeSendLimiter,
+  changePassword,
   checkVerificationCode,
   endOtherSessions,
   endSession,
@@ -24,7 +25,8 @@ import {
 } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { createRateLimitedCodeSendLimiter } from '../code-send-limiter.js';
-import type { AppEnv, HttpDeps } from '../env.js';
+import { defineRoute, mountRoutes } from '../define-route.js';
+import type { AppEnv, AuthEnv, HttpDeps } from '../env.js';
 import { validJsonBody } from '../json-body.js';
 import { requestHeader } from '../node-bindings.js';
 import { describe } from '../openapi.js';
@@ -32,7 +34,9 @@ import { byClientAddress, consumeRateLimit, rateLimit } from '../rate-limit.js';
 import type { RateLimiters } from '../rate-limiters.js';
 import { ROUTE_DOCS } from '../route-docs.js';
 import {
+  ChangePasswordBody,
   CheckCodeBody,
+  EndedSessionsResponse,
   LoginBody,
   RegisterBody,
   ResendCodeBody,
@@ -191,6 +195,49 @@ export function createAuthRoutes(deps: HttpDeps): Hono<AppEnv> {
     await endSession(deps, { userId: c.get('user').id, sessionId: c.get('sessionId') });
     return c.body(null, 204);
   });
+  // Its own group so that the token check stays on this route (a `use` would
+  // reach the token-free routes above).
+  routes.route(
+    '/',
+    mountRoutes(new Hono<AuthEnv>(), [
+      defineRoute({
+        method: 'post',
+        path: '/password',
+        doc: {
+          operationId: 'changePassword',
+          summary: "Change the caller's password",
+          description:
+            'Needs the current password: a wrong one is `401 INVALID_CREDENTIALS`, rate-limited as ' +
+            "login is (per client address, and per the account's phone number, one budget with login). " +
+            "The new password follows sign-up's rule. Every other session of the account ends (its " +
+            'tokens `401`, its sockets closed 4401 on every instance); the calling session and its ' +
+            'token stay valid.',
+          responses: {
+            200: {
+              description: 'Changed; how many other sessions ended.',
+              schema: EndedSessionsResponse,
+            },
+          },
+          errors: ['INVALID_CREDENTIALS'],
+        },
+        limits: [auth, rateLimit('loginPerIp', byClientAddress)],
+        body: ChangePasswordBody,
+        handler: async (c) => {
+          const body = c.req.valid('json');
+          const user = c.get('user');
+          // The account's own login budget: guessing its password here is no faster than at login.
+          await consumeRateLimit(c, 'loginPerPhone', user.phoneNumber);
+          const ended = await changePassword(deps, {
+            userId: user.id,
+            currentSessionId: c.get('sessionId'),
+            currentPassword: body.currentPassword,
+            newPassword: body.newPassword,
+          });
+          return c.json({ ended }, 200);
+        },
+      }),
+    ]),
+  );
 
   return routes;
 }

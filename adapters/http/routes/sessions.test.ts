@@ -113,8 +113,68 @@ describe('ending sessions', () => {
       ['DELETE', '/api/auth/sessions'],
       ['DELETE', `/api/auth/sessions/${alice.sessionId}`],
       ['POST', '/api/auth/logout'],
+      ['POST', '/api/auth/password'],
     ] as const) {
       expect((await call(t.app, method, path)).status).toBe(401);
     }
+  });
+});
+
+describe('POST /api/auth/password', () => {
+  const NEW_PASSWORD = 'another horse battery';
+
+  it('changes the password and ends every other session; the caller keeps theirs', async () => {
+    const phone = await secondDevice();
+    const tablet = await secondDevice();
+    const ended: string[] = [];
+    t.sessionEvents.onEnded((s) => ended.push(...s.map((e) => e.sessionId)));
+    const res = await call(t.app, 'POST', '/api/auth/password', {
+      token: phone.token,
+      json: { currentPassword: TEST_PASSWORD, newPassword: NEW_PASSWORD },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ended: 2 });
+    expect(new Set(ended)).toEqual(new Set([alice.sessionId, tablet.sessionId]));
+    for (const token of [alice.token, tablet.token]) {
+      expect((await call(t.app, 'GET', '/api/users/me', { token })).status).toBe(401);
+    }
+    expect((await call(t.app, 'GET', '/api/users/me', { token: phone.token })).status).toBe(200);
+    const oldLogin = await call(t.app, 'POST', '/api/auth/login', {
+      json: { phoneNumber: alice.phoneNumber, password: TEST_PASSWORD },
+    });
+    expect(oldLogin.body.error.code).toBe('INVALID_CREDENTIALS');
+    const newLogin = await call(t.app, 'POST', '/api/auth/login', {
+      json: { phoneNumber: alice.phoneNumber, password: NEW_PASSWORD },
+    });
+    expect(newLogin.status).toBe(200);
+  });
+
+  it('answers a wrong current password 401 INVALID_CREDENTIALS, as login does, and ends nothing', async () => {
+    const phone = await secondDevice();
+    const res = await call(t.app, 'POST', '/api/auth/password', {
+      token: phone.token,
+      json: { currentPassword: 'not the password', newPassword: NEW_PASSWORD },
+    });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
+    expect((await call(t.app, 'GET', '/api/users/me', { token: alice.token })).status).toBe(200);
+  });
+
+  it('refuses a new password sign-up would refuse, at its field', async () => {
+    for (const newPassword of ['short', 'x'.repeat(129), 12345678, null]) {
+      const res = await call(t.app, 'POST', '/api/auth/password', {
+        token: alice.token,
+        json: { currentPassword: TEST_PASSWORD, newPassword },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'newPassword' })]);
+    }
+    const missing = await call(t.app, 'POST', '/api/auth/password', {
+      token: alice.token,
+      json: { newPassword: NEW_PASSWORD },
+    });
+    expect(missing.body.error.details).toEqual([
+      expect.objectContaining({ path: 'currentPassword' }),
+    ]);
   });
 });
