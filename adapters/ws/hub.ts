@@ -160,6 +160,22 @@ const DEFAULTS = {
 /** What `ws` answers an upgrade on a path that takes none (API.md: status line only). */
 const NOT_FOUND_ANSWER = 'HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
+/**
+ * The path (one of `WS_PATHS`) and query of an upgrade's request target, or
+ * null for any other target. Read as the origin-form it must be, without
+ * `new URL()`: that throws on targets such as `//[` or `//:99999`, and reads
+ * `//host/` as a host with the path `/`.
+ */
+export function parseTarget(
+  target: string | undefined,
+): { readonly path: string; readonly query: URLSearchParams } | null {
+  if (target === undefined) return null;
+  const mark = target.indexOf('?');
+  const path = mark === -1 ? target : target.slice(0, mark);
+  if (!(WS_PATHS as readonly string[]).includes(path)) return null;
+  return { path, query: new URLSearchParams(mark === -1 ? '' : target.slice(mark + 1)) };
+}
+
 /** Until the upgrade, a reset socket is just dropped (Node removed its own listener). */
 function destroyOnError(this: Duplex): void {
   this.destroy();
@@ -502,17 +518,17 @@ export function createWsHub(init: WsHubInit): WsHub {
     // Until answered otherwise: a throw from here on is cut off by the caller.
     let status = 500;
     try {
-      const url = new URL(request.url ?? '/', 'http://localhost');
-      if (!(WS_PATHS as readonly string[]).includes(url.pathname)) {
+      const target = parseTarget(request.url);
+      if (target === null) {
         status = 404;
         if (socket.writable) socket.end(NOT_FOUND_ANSWER);
         else socket.destroy();
         return;
       }
-      route = url.pathname;
+      route = target.path;
       let session: Session;
       try {
-        session = await admission(url);
+        session = await admission(target.query);
       } catch (error) {
         status = refuseUpgrade(socket, error, requestId);
         return;
@@ -536,8 +552,8 @@ export function createWsHub(init: WsHubInit): WsHub {
   }
 
   /** The session of an upgrade with a valid token; throws the refusal otherwise. */
-  async function admission(url: URL): Promise<Session> {
-    const token = url.searchParams.get('token');
+  async function admission(query: URLSearchParams): Promise<Session> {
+    const token = query.get('token');
     if (token === null || token === '') {
       throw new DomainError('UNAUTHENTICATED', 'No token: connect with ?token=<jwt>.');
     }
