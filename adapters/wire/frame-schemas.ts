@@ -99,7 +99,7 @@ export const WS_ERROR_CODES = {
   ALREADY_IN_CALL: '`call-user`: you are already in a call (ringing or ongoing).',
   CALL_EXISTS: '`call-user`: this `callId` names a live or a past call.',
   RATE_LIMITED:
-    'Over the frame budget; the frame was dropped. Going on closes the socket with 1008. Or `call-user` over a call limit (per caller, per caller and callee): nobody was rung; `retryAfter` says when to try again.',
+    'Over the frame budget; the frame was dropped. Going on closes the socket with 1008. Or `call-user` over a call limit (per caller, per caller and callee): nobody was rung; or `subscribe-presence` over the profile read budget: nothing was followed. `retryAfter` says when to try again.',
   SERVICE_UNAVAILABLE:
     'A backing store (MongoDB, Redis) is down; the frame did nothing, retry later.',
   UNAUTHENTICATED: "`call-user`: the caller's account no longer exists.",

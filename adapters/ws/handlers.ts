@@ -40,9 +40,9 @@ export type FrameHandler = (
   payload: Readonly<Record<string, unknown>>,
 ) => Promise<void>;
 
-/** One limit: spends a point for `key`, or throws `RateLimitedError` (adapters/rate-limit). */
+/** One limit: spends `points` (default 1) for `key`, or throws `RateLimitedError` (adapters/rate-limit). */
 export interface FrameRateLimiter {
-  consume(key: string): Promise<void>;
+  consume(key: string, points?: number): Promise<void>;
 }
 
 /** The limits on placing calls (SECURITY.md); absent with `RATE_LIMITS=off`. */
@@ -55,6 +55,11 @@ export interface CallLimits {
 
 export interface FrameHandlerOptions {
   readonly callLimits?: CallLimits;
+  /**
+   * The caller's profile read budget, shared with the HTTP reads that resolve
+   * ids to people (`RATE_LIMIT_PROFILE_READS_PER_USER`); absent with `RATE_LIMITS=off`.
+   */
+  readonly profileReads?: FrameRateLimiter;
 }
 
 /** Every client frame type of API.md §7 and its handler. */
@@ -62,7 +67,7 @@ export function createFrameHandlers(
   deps: Deps,
   options: FrameHandlerOptions = {},
 ): ReadonlyMap<ClientFrameType, FrameHandler> {
-  const { callLimits } = options;
+  const { callLimits, profileReads } = options;
   const handlers = new Map<ClientFrameType, FrameHandler>();
   const on = <T extends ClientFrameType>(
     type: T,
@@ -98,6 +103,8 @@ export function createFrameHandlers(
     updatePresence(deps, { userId, connectionId, status: payload.status }),
   );
   on('subscribe-presence', async (c, payload) => {
+    // What `POST /api/users/presence` spends: one point per id asked about, before any is read.
+    await profileReads?.consume(c.userId, payload.userIds.length);
     const current = await subscribePresence(deps, {
       userId: c.userId,
       connectionId: c.connectionId,

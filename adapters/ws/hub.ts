@@ -44,7 +44,12 @@ import type { NotificationListener } from '../wire/local-notifier.js';
 import { type RequestRecord, UNMATCHED_ROUTE } from '../wire/observation.js';
 import { type Expiring, ExpiryQueue } from './expiry-queue.js';
 import { FrameBudget, type FrameBudgetOptions, frameBudgetRule } from './frame-budget.js';
-import { type CallLimits, createFrameHandlers, type FrameContext } from './handlers.js';
+import {
+  type CallLimits,
+  createFrameHandlers,
+  type FrameContext,
+  type FrameRateLimiter,
+} from './handlers.js';
 import {
   type ClientEnvelope,
   errorFrame,
@@ -121,6 +126,8 @@ export interface WsHubInit extends WsHubOptions {
   readonly upgrades?: UpgradeObserver;
   /** Limits on `call-user` per caller and per pair; none with `RATE_LIMITS=off`. */
   readonly callLimits?: CallLimits;
+  /** The per-caller profile read budget `subscribe-presence` spends; none with `RATE_LIMITS=off`. */
+  readonly profileReads?: FrameRateLimiter;
 }
 
 /** Whatever emits the HTTP server's `upgrade` event (the server `serve()` returns). */
@@ -195,7 +202,10 @@ export function createWsHub(init: WsHubInit): WsHub {
     closeGraceMs: init.closeGraceMs ?? DEFAULTS.closeGraceMs,
   };
   const logger: HubLogger = init.logger ?? { error: (m, e) => console.error(m, e) };
-  const handlers = createFrameHandlers(deps, { callLimits: init.callLimits });
+  const handlers = createFrameHandlers(deps, {
+    callLimits: init.callLimits,
+    profileReads: init.profileReads,
+  });
   const budgetRule = init.frameBudget === false ? null : frameBudgetRule(init.frameBudget);
 
   /** A client frame (text, as received) or a step of the connection's life. */

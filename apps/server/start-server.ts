@@ -103,6 +103,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
             perUser: limits.limiters.callPerUser,
             perPair: limits.limiters.callPerPair,
           },
+          profileReads: limits.limiters.profileReadsPerUser,
         }),
   });
 
