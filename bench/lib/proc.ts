@@ -97,6 +97,8 @@ export interface SpawnOptions {
   /** Adds an IPC channel (workers). */
   readonly ipc?: boolean;
   readonly cwd?: string;
+  /** Send stdout to /dev/null (a server logging at `info`: what a deployment's log sink costs, not ours). */
+  readonly discardStdout?: boolean;
 }
 
 export interface Proc {
@@ -144,7 +146,12 @@ export function spawnPinned(command: readonly string[], options: SpawnOptions): 
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: options.cwd ?? REPO_ROOT,
     env,
-    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+    stdio: [
+      'ignore',
+      options.discardStdout ? 'ignore' : 'pipe',
+      'pipe',
+      ...(options.ipc ? (['ipc'] as const) : []),
+    ],
   });
   live.add(child);
   let out = '';

@@ -31,6 +31,8 @@ export interface ProductOptions {
   readonly role?: Role;
   /** Extra node flags (e.g. --heapsnapshot-signal). */
   readonly nodeFlags?: readonly string[];
+  /** Stdout to /dev/null: for a server that logs (LOG_LEVEL=info). */
+  readonly discardStdout?: boolean;
 }
 
 export async function startProduct(options: ProductOptions = {}): Promise<ProductServer> {
@@ -58,6 +60,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     name,
     role: options.role ?? 'server',
     env,
+    discardStdout: options.discardStdout ?? false,
     ...(options.nofile === undefined ? {} : { nofile: options.nofile }),
   });
   const url = `http://127.0.0.1:${port}`;
@@ -83,13 +86,14 @@ export async function startBaselineServer(
   script: string,
   name: string,
   env: Record<string, string> = {},
-  options: { nofile?: number; nodeFlags?: readonly string[] } = {},
+  options: { nofile?: number; nodeFlags?: readonly string[]; discardStdout?: boolean } = {},
 ): Promise<ProductServer> {
   const port = await freePort();
   const proc = spawnPinned(nodeCommand(script, options.nodeFlags), {
     name,
     role: 'server',
     env: { ...env, PORT: String(port) },
+    discardStdout: options.discardStdout ?? false,
     ...(options.nofile === undefined ? {} : { nofile: options.nofile }),
   });
   const url = `http://127.0.0.1:${port}`;
@@ -133,6 +137,7 @@ let phoneCounter = 0;
 
 export interface BenchUser {
   readonly userId: string;
+  readonly sessionId: string;
   readonly token: string;
   readonly phoneNumber: string;
   readonly password: string;
@@ -154,6 +159,7 @@ export async function registerUser(baseUrl: string, name = 'Bench'): Promise<Ben
   }
   return {
     userId: response.body.userId,
+    sessionId: response.body.sessionId,
     token: response.body.token,
     phoneNumber,
     password: BENCH_PASSWORD,

@@ -2,12 +2,17 @@
  * @module Authenticated JSON route without a database: `GET
  * /api/users/:id/profile` with a Bearer token on the memory store, against a
  * bare Hono route, a bare node:http route and a bare Express 5 route that
- * serve the very JSON the product answered.
+ * serve the very JSON the product answered; and, as users run it, the product
+ * at `LOG_LEVEL=info` (one access-log line per request, stdout to /dev/null)
+ * against the peer a user would pick instead: the same route written
+ * idiomatically on Fastify 5 (`@fastify/jwt`, its logger on, to /dev/null).
  */
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { withCpu } from '../lib/proc.js';
 import {
   api,
+  BENCH_JWT_SECRET,
+  type BenchUser,
   type ProductServer,
   registerUser,
   startBaselineServer,
@@ -28,6 +33,8 @@ interface Run {
 
 export const CONNECTIONS = 50;
 
+const profilePath = (userId: string) => `/api/users/${userId}/profile`;
+
 export const httpScenario: Scenario = {
   id: 'http',
   title: 'Authenticated JSON route (memory store)',
@@ -35,11 +42,16 @@ export const httpScenario: Scenario = {
     const { settings } = ctx;
     const product = await startProduct({ name: 'product (memory)' });
     const servers: ProductServer[] = [product];
+    const logging = await startProduct({
+      name: 'product (memory, LOG_LEVEL=info)',
+      env: { LOG_LEVEL: 'info' },
+      discardStdout: true,
+    });
+    servers.push(logging);
     const load = await ctx.loadWorker();
     try {
       const user = await registerUser(product.url);
-      const path = `/api/users/${user.userId}/profile`;
-      const answer = await api(product.url, 'GET', path, undefined, user.token);
+      const answer = await api(product.url, 'GET', profilePath(user.userId), undefined, user.token);
       if (answer.status !== 200) throw new Error(`profile answered ${answer.status}`);
       const env = { BENCH_BODY: JSON.stringify(answer.body) };
       const hono = await startBaselineServer('bench/baselines/hono.ts', 'bare Hono', env);
@@ -53,24 +65,62 @@ export const httpScenario: Scenario = {
         'bare Express 5',
         env,
       );
-      servers.push(hono, nodeHttp, express);
-
-      const headers = { authorization: `Bearer ${user.token}` };
+      // The logging product gets its own user: each server has its own memory store.
+      const loggingUser = await registerUser(logging.url);
+      const fastify = await startBaselineServer(
+        'bench/baselines/fastify.ts',
+        'Fastify 5 (JWT, logger on)',
+        {
+          BENCH_BODY: JSON.stringify(
+            (
+              await api(
+                logging.url,
+                'GET',
+                profilePath(loggingUser.userId),
+                undefined,
+                loggingUser.token,
+              )
+            ).body,
+          ),
+          BENCH_JWT_SECRET,
+          BENCH_USER_ID: loggingUser.userId,
+          BENCH_SESSION_ID: loggingUser.sessionId,
+        },
+        { discardStdout: true },
+      );
+      servers.push(hono, nodeHttp, express, fastify);
+      const tokenOf = new Map<ProductServer, BenchUser>([
+        [logging, loggingUser],
+        [fastify, loggingUser],
+      ]);
+      for (const server of [logging, fastify]) {
+        const answer = await api(
+          server.url,
+          'GET',
+          profilePath(loggingUser.userId),
+          undefined,
+          loggingUser.token,
+        );
+        if (answer.status !== 200) throw new Error(`${server.proc.name} answered ${answer.status}`);
+      }
       const measure = async (server: ProductServer, seconds: number): Promise<Run> => {
+        const who = tokenOf.get(server) ?? user;
         const { result, cpu } = await withCpu([server.pid, load.pid], () =>
           load.call<Omit<Run, 'serverCpu' | 'loadCpu'>>('autocannon', {
-            url: `${server.url}${path}`,
+            url: `${server.url}${profilePath(who.userId)}`,
             connections: CONNECTIONS,
             durationSec: seconds,
-            headers,
+            headers: { authorization: `Bearer ${who.token}` },
           }),
         );
         return { ...result, serverCpu: cpu[0]!, loadCpu: cpu[1]! };
       };
       ctx.log('http: warm-up');
       for (const server of servers) await measure(server, settings.warmupSec);
-      ctx.log(`http: ${settings.rounds} rounds × 4 systems × ${settings.seconds} s`);
-      const [p, h, n, e] = await alternate(
+      ctx.log(
+        `http: ${settings.rounds} rounds × ${servers.length} systems × ${settings.seconds} s`,
+      );
+      const [p, i, h, n, e, f] = await alternate(
         settings.rounds,
         servers.map((server) => () => measure(server, settings.seconds)),
       );
@@ -119,6 +169,20 @@ export const httpScenario: Scenario = {
         }),
         row({
           ...base,
+          metric: 'with LOG_LEVEL=info: throughput vs Fastify 5 (JWT plugin, logger on)',
+          product: sideOf('product (info)', i!),
+          baseline: sideOf('Fastify 5', f!),
+          target: { op: '>=', value: 1, text: '≥ 1.0 (ahead)' },
+        }),
+        row({
+          ...base,
+          metric: 'with LOG_LEVEL=info: throughput vs bare Hono',
+          product: sideOf('product (info)', i!),
+          baseline: sideOf('bare Hono', h!),
+          target: { op: '>=', value: 0.8, text: '≥ 0.80' },
+        }),
+        row({
+          ...base,
           metric: 'throughput vs bare node:http (information)',
           product: sideOf('product', p!),
           baseline: sideOf('bare node:http', n!),
@@ -130,6 +194,9 @@ export const httpScenario: Scenario = {
         cpuNote('bare Hono', h!),
         cpuNote('bare node:http', n!),
         cpuNote('bare Express 5', e!),
+        cpuNote('product (LOG_LEVEL=info)', i!),
+        cpuNote('Fastify 5', f!),
+        'The product at LOG_LEVEL=info and Fastify write one JSON access-log line per request to stdout, which goes to /dev/null. Fastify verifies the same HS256 token with @fastify/jwt (fast-jwt, no cache), looks the user and its session up in Maps and serializes with a response schema.',
         'The baselines answer without a token check or a store; the product verifies the HS256 token (jose), reads the user (memory store), runs its middleware (request id, security headers, metrics, access log at silent level) and serializes the profile.',
       ];
       const profiles = [];
