@@ -26,6 +26,34 @@ function capture(level: LogLevel = 'info') {
 }
 
 describe('createLogger', () => {
+  it('writes an access line per answered request, at error level for a 5xx, with the same labels', () => {
+    const { logger, lines } = capture();
+    const line = {
+      requestId: 'r-1',
+      method: 'GET',
+      route: '/api/users/:userId/profile',
+      durationMs: 1.2,
+    };
+    logger.request({ ...line, status: 200 });
+    logger.request({ ...line, status: 503 });
+    expect(lines()).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'request', ...line, status: 200 }),
+      expect.objectContaining({ level: 'error', msg: 'request', ...line, status: 503 }),
+    ]);
+  });
+
+  it('stays silent for access lines below its level', () => {
+    const { logger, text } = capture('warn');
+    logger.request({
+      requestId: 'r',
+      method: 'GET',
+      route: '/healthz',
+      status: 200,
+      durationMs: 0,
+    });
+    expect(text()).toBe('');
+  });
+
   it('writes one JSON line per event with level label, ISO time and fields', () => {
     const { logger, lines } = capture();
     logger.info('request', { requestId: 'r-1', route: '/api/users/:userId/profile', status: 200 });

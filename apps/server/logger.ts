@@ -15,8 +15,24 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Structured fields of a line (`requestId`, `route`, …). */
 export type LogFields = Readonly<Record<string, unknown>>;
 
+/** The fields of one access-log line (`"msg":"request"`): made by the server, never a secret. */
+export interface RequestLogFields {
+  readonly requestId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  readonly durationMs: number;
+}
+
 export interface Logger {
   info(message: string, fields?: LogFields): void;
+  /**
+   * The access-log line of one answered request: `info`, or `error` for a
+   * 5xx. It skips the secret scrubbing every other line gets: its fields are
+   * the server's own (a sanitized request id, a route pattern, a known
+   * method, numbers), and it is the one line written per request.
+   */
+  request(fields: RequestLogFields): void;
   warn(message: string, fields?: LogFields): void;
   /** `error` is logged as `err` (type, message, stack), secrets scrubbed. */
   error(message: string, error?: unknown, fields?: LogFields): void;
@@ -27,7 +43,12 @@ export interface LoggerOptions {
   readonly level?: LogLevel;
   /** pino-pretty output (see `wantsPrettyLogs`); ignored when `destination` is given. */
   readonly pretty?: boolean;
-  /** Where lines go; default stdout, written synchronously (nothing is lost on `process.exit`). */
+  /**
+   * Where lines go; default stdout through pino's asynchronous destination
+   * (lines are batched while a write is in flight, so a busy server does not
+   * make one write per line; pino flushes it synchronously on `exit`, so
+   * `process.exit` loses nothing; a SIGKILL loses what was not yet written).
+   */
   readonly destination?: DestinationStream;
 }
 
@@ -38,7 +59,9 @@ export function wantsPrettyLogs(nodeEnv: string, stdoutIsTty: boolean | undefine
 
 /** A pino-backed `Logger`. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return wrapPino(createPino(options));
+  const { settings, destination } = pinoSetup(options);
+  const { hooks: _scrubbing, ...plainSettings } = settings;
+  return wrapPino(pino(settings, destination), pino(plainSettings, destination));
 }
 
 /**
@@ -49,7 +72,10 @@ export function createConsoleLogger(options: { silent?: boolean } = {}): Logger 
   return createLogger({ level: options.silent ? 'silent' : 'info' });
 }
 
-function createPino(options: LoggerOptions): PinoLogger {
+function pinoSetup(options: LoggerOptions): {
+  settings: pino.LoggerOptions;
+  destination: DestinationStream;
+} {
   const settings: pino.LoggerOptions = {
     level: options.level ?? 'info',
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -65,18 +91,16 @@ function createPino(options: LoggerOptions): PinoLogger {
       },
     },
   };
-  if (options.destination !== undefined) return pino(settings, options.destination);
+  if (options.destination !== undefined) return { settings, destination: options.destination };
   const pretty = options.pretty === true ? prettyTarget() : null;
   if (pretty !== null) {
-    return pino(
-      settings,
-      pino.transport({
-        target: pretty,
-        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
-      }),
-    );
+    const destination = pino.transport({
+      target: pretty,
+      options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+    });
+    return { settings, destination };
   }
-  return pino(settings, pino.destination({ dest: 1, sync: true }));
+  return { settings, destination: pino.destination({ dest: 1, sync: false }) };
 }
 
 /** pino-pretty's path, or null when it is not installed (`npm ci --omit=dev`). */
@@ -88,7 +112,8 @@ function prettyTarget(): string | null {
   }
 }
 
-function wrapPino(log: PinoLogger): Logger {
+/** `log` scrubs every argument; `plain` (same destination) writes the access lines as they are. */
+function wrapPino(log: PinoLogger, plain: PinoLogger): Logger {
   const at =
     (level: 'info' | 'warn') =>
     (message: string, fields?: LogFields): void => {
@@ -97,6 +122,10 @@ function wrapPino(log: PinoLogger): Logger {
     };
   return {
     info: at('info'),
+    request(fields) {
+      if (fields.status >= 500) plain.error(fields, 'request');
+      else plain.info(fields, 'request');
+    },
     warn: at('warn'),
     error(message, error, fields) {
       if (error === undefined && fields === undefined) log.error(message);

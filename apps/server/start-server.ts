@@ -147,14 +147,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
 /** One line per answered request; server errors at `error`. */
 function createAccessLog(logger: Logger): AccessLog {
   return ({ requestId, method, route, status, durationMs }) => {
-    const fields = {
+    logger.request({
       requestId,
       method,
       route,
       status,
       durationMs: Math.round(durationMs * 10) / 10,
-    };
-    if (status >= 500) logger.error('request', undefined, fields);
-    else logger.info('request', fields);
+    });
   };
 }

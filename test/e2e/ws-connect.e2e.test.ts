@@ -19,6 +19,7 @@ import {
 const logLines: string[] = [];
 const capturingLogger: Logger = {
   info: (message) => logLines.push(message),
+  request: () => {},
   warn: (message) => logLines.push(message),
   error: (message, error) => logLines.push(`${message} ${String(error ?? '')}`),
 };
@@ -123,9 +124,8 @@ describe('reporting upgrades', () => {
   it('logs every upgrade it answers like a request: 101 when admitted, a refusal with its request id', async () => {
     const records: Record<string, unknown>[] = [];
     const recordingLogger: Logger = {
-      info: (message, fields) => {
-        if (message === 'request' && fields !== undefined) records.push(fields);
-      },
+      info: () => {},
+      request: (fields) => records.push({ ...fields }),
       warn: () => {},
       error: () => {},
     };

@@ -64,6 +64,8 @@ function recordingLogger() {
   const lines: { level: 'info' | 'warn' | 'error'; message: string; error?: unknown }[] = [];
   const logger: Logger = {
     info: (message) => lines.push({ level: 'info', message }),
+    request: (fields) =>
+      lines.push({ level: fields.status >= 500 ? 'error' : 'info', message: 'request' }),
     warn: (message) => lines.push({ level: 'warn', message }),
     error: (message, error) => lines.push({ level: 'error', message, error }),
   };
