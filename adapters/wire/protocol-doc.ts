@@ -42,7 +42,8 @@ export const WS_CLOSE_CODES = {
     '(seen by the client, never sent) No pong within 30 s of a ping: the server cut the connection.',
   '1008': 'The client went on sending after its frame budget ran out.',
   '1009': 'A frame over 64 KiB (65 536 bytes).',
-  '1013': 'The client stopped reading: over 1 MiB of frames waited to be sent to it.',
+  '1013':
+    'The client stopped reading: over 1 MiB of frames waited to be sent to it, not counting frames relayed from other users (those are dropped past their own budget, never a close).',
   '4401': 'The token expired, or its session ended; reconnect with a fresh one.',
 } as const;
 

@@ -7,6 +7,14 @@
  * liveness, 1 MiB of unsent data (1013), token expiry and the end of the
  * token's device session (4401).
  *
+ * What other users send (relayed call frames, their messages) never closes a
+ * connection: it has a budget of its own per connection, per sender and in
+ * all, counted from the send to the moment `ws` hands it to the kernel. A
+ * relayed push over it is dropped for that connection only, so a stranger
+ * who floods a stalled callee loses their own frames, and the 1013 close
+ * counts only what the connection's own user caused and the server's own
+ * pushes (docs/API.md, "relayed data").
+ *
  * Admission reads the token from the upgrade request before `ws` sees it, so
  * a bad token gets a real `401` with the contract's JSON error body. Every
  * upgrade answered is reported like an HTTP request (`GET / 101`) to the
@@ -75,8 +83,15 @@ export const CLOSE_CODES = {
 export interface WsHubOptions {
   /** Largest frame a client may send, in bytes; bigger closes with 1009. Default 64 KiB. */
   readonly maxFrameBytes?: number;
-  /** Unsent bytes a connection may pile up before it is closed with 1013. Default 1 MiB. */
+  /**
+   * Unsent bytes a connection may pile up before it is closed with 1013, not
+   * counting relayed pushes. Default 1 MiB.
+   */
   readonly maxBufferedBytes?: number;
+  /** Unsent bytes relayed from one other user a connection holds; more are dropped. Default 256 KiB. */
+  readonly maxRelayedBytesPerSender?: number;
+  /** Unsent bytes relayed from all other users a connection holds; more are dropped. Default 512 KiB. */
+  readonly maxRelayedBytes?: number;
   /** How often the server pings. Default 30 s. */
   readonly pingIntervalMs?: number;
   /** How long a ping may go unanswered before the connection is dropped. Default 30 s. */
@@ -159,6 +174,8 @@ interface Session {
 const DEFAULTS = {
   maxFrameBytes: 64 * 1024,
   maxBufferedBytes: 1024 * 1024,
+  maxRelayedBytesPerSender: 256 * 1024,
+  maxRelayedBytes: 512 * 1024,
   pingIntervalMs: 30_000,
   pongTimeoutMs: 30_000,
   closeGraceMs: 2_000,
@@ -183,6 +200,41 @@ export function parseTarget(
   return { path, query: new URLSearchParams(mark === -1 ? '' : target.slice(mark + 1)) };
 }
 
+/** A push as the wire carries it. */
+interface SerializedPush {
+  readonly text: string;
+  /** Its size on the wire, frame header included (what `bufferedAmount` counts). */
+  readonly bytes: number;
+}
+
+function frameBytes(text: string): number {
+  const payload = Buffer.byteLength(text);
+  return payload + (payload < 126 ? 2 : payload < 65_536 ? 4 : 10);
+}
+
+/**
+ * The other user whose doing a push to `userId`'s connection is — the sender
+ * of a message, the party a call frame comes `from` — or null for pushes the
+ * user's own actions or the server caused (presence, key warnings, the
+ * server's call outcomes, the user's own messages on their other devices).
+ */
+export function relayedFrom(notification: Notification, userId: UserId): UserId | null {
+  let from: UserId | undefined;
+  switch (notification.type) {
+    case 'new-message':
+      from = notification.message.senderId;
+      break;
+    case 'presence-update':
+    case 'prekeys-low':
+    case 'call-ringing':
+    case 'call-unavailable':
+      return null;
+    default:
+      from = notification.payload.from;
+  }
+  return from === undefined || from === userId ? null : from;
+}
+
 /** Until the upgrade, a reset socket is just dropped (Node removed its own listener). */
 function destroyOnError(this: Duplex): void {
   this.destroy();
@@ -197,6 +249,8 @@ export function createWsHub(init: WsHubInit): WsHub {
   const settings = {
     maxFrameBytes: init.maxFrameBytes ?? DEFAULTS.maxFrameBytes,
     maxBufferedBytes: init.maxBufferedBytes ?? DEFAULTS.maxBufferedBytes,
+    maxRelayedBytesPerSender: init.maxRelayedBytesPerSender ?? DEFAULTS.maxRelayedBytesPerSender,
+    maxRelayedBytes: init.maxRelayedBytes ?? DEFAULTS.maxRelayedBytes,
     pingIntervalMs: init.pingIntervalMs ?? DEFAULTS.pingIntervalMs,
     pongTimeoutMs: init.pongTimeoutMs ?? DEFAULTS.pongTimeoutMs,
     closeGraceMs: init.closeGraceMs ?? DEFAULTS.closeGraceMs,
@@ -222,6 +276,9 @@ export function createWsHub(init: WsHubInit): WsHub {
     busy = false;
     backlog: Job[] | undefined = undefined;
     unsubscribe: (() => void) | undefined = undefined;
+    /** Relayed bytes sent but not yet handed to the kernel, and each sender's share (while any). */
+    relayed = 0;
+    relayedBy: Map<UserId, number> | undefined = undefined;
 
     constructor(
       readonly socket: HubSocket,
@@ -243,7 +300,10 @@ export function createWsHub(init: WsHubInit): WsHub {
     deliver(notification: Notification): void {
       if (this.closing || this.socket.readyState !== WebSocket.OPEN) return;
       try {
-        this.sendText(serializedPush(notification));
+        const push = serializedPush(notification);
+        const sender = relayedFrom(notification, this.userId);
+        if (sender === null) this.sendText(push.text);
+        else this.relay(sender, push);
       } catch (error) {
         logger.error(`WebSocket push failed on ${this.connectionId}`, error);
       }
@@ -251,8 +311,40 @@ export function createWsHub(init: WsHubInit): WsHub {
 
     private sendText(text: string): void {
       this.socket.send(text);
-      if (this.socket.bufferedAmount > settings.maxBufferedBytes) {
+      // Relayed pushes still waiting are someone else's doing: they never close the connection.
+      if (this.socket.bufferedAmount - this.relayed > settings.maxBufferedBytes) {
         shut(this, CLOSE_CODES.tryAgainLater, 'Too much unread data: the client stopped reading.');
+      }
+    }
+
+    /**
+     * Sends a push `sender` caused within the relay budget, else drops it. A
+     * push always goes out when nothing of its kind waits, so any frame gets
+     * through to a connection that keeps up.
+     */
+    private relay(sender: UserId, push: SerializedPush): void {
+      const { bytes } = push;
+      const bySender = this.relayedBy?.get(sender) ?? 0;
+      if (
+        (bySender > 0 && bySender + bytes > settings.maxRelayedBytesPerSender) ||
+        (this.relayed > 0 && this.relayed + bytes > settings.maxRelayedBytes)
+      ) {
+        return;
+      }
+      this.relayed += bytes;
+      this.relayedBy ??= new Map();
+      this.relayedBy.set(sender, bySender + bytes);
+      // Called once the frame is written to the kernel, or with an error when the socket is gone.
+      this.socket.send(push.text, () => this.relayDone(sender, bytes));
+    }
+
+    private relayDone(sender: UserId, bytes: number): void {
+      this.relayed -= bytes;
+      const left = (this.relayedBy?.get(sender) ?? 0) - bytes;
+      if (left > 0) this.relayedBy!.set(sender, left);
+      else {
+        this.relayedBy?.delete(sender);
+        if (this.relayedBy?.size === 0) this.relayedBy = undefined;
       }
     }
   }
@@ -262,12 +354,13 @@ export function createWsHub(init: WsHubInit): WsHub {
    * socket, every presence subscriber) reaches them one after another with
    * the same notification, and is serialized once.
    */
-  let lastPush: { readonly notification: Notification; readonly text: string } | undefined;
-  function serializedPush(notification: Notification): string {
+  let lastPush: (SerializedPush & { readonly notification: Notification }) | undefined;
+  function serializedPush(notification: Notification): SerializedPush {
     if (lastPush?.notification !== notification) {
-      lastPush = { notification, text: JSON.stringify(notificationFrame(notification)) };
+      const text = JSON.stringify(notificationFrame(notification));
+      lastPush = { notification, text, bytes: frameBytes(text) };
     }
-    return lastPush.text;
+    return lastPush;
   }
 
   /** `ws`'s socket, carrying its record so that shared listeners find it. */

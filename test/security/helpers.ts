@@ -25,6 +25,7 @@ import {
   type TestAppOptions,
 } from '../support/http.js';
 import { createPlainBundle } from '../support/libsignal-keys.js';
+import { frameOf, type WsClient } from '../support/ws-client.js';
 
 /** Rules so generous that only the limits a test sets ever bite. */
 export const UNLIMITED: RateLimitRules = Object.fromEntries(
@@ -157,4 +158,53 @@ export function recordingLogger() {
     info() {},
     warn() {},
   };
+}
+
+/** An `sdp` that makes an `offer` frame just under the 64 KiB frame limit. */
+export const BIG_SDP = 'v'.repeat(60 * 1024);
+
+/**
+ * `caller` rings `callee`, the callee's socket stops reading, and the caller
+ * sends 99 offers of 60 KiB (inside the frame budget's burst of 100) and
+ * waits `stallMs` more; then the callee reads again, accepts, and both sides
+ * exchange frames of the call.
+ */
+export async function floodStalledCallee(
+  caller: WsClient,
+  callee: WsClient,
+  calleeId: string,
+  stallMs = 500,
+): Promise<void> {
+  caller.send('call-user', { to: calleeId });
+  const { callId } = (await caller.waitFor(frameOf('call-ringing'))).payload as { callId: string };
+  await callee.waitFor(frameOf('call-user', { callId }));
+
+  callee.socket.pause();
+  for (let i = 0; i < 99; i++) caller.send('offer', { callId, sdp: BIG_SDP, n: i });
+  // Every offer has been relayed once the caller's next frame is answered.
+  await caller.roundTrip(10_000);
+  await new Promise((resolve) => setTimeout(resolve, stallMs));
+  expect(callee.socket.readyState).toBe(callee.socket.OPEN);
+  callee.socket.resume();
+
+  // The callee's link is back: its socket is open and the call goes on.
+  await callee.roundTrip(10_000);
+  expect(callee.socket.readyState).toBe(callee.socket.OPEN);
+  const offers = callee.frames.filter((frame) => frame.type === 'offer');
+  // Some offers were dropped, never reordered or duplicated.
+  const numbers = offers.map((frame) => frame.payload.n as number);
+  expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  expect(new Set(numbers).size).toBe(numbers.length);
+  expect(numbers.length).toBeLessThan(99);
+
+  callee.send('call-accepted', { callId });
+  await caller.waitFor(frameOf('call-accepted', { callId }), 10_000);
+  caller.send('offer', { callId, sdp: 'after the flood' });
+  await callee.waitFor(frameOf('offer', { callId, sdp: 'after the flood' }), 10_000);
+  callee.send('answer', { callId, sdp: 'answer' });
+  await caller.waitFor(frameOf('answer', { callId, sdp: 'answer' }), 10_000);
+  callee.send('call-ended', { callId });
+  await caller.waitFor(frameOf('call-ended', { callId, reason: 'hangup' }), 10_000);
+  expect(callee.socket.readyState).toBe(callee.socket.OPEN);
+  expect(caller.socket.readyState).toBe(caller.socket.OPEN);
 }
