@@ -74,6 +74,12 @@ export * from './use-cases/blocking/index.js';
 export { type ChangePasswordInput, changePassword } from './use-cases/change-password.js';
 export { checkVerificationCode } from './use-cases/check-verification-code.js';
 export { countPrekeys } from './use-cases/count-prekeys.js';
+export {
+  deleteAccount,
+  type FinishDeletionDeps,
+  finishAccountDeletion,
+  finishPendingDeletions,
+} from './use-cases/delete-account.js';
 export { endOtherSessions } from './use-cases/end-other-sessions.js';
 export { endSession } from './use-cases/end-session.js';
 export { fetchBundle } from './use-cases/fetch-bundle.js';

@@ -620,7 +620,17 @@ export const ConversationListResponse = v.pipe(
       v.object({
         _id: v.pipe(Id, v.description('Equals the conversationId of its messages.')),
         participants: v.pipe(v.array(Id), v.length(2), v.description('Sorted ascending.')),
-        peer: v.object({ _id: Id, username: v.nullable(Username), displayName: v.string() }),
+        peer: v.object({
+          _id: Id,
+          username: v.nullable(Username),
+          displayName: v.string(),
+          deleted: v.pipe(
+            v.boolean(),
+            v.description(
+              'True when the peer deleted their account: `displayName` is then "Deleted account" and `username` null.',
+            ),
+          ),
+        }),
         lastMessage: MessageResponse,
         updatedAt: Timestamp,
       }),

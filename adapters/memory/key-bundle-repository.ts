@@ -121,6 +121,10 @@ export function createMemoryKeyBundleRepository(): KeyBundleRepository {
     async count(userId) {
       return counts(entries.get(userId));
     },
+    async remove(userId) {
+      entries.delete(userId);
+      handedOut.delete(userId);
+    },
     async replenish(userId, keys, cap) {
       const entry = entries.get(userId);
       if (!entry || entry.bundle.identityKey !== keys.identityKey) return null;

@@ -5,6 +5,18 @@ export function createMemoryUserRepository(): UserRepository {
   const byId = new Map<string, User>();
   const idByPhone = new Map<string, UserId>();
   const idByUsername = new Map<string, UserId>();
+  // Deletions recorded and not finished, with when.
+  const pending = new Map<UserId, Date>();
+
+  const remove = (id: string) => {
+    const user = byId.get(id);
+    if (!user) return false;
+    byId.delete(id);
+    idByPhone.delete(user.phoneNumber);
+    const usernameKey = user.username?.toLowerCase();
+    if (usernameKey !== undefined) idByUsername.delete(usernameKey);
+    return true;
+  };
 
   return {
     async create(user) {
@@ -81,6 +93,20 @@ export function createMemoryUserRepository(): UserRepository {
       }
       byId.set(id, updated);
       return updated;
+    },
+    async delete(id, at) {
+      if (!pending.has(id)) pending.set(id, at);
+      return remove(id);
+    },
+    async pendingDeletions(limit) {
+      return [...pending]
+        .sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || (a < b ? -1 : 1))
+        .slice(0, limit)
+        .map(([id]) => id);
+    },
+    async finishDeletion(id) {
+      remove(id);
+      pending.delete(id);
     },
   };
 }

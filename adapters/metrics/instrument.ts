@@ -86,6 +86,7 @@ export function instrumentKeyBundleRepository(
       counted('kyber', keyBundles.claimKyberPreKey(userId, generation)),
     count: (userId) => keyBundles.count(userId),
     replenish: (userId, keys, cap) => keyBundles.replenish(userId, keys, cap),
+    remove: (userId) => keyBundles.remove(userId),
   };
 }
 

@@ -34,6 +34,8 @@ export const COLLECTIONS = {
   verificationClaims: 'verification_claims',
   /** Who blocks whom, `_id` = `<blocker>:<blocked>` (see block-repository.ts). */
   blocks: 'blocks',
+  /** Account deletions recorded and not finished, `_id` the user's ObjectId (see user-repository.ts). */
+  userDeletions: 'user_deletions',
 } as const;
 
 /** The indexes of each collection, by name. */

@@ -103,6 +103,11 @@
  * was rejected: FerretDB 1.24 loses concurrent `$inc`s and ignores the guard.
  * A replenish racing a publish adds its keys to the replaced generation (as
  * if it had happened just before the publish).
+ *
+ * Remove (account deletion): the bundle document, then the pooled keys, the
+ * handed-out records and the Kyber markers, each one `deleteMany` by user. A
+ * crash part-way leaves no bundle (nothing is fetched) and leftovers that
+ * the next `remove` (the deletion sweep runs it again) deletes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, ObjectId } from 'mongodb';
@@ -477,6 +482,15 @@ export function createMongoKeyBundleRepository(db: Db): KeyBundleRepository {
       const doc = user && (await bundles.findOne({ _id: user }, { projection: { generation: 1 } }));
       if (!user || !doc) return { count: 0, kyberCount: 0 };
       return countPools(user, doc.generation);
+    },
+    async remove(userId) {
+      const user = toObjectId(userId);
+      if (!user) return;
+      // The bundle first: fetches find nothing from here on, whatever a crash leaves of the rest.
+      await bundles.deleteOne({ _id: user });
+      await pool.deleteMany({ userId: user });
+      await handedOut.deleteMany({ userId: user });
+      await markers.deleteMany({ _id: { $regex: `^kyber:${user.toHexString()}:` } });
     },
     async replenish(userId, keys, cap) {
       const user = toObjectId(userId);

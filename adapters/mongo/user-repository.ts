@@ -25,6 +25,22 @@
  * after the read-back still wins). MongoDB applies `$set` per field, where
  * the two never interfere. Documents written before the privacy settings
  * existed lack them; they read as `true` (the defaults).
+ *
+ * Deletion (account deletion), two single-document writes: (1) insert the
+ * pending record `{ _id: user, deletedAt }` into `user_deletions` (a
+ * duplicate is fine: recorded already); (2) `deleteOne` the user by `_id`,
+ * atomic, from which on no read finds the user and the unique indexes no
+ * longer hold its phone number or username (a re-registration gets a new
+ * id). A crash before (1) leaves the account as it was; between (1) and (2),
+ * too (the 204 was never sent), until the start-up sweep reads the pending
+ * record and finishes the deletion the user asked for; after (2), the user
+ * is gone and the sweep finishes the clean-up of the other stores (core
+ * `finishAccountDeletion`, idempotent) before `finishDeletion` removes the
+ * record. FerretDB applies an update as read-then-write-by-`_id`; the write
+ * of an update that read the user before (2) matches no document after it,
+ * so it cannot bring the user back, and `finishDeletion` deletes by `_id`
+ * once more before it drops the record anyway. The sweep reads
+ * `user_deletions`, which holds only deletions in progress.
  */
 import type { Db, ObjectId } from 'mongodb';
 import { DomainError, type User, type UserId, type UserRepository } from '../../core/index.js';
@@ -36,6 +52,11 @@ import {
   withMongoErrors,
 } from './connect.js';
 import { COLLECTIONS } from './indexes.js';
+
+interface DeletionDoc {
+  _id: ObjectId;
+  deletedAt: Date;
+}
 
 interface UserDoc {
   _id: ObjectId;
@@ -53,6 +74,7 @@ interface UserDoc {
 /** The user store on `db`; expects the indexes of `ensureIndexes`. */
 export function createMongoUserRepository(db: Db): UserRepository {
   const users = db.collection<UserDoc>(COLLECTIONS.users);
+  const deletions = db.collection<DeletionDoc>(COLLECTIONS.userDeletions);
 
   const phoneTaken = () =>
     new DomainError('PHONE_TAKEN', 'This phone number is already registered.');
@@ -159,6 +181,27 @@ export function createMongoUserRepository(db: Db): UserRepository {
         if (isDuplicateKeyError(error)) throw usernameTaken();
         throw error;
       }
+    },
+    async delete(id, at) {
+      const _id = toObjectId(id);
+      if (!_id) return false;
+      try {
+        await deletions.insertOne({ _id, deletedAt: at });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      const { deletedCount } = await users.deleteOne({ _id });
+      return deletedCount === 1;
+    },
+    async pendingDeletions(limit) {
+      const docs = await deletions.find({}).sort({ deletedAt: 1 }).limit(limit).toArray();
+      return docs.map((doc) => doc._id.toHexString() as UserId);
+    },
+    async finishDeletion(id) {
+      const _id = toObjectId(id);
+      if (!_id) return;
+      await users.deleteOne({ _id });
+      await deletions.deleteOne({ _id });
     },
   });
 }

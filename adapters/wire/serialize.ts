@@ -129,12 +129,21 @@ export function serializeMessage(message: Message) {
   };
 }
 
+/** How a conversation names a peer whose account was deleted (docs/API.md, "Deleting the account"). */
+export const DELETED_PEER = {
+  username: null,
+  displayName: 'Deleted account',
+  deleted: true,
+} as const;
+
 /** One entry of `GET /api/chat/conversations`; `updatedAt` is the last message's time. */
-export function serializeConversation({ conversation, peer }: ConversationView) {
+export function serializeConversation({ conversation, peerId, peer }: ConversationView) {
   return {
     _id: conversation.id,
     participants: [...conversation.participants],
-    peer: { _id: peer.id, username: peer.username, displayName: peer.displayName },
+    peer: peer
+      ? { _id: peer.id, username: peer.username, displayName: peer.displayName, deleted: false }
+      : { _id: peerId, ...DELETED_PEER },
     lastMessage: serializeMessage(conversation.lastMessage),
     updatedAt: toWireDate(conversation.lastMessage.createdAt),
   };

@@ -48,6 +48,7 @@ import {
   type Clock,
   createKeyedQueue,
   type Deps,
+  finishPendingDeletions,
   type IdGenerator,
   type Notifier,
   type PasswordHasher,
@@ -201,6 +202,15 @@ export async function compose(
     await backing.close();
     throw error;
   });
+  // Account deletions a crash cut short are finished before anything is served;
+  // one that fails again stays pending for the next start.
+  const finished = await finishPendingDeletions(deps, {
+    onError: (userId, error) => logger.error('account deletion sweep', error, { userId }),
+  }).catch((error: unknown) => {
+    logger.error('account deletion sweep', error);
+    return 0;
+  });
+  if (finished > 0) logger.info(`Finished ${finished} interrupted account deletion(s).`);
   return {
     deps,
     container,

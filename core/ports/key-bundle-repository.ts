@@ -63,4 +63,10 @@ export interface KeyBundleRepository {
    * identity key exists.
    */
   replenish(userId: UserId, keys: ReplenishedKeys, cap: number): Promise<PoolCounts | null>;
+  /**
+   * Removes the user's bundle, both pools and the record of keys handed out
+   * (account deletion). The bundle goes first, so from then on `find` answers
+   * null; idempotent.
+   */
+  remove(userId: UserId): Promise<void>;
 }

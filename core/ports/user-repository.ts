@@ -35,4 +35,16 @@ export interface UserRepository {
    * concurrent calls: of two users claiming one username, exactly one wins.
    */
   update(id: UserId, changes: AccountChanges): Promise<User | null>;
+  /**
+   * Deletes the user (account deletion): first records the deletion as
+   * pending, then removes the user in one atomic step, from which on no read
+   * finds it and its phone number and username are free to register. True
+   * when this call found the user. Calling it again, or for a user already
+   * gone, is harmless (the pending record stays until `finishDeletion`).
+   */
+  delete(id: UserId, at: Date): Promise<boolean>;
+  /** Users whose deletion is recorded but not finished, oldest first, at most `limit`. */
+  pendingDeletions(limit: number): Promise<UserId[]>;
+  /** Removes the user again if it is still there, then the pending record; idempotent. */
+  finishDeletion(id: UserId): Promise<void>;
 }

@@ -113,7 +113,7 @@ describe('updateAccount', () => {
     await sendMessage(deps, { senderId: alice.id, receiverId: bob.id, content: 'hi' });
     await updateAccount(deps, { userId: alice.id, displayName: 'Alice Renamed' });
     const [view] = await listConversations(deps, { userId: bob.id, limit: 10, offset: 0 });
-    expect(view?.peer.displayName).toBe('Alice Renamed');
+    expect(view?.peer?.displayName).toBe('Alice Renamed');
 
     await deps.presence.setConnectionStatus(bob.id, 'b1', 'active');
     await callUser(deps, { userId: alice.id, connectionId: 'a1', payload: { to: bob.id } });

@@ -5,8 +5,13 @@ import { toProfile } from './session.js';
 
 export interface ConversationView {
   readonly conversation: Conversation;
-  /** The other participant (the caller themself in a note to self). */
-  readonly peer: Profile;
+  /** The other participant's id (the caller's own in a note to self). */
+  readonly peerId: UserId;
+  /**
+   * The other participant (the caller themself in a note to self); null when
+   * that account was deleted (the caller keeps the conversation).
+   */
+  readonly peer: Profile | null;
 }
 
 /** A page of the caller's conversations, newest `lastMessage` first. */
@@ -22,10 +27,9 @@ export async function listConversations(
   const peers = new Map(
     (await deps.users.findByIds(peerIds)).map((user) => [user.id, toProfile(user)]),
   );
-  return conversations.flatMap((conversation) => {
-    const peer = peers.get(peerOf(conversation, input.userId));
-    // A peer whose account is gone is left out rather than shown half-empty.
-    return peer ? [{ conversation, peer }] : [];
+  return conversations.map((conversation) => {
+    const peerId = peerOf(conversation, input.userId);
+    return { conversation, peerId, peer: peers.get(peerId) ?? null };
   });
 }
 

@@ -14,16 +14,20 @@ export interface ListMessagesInput {
 
 /**
  * Messages between the caller and `peerId`, newest first. `USER_NOT_FOUND` for
- * an unknown peer; a `before` that is unknown or from another conversation is
+ * an unknown peer, unless it is a deleted account the caller shares a
+ * conversation with (the caller keeps their copy); a `before` that is unknown or from another conversation is
  * a `VALIDATION_FAILED` on `before`.
  */
 export async function listMessages(
   deps: Pick<Deps, 'users' | 'messages' | 'conversations'>,
   input: ListMessagesInput,
 ): Promise<Message[]> {
-  const peer = await deps.users.findById(input.peerId);
-  if (!peer) throw new DomainError('USER_NOT_FOUND', 'No such user.');
-  const conversationId = await deps.conversations.find(input.userId, peer.id);
+  const [peer, conversationId] = await Promise.all([
+    deps.users.findById(input.peerId),
+    // Every adapter answers null for an id it cannot hold, as for an unknown one.
+    deps.conversations.find(input.userId, input.peerId as UserId),
+  ]);
+  if (!peer && conversationId === null) throw new DomainError('USER_NOT_FOUND', 'No such user.');
 
   let before: Message | null = null;
   if (input.before !== undefined) {

@@ -123,6 +123,29 @@ export function describeKeyBundleRepositoryContract(
       }
     });
 
+    it('removes a bundle, its pools and its record of keys handed out; idempotent', async () => {
+      const alice = user();
+      const bob = user();
+      const bundle = head();
+      await bundles.publish(alice, bundle, keys(range(1, 4), range(1, 3)));
+      await bundles.publish(bob, head('identity-bob'), keys(range(1, 3)));
+      expect((await bundles.claimPreKey(alice, bundle.generation))?.keyId).toBe(1);
+      await bundles.remove(alice);
+      await bundles.remove(alice);
+      await bundles.remove('malformed' as UserId);
+      expect(await bundles.find(alice)).toBeNull();
+      expect(await bundles.count(alice)).toEqual({ count: 0, kyberCount: 0 });
+      expect(await bundles.claimPreKey(alice, bundle.generation)).toBeNull();
+      expect(await bundles.claimKyberPreKey(alice, bundle.generation)).toBeNull();
+      // The record of handed-out keys went too: a new publish of the same keys pools key 1 again.
+      const again = head();
+      expect(await bundles.publish(alice, again, keys(range(1, 4)))).toEqual({
+        count: 3,
+        kyberCount: 0,
+      });
+      expect(await bundles.count(bob)).toEqual({ count: 2, kyberCount: 0 });
+    });
+
     it('stores a bundle with its generation and both pools', async () => {
       const alice = user();
       const bundle = head();

@@ -1,8 +1,8 @@
 /**
  * @module The `UserRepository` contract, run against every adapter: lookups by
  * id, phone and username, uniqueness (phone first, username without regard to
- * case, any number of users without one) including under concurrency, and
- * malformed ids treated as unknown.
+ * case, any number of users without one) including under concurrency,
+ * malformed ids treated as unknown, and deletion (pending until finished).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
@@ -252,6 +252,71 @@ export function describeUserRepositoryContract(
       await users.setLastSeen(ids.newId() as UserId, at);
       await users.setLastSeen('malformed' as UserId, at);
       expect(await users.findByIds([user.id])).toHaveLength(1);
+    });
+
+    it('deletes a user: found by no read, phone and username free, the deletion pending until finished', async () => {
+      const alice = newUser({ username: 'Alice_D' });
+      const bob = newUser();
+      await users.create(alice);
+      await users.create(bob);
+      const at = new Date('2026-05-06T07:08:09.123Z');
+      expect(await users.delete(alice.id, at)).toBe(true);
+      expect(await users.findById(alice.id)).toBeNull();
+      expect(await users.findByIds([alice.id, bob.id])).toEqual([bob]);
+      expect(await users.findByPhoneNumber(alice.phoneNumber)).toBeNull();
+      expect(await users.findByPhoneNumbers([alice.phoneNumber])).toEqual([]);
+      expect(await users.findByUsername('alice_d')).toBeNull();
+      expect(await users.setPasswordHash(alice.id, 'new')).toBe(false);
+      expect(await users.update(alice.id, { displayName: 'Back' })).toBeNull();
+      await users.setLastSeen(alice.id, at);
+      expect(await users.findById(alice.id)).toBeNull();
+      expect(await users.pendingDeletions(10)).toEqual([alice.id]);
+
+      // Again (a retry, the sweep): harmless; still one pending record.
+      expect(await users.delete(alice.id, new Date(at.getTime() + 1))).toBe(false);
+      expect(await users.pendingDeletions(10)).toEqual([alice.id]);
+
+      const successor = newUser({ phoneNumber: alice.phoneNumber, username: 'ALICE_d' });
+      await users.create(successor);
+      expect((await users.findByPhoneNumber(alice.phoneNumber))?.id).toBe(successor.id);
+
+      await users.finishDeletion(alice.id);
+      await users.finishDeletion(alice.id);
+      expect(await users.pendingDeletions(10)).toEqual([]);
+      // Finishing never touches the successor who took the number and the name.
+      expect((await users.findByUsername('alice_d'))?.id).toBe(successor.id);
+      expect(await users.findById(bob.id)).toEqual(bob);
+    });
+
+    it('lists pending deletions oldest first, up to the limit; ignores malformed and unknown ids', async () => {
+      const [a, b, c] = [newUser(), newUser(), newUser()];
+      for (const user of [a, b, c]) await users.create(user);
+      await users.delete(b.id, new Date('2026-01-01T00:00:02Z'));
+      await users.delete(a.id, new Date('2026-01-01T00:00:03Z'));
+      await users.delete(c.id, new Date('2026-01-01T00:00:01Z'));
+      expect(await users.pendingDeletions(2)).toEqual([c.id, b.id]);
+      expect(await users.delete('malformed' as UserId, new Date())).toBe(false);
+      await users.finishDeletion('malformed' as UserId);
+      expect(await users.pendingDeletions(10)).toEqual([c.id, b.id, a.id]);
+    });
+
+    it('keeps a deleted user deleted when lastSeen and updates race the deletion', async () => {
+      const victims = Array.from({ length: 10 }, () => newUser());
+      for (const user of victims) await users.create(user);
+      await Promise.all(
+        victims.flatMap((user) => [
+          users.setLastSeen(user.id, new Date()),
+          users.update(user.id, { displayName: 'Racing' }),
+          users.delete(user.id, new Date()),
+          users.setLastSeen(user.id, new Date()),
+        ]),
+      );
+      for (const user of victims) {
+        await users.finishDeletion(user.id);
+        expect(await users.findById(user.id)).toBeNull();
+        expect(await users.findByPhoneNumber(user.phoneNumber)).toBeNull();
+      }
+      expect(await users.pendingDeletions(100)).toEqual([]);
     });
   });
 }

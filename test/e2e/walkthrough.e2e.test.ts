@@ -93,7 +93,7 @@ describe('a client walking through the API on a started server', () => {
       {
         _id: sent.body.conversationId,
         participants: [alice.userId, bob.userId].sort(),
-        peer: { _id: bob.userId, username: null, displayName: 'Bob' },
+        peer: { _id: bob.userId, username: null, displayName: 'Bob', deleted: false },
         lastMessage: reply.body,
         updatedAt: reply.body.createdAt,
       },

@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryUserRepository } from '../../adapters/memory/user-repository.js';
 import type { RunningServer } from '../../apps/server/start-server.js';
-import type { UserRepository } from '../../core/index.js';
+import type { UserId, UserRepository } from '../../core/index.js';
 import {
   call,
   createTestApp,
@@ -57,29 +57,13 @@ const claims = (userId: string, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** A users repository whose users can be deleted (the memory one has no delete). */
-function deletableUsers(): UserRepository & { delete(id: string): void } {
-  const inner = createMemoryUserRepository();
-  const deleted = new Set<string>();
-  const alive = <T extends { id: string } | null>(user: T): T | null =>
-    user !== null && deleted.has(user.id) ? null : user;
-  return {
-    ...inner,
-    findById: async (id) => alive(await inner.findById(id)),
-    findByIds: async (ids) => (await inner.findByIds(ids)).filter((user) => !deleted.has(user.id)),
-    findByPhoneNumber: async (phone) => alive(await inner.findByPhoneNumber(phone)),
-    findByUsername: async (username) => alive(await inner.findByUsername(username)),
-    delete: (id) => deleted.add(id),
-  };
-}
-
 let app: TestHttpApp;
-let users: ReturnType<typeof deletableUsers>;
+let users: UserRepository;
 let alice: RegisteredUser;
 let bob: RegisteredUser;
 
 beforeAll(async () => {
-  users = deletableUsers();
+  users = createMemoryUserRepository();
   ({ app } = await createTestApp({ deps: { users } }));
   [alice, bob] = await Promise.all([registerUser(app), registerUser(app)]);
   for (const user of [alice, bob]) sessionOf.set(user.userId, user.sessionId);
@@ -188,7 +172,7 @@ describe('HTTP: only HS256 with our key is accepted', () => {
   it('refuses the token of a deleted user, on every route family', async () => {
     const carol = await registerUser(app);
     expect((await countWith({ 'x-auth-token': carol.token })).status).toBe(200);
-    users.delete(carol.userId);
+    await users.delete(carol.userId as UserId, new Date());
     for (const [method, path] of [
       ['GET', '/api/keys/onetime/count'],
       ['GET', '/api/chat/conversations'],

@@ -4,6 +4,7 @@ import {
   createTestApp,
   type RegisteredUser,
   registerUser,
+  TEST_PASSWORD,
   type TestHttpApp,
 } from '../../../test/support/http.js';
 
@@ -184,5 +185,71 @@ describe('/api/users/me/blocked', () => {
     expect(presence.body).toEqual({
       [alice.userId]: { status: 'offline', lastSeen: '2026-03-01T12:00:00.000Z' },
     });
+  });
+});
+
+describe('DELETE /api/users/me', () => {
+  const remove = (json: unknown, token = alice.token) =>
+    call(app, 'DELETE', '/api/users/me', { token, json });
+
+  it('answers 204 and leaves nothing that logs in or can be fetched; the number and name are free', async () => {
+    await call(app, 'POST', '/api/chat/send', {
+      token: bob.token,
+      json: { receiverId: alice.userId, content: 'hi Alice' },
+    });
+    const res = await remove({ password: TEST_PASSWORD });
+    expect(res.status).toBe(204);
+    expect((await call(app, 'GET', '/api/users/me', { token: alice.token })).status).toBe(401);
+    const login = await call(app, 'POST', '/api/auth/login', {
+      json: { phoneNumber: alice.phoneNumber, password: TEST_PASSWORD },
+    });
+    expect(login.body.error.code).toBe('INVALID_CREDENTIALS');
+    for (const path of [`/api/users/${alice.userId}/profile`, '/api/users/by-username/alice_w']) {
+      const gone = await call(app, 'GET', path, { token: bob.token });
+      expect(gone.status).toBe(404);
+      expect(gone.body.error.code).toBe('USER_NOT_FOUND');
+    }
+    const lookup = await call(app, 'POST', '/api/users/lookup', {
+      token: bob.token,
+      json: { phoneNumbers: [alice.phoneNumber] },
+    });
+    expect(lookup.body).toEqual([]);
+    const send = await call(app, 'POST', '/api/chat/send', {
+      token: bob.token,
+      json: { receiverId: alice.userId, content: 'still there?' },
+    });
+    expect(send.body.error.code).toBe('USER_NOT_FOUND');
+
+    // Bob keeps his copy, the peer shown as a deleted account.
+    const list = await call(app, 'GET', '/api/chat/conversations', { token: bob.token });
+    expect(list.body.map((c: { peer: unknown }) => c.peer)).toEqual([
+      { _id: alice.userId, username: null, displayName: 'Deleted account', deleted: true },
+    ]);
+    const messages = await call(app, 'GET', `/api/chat/messages/${alice.userId}`, {
+      token: bob.token,
+    });
+    expect(messages.body.map((m: { content: string }) => m.content)).toEqual(['hi Alice']);
+
+    const again = await registerUser(app, { username: 'ALICE_W', phoneNumber: alice.phoneNumber });
+    expect(again.userId).not.toBe(alice.userId);
+  });
+
+  it('answers a wrong password 401 INVALID_CREDENTIALS and deletes nothing', async () => {
+    const res = await remove({ password: 'not the password' });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
+    expect((await call(app, 'GET', '/api/users/me', { token: alice.token })).status).toBe(200);
+  });
+
+  it('needs the password in the body and a token', async () => {
+    for (const json of [{}, { password: null }, { password: 12345678 }, []]) {
+      const res = await remove(json);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(
+      (await call(app, 'DELETE', '/api/users/me', { json: { password: TEST_PASSWORD } })).status,
+    ).toBe(401);
+    expect((await call(app, 'GET', '/api/users/me', { token: alice.token })).status).toBe(200);
   });
 });

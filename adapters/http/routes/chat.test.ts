@@ -260,7 +260,7 @@ describe('GET /api/chat/conversations', () => {
     expect(withB).toEqual({
       _id: withB.lastMessage.conversationId,
       participants: [a.userId, b.userId].sort(),
-      peer: { _id: b.userId, username: b.username, displayName: 'B' },
+      peer: { _id: b.userId, username: b.username, displayName: 'B', deleted: false },
       lastMessage: {
         _id: expect.any(String),
         conversationId: expect.any(String),
@@ -281,7 +281,12 @@ describe('GET /api/chat/conversations', () => {
       (conv: { lastMessage: { content: string } }) => conv.lastMessage.content === 'a→a 1',
     );
     expect(self.participants).toEqual([a.userId, a.userId]);
-    expect(self.peer).toEqual({ _id: a.userId, username: a.username, displayName: 'A' });
+    expect(self.peer).toEqual({
+      _id: a.userId,
+      username: a.username,
+      displayName: 'A',
+      deleted: false,
+    });
   });
 
   it('pages with limit and offset', async () => {
@@ -295,7 +300,7 @@ describe('GET /api/chat/conversations', () => {
     expect((await list(a, '?limit=01')).body).toHaveLength(1);
   });
 
-  it('leaves out conversations whose peer account is gone', async () => {
+  it('keeps conversations whose peer deleted their account, with a "Deleted account" peer', async () => {
     const { deps } = conversations;
     const users = {
       ...deps.users,
@@ -305,9 +310,10 @@ describe('GET /api/chat/conversations', () => {
     const { app: gone } = await createTestApp({ deps: { ...deps, users } });
     const res = await call(gone, 'GET', '/api/chat/conversations', { token: a.token });
     expect(res.status).toBe(200);
-    expect(res.body.map((conv: { peer: { _id: string } }) => conv.peer._id)).toEqual([
-      a.userId,
-      c.userId,
+    expect(res.body.map((conv: { peer: { _id: string } }) => conv.peer)).toEqual([
+      { _id: b.userId, username: null, displayName: 'Deleted account', deleted: true },
+      expect.objectContaining({ _id: a.userId, deleted: false }),
+      expect.objectContaining({ _id: c.userId, deleted: false }),
     ]);
   });
 

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import {
   blockUser,
+  deleteAccount,
   findByUsername,
   getAccount,
   getPresence,
@@ -21,10 +22,11 @@ import {
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
-import { consumeRateLimit, rateLimit } from '../rate-limit.js';
+import { byClientAddress, consumeRateLimit, rateLimit } from '../rate-limit.js';
 import {
   AccountResponse,
   BlockListResponse,
+  DeleteAccountBody,
   LookupBody,
   LookupResponse,
   PresenceBody,
@@ -77,6 +79,32 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
           ...(body.typingIndicators != null && { typingIndicators: body.typingIndicators }),
         });
         return c.json(serializeAccount(account), 200);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/me',
+      doc: {
+        operationId: 'deleteAccount',
+        summary: "Delete the caller's account",
+        description:
+          'Needs the password (a wrong one is `401 INVALID_CREDENTIALS`, rate-limited as login is). ' +
+          'At once: every session ends on every instance (tokens `401`, sockets closed 4401), the ' +
+          'profile answers `404 USER_NOT_FOUND`, the phone number and username are free, a live call ' +
+          'ends `disconnected`; keys, blocks and presence subscriptions are removed. Conversations and ' +
+          'call history stay with the other party, the peer shown as "Deleted account" ' +
+          '(docs/API.md, "Deleting the account").',
+        responses: { 204: { description: 'Deleted.' } },
+        errors: ['INVALID_CREDENTIALS'],
+      },
+      limits: [rateLimit<AuthEnv>('loginPerIp', byClientAddress)],
+      body: DeleteAccountBody,
+      handler: async (c) => {
+        const user = c.get('user');
+        // The account's own login budget: guessing its password here is no faster than at login.
+        await consumeRateLimit(c, 'loginPerPhone', user.phoneNumber);
+        await deleteAccount(deps, { userId: user.id, password: c.req.valid('json').password });
+        return c.body(null, 204);
       },
     }),
     defineRoute({
