@@ -47,7 +47,7 @@ export async function deleteAccount(
 /**
  * Everything after the user's removal, each step idempotent, so that running
  * it again after a crash anywhere (the start-up sweep does) finishes the job:
- * every session ended and announced (tokens refused, sockets closed 4401 on
+ * every session announced, then ended (tokens refused, sockets closed 4401 on
  * every instance; push registrations live in the sessions), a live call
  * ended `disconnected` for both sides, keys and blocks (made and received)
  * removed, other connections' presence subscriptions to the user dropped.
@@ -59,8 +59,14 @@ export async function finishAccountDeletion(
 ): Promise<void> {
   // Again, in case a crash left the user (the removal is idempotent).
   await deps.users.delete(userId, deps.clock.now());
+  // Announced before the store forgets them: a crash after the delete would
+  // leave no record of which sockets to close on other instances.
+  const live = await deps.sessions.listForUser(userId, deps.clock.now());
+  await deps.sessionEvents.ended(live.map((session) => ({ userId, sessionId: session.id })));
+  const announced = new Set<string>(live.map((session) => session.id));
   const ended = await deps.sessions.deleteAllExcept(userId, null);
-  await deps.sessionEvents.ended(ended.map((sessionId) => ({ userId, sessionId })));
+  const late = ended.filter((sessionId) => !announced.has(sessionId));
+  await deps.sessionEvents.ended(late.map((sessionId) => ({ userId, sessionId })));
   await endLiveCall(deps, userId);
   await deps.keyBundles.remove(userId);
   await deps.blocks.removeAllOf(userId);

@@ -8,6 +8,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import type { Db } from 'mongodb';
 import { afterAll } from 'vitest';
 import { useTestDatabase } from './mongo.js';
 import { deleteKeys, testRedisUrl, uniquePrefix } from './redis.js';
@@ -33,6 +34,8 @@ export interface TestCluster {
   connect(user: TestUser, instance: ServerProcess): Promise<WsClient>;
   /** This file's key prefix in Redis. */
   readonly keyPrefix: string;
+  /** The shared database, to look at what the instances stored. */
+  readonly database: { readonly db: Db; readonly uri: string };
 }
 
 /** Registers the hooks: database, processes (ended after the file), Redis keys (deleted). */
@@ -60,6 +63,7 @@ export function useCluster(options: ClusterOptions = {}): TestCluster {
 
   return {
     keyPrefix,
+    database,
     start(name, env = {}) {
       const settings: ServerProcessOptions = {
         name,
