@@ -97,7 +97,8 @@ export const WS_ERROR_CODES = {
   NOT_IN_CALL:
     'No live call with this `callId` of which this connection holds a side (ended, never existed, someone else’s, or — for `call-accepted`/`call-rejected` — no longer ringing for you).',
   ALREADY_IN_CALL: '`call-user`: you are already in a call (ringing or ongoing).',
-  CALL_EXISTS: '`call-user`: this `callId` names a live or a past call.',
+  CALL_EXISTS:
+    '`call-user`: this `callId` names a live or a past call you placed (an id of another user’s call is replaced by a fresh one instead).',
   RATE_LIMITED:
     'Over the frame budget; the frame was dropped. Going on closes the socket with 1008. Or `call-user` over a call limit (per caller, per caller and callee): nobody was rung; or `subscribe-presence` over the profile read budget: nothing was followed. `retryAfter` says when to try again.',
   SERVICE_UNAVAILABLE:

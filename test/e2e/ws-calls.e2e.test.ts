@@ -113,16 +113,18 @@ describe('call-user', () => {
     await c.sockets[0]!.expectNoFrame(frameOf('call-user'));
   });
 
-  it('refuses CALL_EXISTS for a callId in use, live or ended', async () => {
+  it("refuses CALL_EXISTS for a callId of the caller's own ended call; another's gets a fresh id", async () => {
     const { callId, caller, callee } = await ringingCall();
     const c = await userWith('Cid');
     const d = await userWith('Dee');
     c.sockets[0]!.send('call-user', { to: d.user.userId, callId });
-    expect((await c.sockets[0]!.waitFor(frameOf('error'))).payload.code).toBe('CALL_EXISTS');
+    const ringing = await c.sockets[0]!.waitFor(frameOf('call-ringing', { to: d.user.userId }));
+    expect(ringing.payload.callId).toMatch(/^[0-9a-f]{24}$/);
+    c.sockets[0]!.send('call-ended', { callId: ringing.payload.callId });
     caller.send('call-ended', { callId });
     await callee[0]!.waitFor(frameOf('call-ended', { callId }));
-    c.sockets[0]!.send('call-user', { to: d.user.userId, callId });
-    expect((await c.sockets[0]!.waitFor(frameOf('error'))).payload.code).toBe('CALL_EXISTS');
+    caller.send('call-user', { to: d.user.userId, callId });
+    expect((await caller.waitFor(frameOf('error'))).payload.code).toBe('CALL_EXISTS');
   });
 
   it('refuses USER_NOT_FOUND for an unknown or malformed callee and VALIDATION_FAILED for oneself', async () => {

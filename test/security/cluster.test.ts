@@ -19,7 +19,7 @@ import {
   type TestUser,
   type WsClient,
 } from '../support/ws-client.js';
-import { floodStalledCallee } from './helpers.js';
+import { expectChosenIdsScoped, floodStalledCallee } from './helpers.js';
 
 const processes = useServerProcesses();
 const sockets: WsClient[] = [];
@@ -101,5 +101,24 @@ describe('two instances', () => {
     });
     expect(pull.status).toBe(429);
     expect(onB.socket.readyState).toBe(onB.socket.OPEN);
+  });
+
+  it("client-chosen callIds on one instance cannot block another user's calls on the other", async (ctx) => {
+    if (redis === undefined) return ctx.skip();
+    const [a, b] = (await startPair()) as [ServerProcess, ServerProcess];
+    const squatter = await registerUser(a.url, 'Squatter');
+    const offline = await registerUser(a.url, 'Offline');
+    const bystander = await registerUser(b.url, 'Bystander');
+    const victim = await registerUser(b.url, 'Victim');
+    const callee = await registerUser(a.url, 'Callee');
+    await expectChosenIdsScoped(
+      {
+        squatter: await connect(squatter, a),
+        bystander: await connect(bystander, b),
+        victim: await connect(victim, b),
+        victimsCallee: await connect(callee, a),
+      },
+      { offline: offline.userId, bystander: bystander.userId, victimsCallee: callee.userId },
+    );
   });
 });

@@ -208,3 +208,54 @@ export async function floodStalledCallee(
   expect(callee.socket.readyState).toBe(callee.socket.OPEN);
   expect(caller.socket.readyState).toBe(caller.socket.OPEN);
 }
+
+/** The sockets of the call-id squatting scenario: anyone may sit on any instance. */
+export interface SquatSockets {
+  /** Chooses the ids a victim might pick, for calls of its own. */
+  readonly squatter: WsClient;
+  /** Online: the squatter's live call rings here. */
+  readonly bystander: WsClient;
+  readonly victim: WsClient;
+  readonly victimsCallee: WsClient;
+}
+
+/**
+ * The squatter places calls with ids a client might choose (`c-1` to an
+ * offline user: a past call; `live-1` ringing); the victim's calls with the
+ * same ids ring anyway, under fresh server-chosen ids, and work; only the
+ * victim's reuse of its own id is `CALL_EXISTS`.
+ */
+export async function expectChosenIdsScoped(
+  sockets: SquatSockets,
+  ids: { readonly offline: string; readonly bystander: string; readonly victimsCallee: string },
+): Promise<void> {
+  const { squatter, bystander, victim, victimsCallee } = sockets;
+  squatter.send('call-user', { to: ids.offline, callId: 'c-1' });
+  await squatter.waitFor(frameOf('call-unavailable', { callId: 'c-1' }));
+  squatter.send('call-user', { to: ids.bystander, callId: 'live-1' });
+  await squatter.waitFor(frameOf('call-ringing', { callId: 'live-1' }));
+  await bystander.waitFor(frameOf('call-user', { callId: 'live-1' }));
+
+  for (const chosen of ['c-1', 'live-1']) {
+    victim.send('call-user', { to: ids.victimsCallee, callId: chosen });
+    const ringing = await victim.waitFor(frameOf('call-ringing', { to: ids.victimsCallee }));
+    const callId = ringing.payload.callId as string;
+    expect(callId).toMatch(/^[0-9a-f]{24}$/);
+    await victimsCallee.waitFor(frameOf('call-user', { callId }));
+    victimsCallee.send('call-accepted', { callId });
+    await victim.waitFor(frameOf('call-accepted', { callId }));
+    victim.send('call-ended', { callId });
+    await victimsCallee.waitFor(frameOf('call-ended', { callId, reason: 'hangup' }));
+  }
+  // The squatter's own calls are untouched.
+  await squatter.expectNoFrame(frameOf('call-ended', { callId: 'live-1' }), 50);
+
+  // A victim who reuses an id of its own call is told, as before.
+  victim.send('call-user', { to: ids.victimsCallee, callId: 'v-own' });
+  await victim.waitFor(frameOf('call-ringing', { callId: 'v-own' }));
+  victim.send('call-ended', { callId: 'v-own' });
+  await victimsCallee.waitFor(frameOf('call-ended', { callId: 'v-own' }));
+  victim.send('call-user', { to: ids.victimsCallee, callId: 'v-own' });
+  const refused = await victim.waitFor(frameOf('error', { code: 'CALL_EXISTS' }));
+  expect(refused.payload.type).toBe('call-user');
+}

@@ -191,20 +191,25 @@ describe('callUser', () => {
         expect(await w.history(id)).toBeNull();
     });
 
-    it('refuses CALL_EXISTS for the id of a live call, also of other users', async () => {
+    it("places the call under a fresh id when the chosen one is another user's live call", async () => {
       const w = await createCallWorld();
       const a1 = await w.connect(w.alice, 'a1');
       await w.connect(w.bob, 'b1');
       const c1 = await w.connect(w.carol, 'c1');
-      await w.connect(w.dave, 'd1');
+      const d1 = await w.connect(w.dave, 'd1');
       await a1.callUser({ to: w.bob.id, callId: 'taken' });
-      await expectCode(c1.callUser({ to: w.dave.id, callId: 'taken' }), 'CALL_EXISTS');
+      const placed = await c1.callUser({ to: w.dave.id, callId: 'taken' });
+      expect(placed.outcome).toBe('ringing');
+      expect(placed.callId).toMatch(/^[0-9a-f]{24}$/);
       expect(await w.live('taken')).toMatchObject({ callerId: w.alice.id });
-      expect(await w.deps.callState.callOf(w.carol.id)).toBeNull();
-      expect(c1.inbox).toEqual([]);
+      expect(await w.deps.callState.callOf(w.carol.id)).toMatchObject({ callId: placed.callId });
+      expect(c1.inbox).toEqual([
+        { type: 'call-ringing', payload: { callId: placed.callId, to: w.dave.id } },
+      ]);
+      expect(d1.received('call-user')).toMatchObject([{ payload: { callId: placed.callId } }]);
     });
 
-    it('refuses CALL_EXISTS for the id of an ended call, whatever its outcome', async () => {
+    it('refuses CALL_EXISTS for the id of an ended call the caller placed, whatever its outcome', async () => {
       const w = await createCallWorld();
       const a1 = await w.connect(w.alice, 'a1');
       const b1 = await w.connect(w.bob, 'b1');
@@ -216,17 +221,42 @@ describe('callUser', () => {
         await expectCode(a1.callUser({ to: w.dave.id, callId: id }), 'CALL_EXISTS');
       }
       expect((await w.history('old'))?.status).toBe('rejected');
+      // Not for anyone else, the callee of one of them included.
+      const c1 = await w.connect(w.carol, 'c1');
+      for (const [caller, id] of [
+        [c1, 'old'],
+        [b1, 'old-offline'],
+      ] as const) {
+        const placed = await caller.callUser({ to: w.dave.id, callId: id });
+        expect(placed).toMatchObject({ outcome: 'unavailable' });
+        expect(placed.callId).not.toBe(id);
+        expect((await w.history(placed.callId))?.callerId).toBe(caller.userId);
+      }
+      expect((await w.history('old'))?.callerId).toBe(w.alice.id);
     });
 
-    it('lets exactly one of two concurrent calls with one callId through', async () => {
+    it('lets two users call with one chosen id at once: one keeps it, the other gets a fresh one', async () => {
       const w = await createCallWorld();
       const a1 = await w.connect(w.alice, 'a1');
       const c1 = await w.connect(w.carol, 'c1');
       await w.connect(w.bob, 'b1');
       await w.connect(w.dave, 'd1');
-      const results = await Promise.allSettled([
+      const results = await Promise.all([
         a1.callUser({ to: w.bob.id, callId: 'same' }),
         c1.callUser({ to: w.dave.id, callId: 'same' }),
+      ]);
+      expect(results.map((r) => r.outcome)).toEqual(['ringing', 'ringing']);
+      expect(results.filter((r) => r.callId === 'same')).toHaveLength(1);
+      expect(new Set(results.map((r) => r.callId)).size).toBe(2);
+    });
+
+    it('refuses CALL_EXISTS to two calls of one caller with one id at once', async () => {
+      const w = await createCallWorld();
+      const a1 = await w.connect(w.alice, 'a1');
+      const a2 = await w.connect(w.alice, 'a2');
+      const results = await Promise.allSettled([
+        a1.callUser({ to: w.dave.id, callId: 'mine' }),
+        a2.callUser({ to: w.carol.id, callId: 'mine' }),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect(results.find((r) => r.status === 'rejected')).toMatchObject({

@@ -62,9 +62,15 @@ type CallUserDeps = Pick<
  * `call-rejected` busy, `call-ended` glare (the other call of a glare pair has
  * the lower id; when this one is lower, the other ends instead).
  *
+ * A client-chosen `callId` is scoped to its caller: one that names a live or
+ * past call another user placed is nobody's to block, so the call is placed
+ * under a fresh server-chosen id instead, which the caller learns from the
+ * frame that answers (`call-ringing`, or the outcome). Only reusing an id of
+ * one's own call is `CALL_EXISTS`.
+ *
  * Throws `VALIDATION_FAILED` (self-call, bad `callId` or `media`),
- * `USER_NOT_FOUND`, `CALL_EXISTS` (the id names a live or a past call),
- * `ALREADY_IN_CALL`.
+ * `USER_NOT_FOUND`, `CALL_EXISTS` (the id names a live or a past call the
+ * caller placed), `ALREADY_IN_CALL`.
  */
 export async function callUser(deps: CallUserDeps, input: CallUserInput): Promise<CallUserResult> {
   const { payload } = input;
@@ -76,9 +82,43 @@ export async function callUser(deps: CallUserDeps, input: CallUserInput): Promis
   if (!isCallMedia(media)) {
     throw ValidationError.at('media', 'Must be audio or video.');
   }
+  const chosen = payload.callId !== undefined;
   const callId = (payload.callId ?? deps.ids.newId()) as CallId;
   // Queued before any await, so frames the caller sends right after are handled after this one.
-  return deps.callQueue.run(callId, () => placeCall(deps, input, callId, media));
+  return deps.callQueue.run(callId, async () => {
+    const placed = await placeCall(deps, input, callId, media, chosen);
+    if (placed !== TAKEN) return placed;
+    // 96 random bits: no call has it, so this attempt never answers TAKEN.
+    const fresh = deps.ids.newId() as CallId;
+    return deps.callQueue.run(fresh, async () => {
+      const again = await placeCall(deps, input, fresh, media, false);
+      if (again === TAKEN) throw callExists();
+      return again;
+    });
+  });
+}
+
+/** `placeCall`'s answer when a client-chosen id names another user's call; nothing was done. */
+const TAKEN = Symbol('taken by another user');
+
+/**
+ * What a clash on `callId` means: `CALL_EXISTS` when it names a call the
+ * caller placed (or nothing can be told), `TAKEN` when another user's call
+ * holds a client-chosen id.
+ */
+async function clash(
+  deps: Pick<CallUserDeps, 'callState' | 'calls'>,
+  callId: CallId,
+  callerId: UserId,
+  scoped: boolean,
+  holder?: { readonly callerId: UserId } | null,
+): Promise<typeof TAKEN> {
+  if (scoped) {
+    const found =
+      holder ?? (await deps.callState.get(callId)) ?? (await deps.calls.findById(callId));
+    if (found !== null && found.callerId !== callerId) return TAKEN;
+  }
+  throw callExists();
 }
 
 async function placeCall(
@@ -86,7 +126,9 @@ async function placeCall(
   input: CallUserInput,
   callId: CallId,
   media: CallMedia,
-): Promise<CallUserResult> {
+  /** The client chose `callId`: a clash with another user's call is `TAKEN`, not `CALL_EXISTS`. */
+  scoped: boolean,
+): Promise<CallUserResult | typeof TAKEN> {
   const { userId, connectionId, payload } = input;
   const [caller, callee, block] = await Promise.all([
     deps.users.findById(userId),
@@ -95,7 +137,8 @@ async function placeCall(
   ]);
   if (callee === null) throw new DomainError('USER_NOT_FOUND', 'The callee does not exist.');
   if (caller === null) throw new DomainError('UNAUTHENTICATED', 'Your account no longer exists.');
-  if ((await deps.calls.findById(callId)) !== null) throw callExists();
+  const past = await deps.calls.findById(callId);
+  if (past !== null) return clash(deps, callId, userId, scoped, past);
 
   const now = deps.clock.now();
   const record: CallRecord = {
@@ -119,9 +162,12 @@ async function placeCall(
   // where the callee would see it.
   if (block !== null || (presence.get(callee.id) ?? 'offline') === 'offline') {
     // Nothing is claimed for a call that cannot ring; the checks below only read.
-    if ((await deps.callState.get(callId)) !== null) throw callExists();
+    const holder = await deps.callState.get(callId);
+    if (holder !== null) return clash(deps, callId, userId, scoped, holder);
     if ((await deps.callState.callOf(caller.id)) !== null) throw alreadyInCall();
-    if (block === null) await insertRefused(deps, record, 'unavailable', 'offline');
+    if (block === null && !(await insertRefused(deps, record, 'unavailable', 'offline'))) {
+      return clash(deps, callId, userId, scoped);
+    }
     await toCaller({
       type: 'call-unavailable',
       payload: { callId, to: callee.id, reason: 'offline' },
@@ -144,24 +190,31 @@ async function placeCall(
   const started = await deps.callState.tryStart(live);
   switch (started.kind) {
     case 'call-exists':
-      throw callExists();
+      return clash(deps, callId, userId, scoped);
     case 'caller-busy':
       throw alreadyInCall();
     case 'callee-busy':
-      await insertRefused(deps, record, 'busy', 'busy');
+      if (!(await insertRefused(deps, record, 'busy', 'busy'))) {
+        return clash(deps, callId, userId, scoped);
+      }
       await toCaller({
         type: 'call-rejected',
         payload: { callId, from: callee.id, reason: 'busy' },
       });
       return { callId, outcome: 'busy' };
     case 'glare-lost':
-      await insertRefused(deps, record, 'glare', 'glare');
+      if (!(await insertRefused(deps, record, 'glare', 'glare'))) {
+        return clash(deps, callId, userId, scoped);
+      }
       await toCaller({ type: 'call-ended', payload: { callId, reason: 'glare' } });
       return { callId, outcome: 'glare' };
     case 'started':
       break;
   }
 
+  const abandon = () =>
+    Promise.allSettled([deps.callState.tryEnd(callId, 'ringing'), cancelRingTimeout(deps, callId)]);
+  let recorded: boolean;
   try {
     // Scheduled first: whatever fails below, the call cannot ring forever.
     await deps.scheduler.schedule(ringTimeoutKey(callId), deps.ringTimeoutMs, async () => {
@@ -173,13 +226,15 @@ async function placeCall(
       // Deadlock-free: a call only ever waits for a call with a higher id.
       await deps.callQueue.run(displaced.callId, () => endDisplaced(deps, displaced, now));
     }
-    if (!(await deps.calls.insert(record))) throw callExists();
+    recorded = await deps.calls.insert(record);
   } catch (error) {
-    await Promise.allSettled([
-      deps.callState.tryEnd(callId, 'ringing'),
-      cancelRingTimeout(deps, callId),
-    ]);
+    await abandon();
     throw error;
+  }
+  if (!recorded) {
+    // A refused call (never live) took the id in the history meanwhile.
+    await abandon();
+    return clash(deps, callId, userId, scoped);
   }
 
   await deps.notifier.notify(callee.id, {
@@ -209,20 +264,14 @@ async function endDisplaced(
   await recordEnd(deps, call, 'glare', 'glare', endedAt);
 }
 
-/** Records a call that ended before it rang. */
-async function insertRefused(
+/** Records a call that ended before it rang; false when its id is in the history already. */
+function insertRefused(
   deps: Pick<Deps, 'calls'>,
   record: CallRecord,
   status: FinalCallStatus,
   endReason: EndReason,
-): Promise<void> {
-  const created = await deps.calls.insert({
-    ...record,
-    status,
-    endReason,
-    endedAt: record.startedAt,
-  });
-  if (!created) throw callExists();
+): Promise<boolean> {
+  return deps.calls.insert({ ...record, status, endReason, endedAt: record.startedAt });
 }
 
 function callExists(): DomainError {
