@@ -14,6 +14,7 @@ import type { PasswordHasher } from './ports/password-hasher.js';
 import type { PhoneVerifier } from './ports/phone-verifier.js';
 import type { PresenceStore } from './ports/presence-store.js';
 import type { PresenceSubscriptions } from './ports/presence-subscriptions.js';
+import type { PushSender } from './ports/push-sender.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { SessionEvents } from './ports/session-events.js';
 import type { SessionRepository } from './ports/session-repository.js';
@@ -68,6 +69,8 @@ export interface Deps {
   readonly codeSendLimiter: CodeSendLimiter;
   /** `required`: registering needs a verified phone number (PHONE_VERIFICATION). */
   readonly phoneVerification: 'off' | 'required';
+  /** Wakes devices without a socket (APNs, FCM, Web Push); `kinds` is empty when push is off. */
+  readonly pushes: PushSender;
 }
 
 /** The repositories a persistent store provides (memory or MongoDB); the rest of `Deps` is not stored. */

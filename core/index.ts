@@ -59,6 +59,7 @@ export {
   type PresenceSubscriber,
   type PresenceSubscriptions,
 } from './ports/presence-subscriptions.js';
+export type { PushDelivery, PushMessage, PushSender } from './ports/push-sender.js';
 export type { Scheduler } from './ports/scheduler.js';
 export type { EndedSession, SessionEvents } from './ports/session-events.js';
 export type { SessionRepository } from './ports/session-repository.js';
@@ -99,6 +100,12 @@ export {
 } from './use-cases/lookup-by-phone-numbers.js';
 export * from './use-cases/presence/index.js';
 export { type PublishKeyBundleInput, publishKeyBundle } from './use-cases/publish-key-bundle.js';
+export {
+  checkPushRegistration,
+  removePushRegistration,
+  type SetPushRegistrationInput,
+  setPushRegistration,
+} from './use-cases/push-registration.js';
 export { type RegisterInput, register } from './use-cases/register.js';
 export { type ReplenishPrekeysInput, replenishPrekeys } from './use-cases/replenish-prekeys.js';
 export {

@@ -217,6 +217,56 @@ export interface DeviceSession {
   readonly lastSeenAt: Date;
   /** When its token expires; a session is over then even if nobody ended it. */
   readonly expiresAt: Date;
+  /** Where to wake the device when it has no socket (`PUT /api/auth/sessions/current/push`). */
+  readonly push?: PushRegistration;
+}
+
+/** The push services a device can register with (docs/API.md "Push notifications"). */
+export const PUSH_KINDS = ['webpush', 'unifiedpush', 'apns', 'fcm'] as const;
+export type PushKind = (typeof PUSH_KINDS)[number];
+
+/** A Web Push subscription (RFC 8030/8291): what `PushSubscription.toJSON()` gives. */
+export interface WebPushRegistration {
+  /** `unifiedpush`: a UnifiedPush distributor's endpoint, spoken to as Web Push. */
+  readonly kind: 'webpush' | 'unifiedpush';
+  readonly endpoint: string;
+  /** base64url: the device's P-256 public key and its 16-byte auth secret. */
+  readonly keys: { readonly p256dh: string; readonly auth: string };
+}
+
+/** An iOS device: its APNs token, and its PushKit (VoIP) token for calls. */
+export interface ApnsRegistration {
+  readonly kind: 'apns';
+  /** Hex; alert and background pushes. */
+  readonly token: string;
+  /** Hex; PushKit VoIP pushes (calls). Null: calls are sent as time-sensitive alerts. */
+  readonly voipToken: string | null;
+  readonly environment: 'sandbox' | 'production';
+}
+
+/** An Android (or any Firebase) app instance's registration token. */
+export interface FcmRegistration {
+  readonly kind: 'fcm';
+  readonly token: string;
+}
+
+/** One device's push address; a session holds at most one. */
+export type PushRegistration = WebPushRegistration | ApnsRegistration | FcmRegistration;
+
+/**
+ * What identifies a registration's device at its push service: the endpoint
+ * or the token. A device's address belongs to one session at a time.
+ */
+export function pushAddressOf(registration: PushRegistration): string {
+  switch (registration.kind) {
+    case 'webpush':
+    case 'unifiedpush':
+      return `${registration.kind}:${registration.endpoint}`;
+    case 'apns':
+      return `apns:${registration.token}`;
+    case 'fcm':
+      return `fcm:${registration.token}`;
+  }
 }
 
 /** How a verification code reaches the phone. */

@@ -26,6 +26,7 @@ import { createDocsRoutes } from './routes/docs.js';
 import { createHealthRoutes, type ReadinessProbe } from './routes/health.js';
 import { createKeyRoutes } from './routes/keys.js';
 import { createMetricsRoutes } from './routes/metrics.js';
+import { createPushRegistrationRoutes, createPushRoutes } from './routes/push.js';
 import { createUserRoutes } from './routes/users.js';
 import { corsForOrigins } from './security-headers.js';
 
@@ -43,6 +44,8 @@ export interface HttpAppOptions {
   readonly logger?: ErrorLogger;
   /** Answers `GET /api/calls/ice-servers` (STUN, TURN credentials); default: none configured. */
   readonly iceServers?: IceServerSource;
+  /** `GET /api/push/vapid-public-key`'s answer; absent or null: 404 (no Web Push). */
+  readonly vapidPublicKey?: string | null;
   /** The limiters spent while `rateLimits` is on. Default: in memory with the default rules. */
   readonly rateLimiters?: RateLimiters;
   /** Reverse proxies of ours in front of the server (`TRUST_PROXY`); default 0: X-Forwarded-For ignored. */
@@ -103,6 +106,8 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   app.route('/', createHealthRoutes({ readiness: options.readiness }));
   if (options.metrics !== undefined) app.route('/', createMetricsRoutes(options.metrics));
   app.route('/api/auth', createAuthRoutes(deps));
+  app.route('/api/auth/sessions/current/push', createPushRegistrationRoutes(deps));
+  app.route('/api/push', createPushRoutes({ vapidPublicKey: options.vapidPublicKey ?? null }));
   app.route('/api/users', createUserRoutes(deps));
   app.route('/api/chat', createChatRoutes(deps));
   app.route('/api/keys', createKeyRoutes(deps));

@@ -37,6 +37,8 @@ export type HttpDeps = Pick<
   | 'scheduler'
   | 'callQueue'
   | 'presenceSubscriptions'
+  // Push registrations; a call a block ends stops ringing on pushed devices.
+  | 'pushes'
 >;
 
 /** Variables every request carries. */

@@ -270,7 +270,14 @@ describe('the document agrees with what the routes do', () => {
     expect(withBody.length).toBeGreaterThanOrEqual(7);
     for (const operation of withBody) {
       const schema = resolve(operation.doc.requestBody.content['application/json'].schema);
-      const required: string[] = schema.required ?? [];
+      // A choice of shapes (the push registration) requires what every shape requires.
+      const branches: Json[] | undefined = schema.anyOf ?? schema.oneOf;
+      const required: string[] =
+        branches === undefined
+          ? (schema.required ?? [])
+          : branches
+              .map((branch) => resolve(branch).required ?? [])
+              .reduce((all: string[], each: string[]) => all.filter((f) => each.includes(f)));
       const res = await call(app, operation.method.toUpperCase(), concrete(operation.path), {
         token: await tokenFor(operation),
         json: {},

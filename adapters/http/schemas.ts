@@ -754,3 +754,94 @@ export const ErrorResponse = v.pipe(
   v.title('Error'),
   v.metadata({ ref: 'Error' }),
 );
+
+// ---------------------------------------------------------------------------
+// Push notifications (docs/API.md "Push notifications")
+
+/** base64url of `bytes` bytes, `=` padding allowed and dropped. */
+const base64UrlBytes = (bytes: number, what: string) => {
+  const chars = Math.ceil((bytes * 4) / 3);
+  return v.pipe(
+    v.string(),
+    v.regex(
+      new RegExp(`^[A-Za-z0-9_-]{${chars}}={0,2}$`),
+      `Must be ${what}: ${bytes} bytes of base64url.`,
+    ),
+    v.transform((value) => value.replace(/=+$/, '')),
+  );
+};
+
+const ApnsToken = v.pipe(
+  v.string(),
+  v.regex(/^(?:[0-9a-fA-F]{2}){32,100}$/, 'Must be the device token in hex (64–200 digits).'),
+  v.transform((value) => value.toLowerCase()),
+);
+
+const WebPushRegistrationBody = v.object({
+  kind: v.pipe(
+    v.picklist(['webpush', 'unifiedpush']),
+    v.description(
+      '`unifiedpush`: an endpoint from a UnifiedPush distributor (spoken to as Web Push).',
+    ),
+  ),
+  endpoint: v.pipe(
+    v.string(),
+    v.maxLength(2048, 'Must be at most 2048 characters.'),
+    v.description(
+      "`PushSubscription.endpoint`: an `https` URL naming a push service's host (no IP address, no localhost).",
+    ),
+  ),
+  keys: v.object({
+    p256dh: base64UrlBytes(65, "the subscription's P-256 public key"),
+    auth: base64UrlBytes(16, "the subscription's auth secret"),
+  }),
+});
+
+const ApnsRegistrationBody = v.object({
+  kind: v.literal('apns'),
+  token: v.pipe(ApnsToken, v.description('The APNs device token (alert and background pushes).')),
+  voipToken: v.optional(
+    v.pipe(
+      v.nullable(ApnsToken),
+      v.description(
+        'The PushKit VoIP token; calls ring through CallKit with it. Absent or null: calls come as time-sensitive alerts.',
+      ),
+    ),
+    null,
+  ),
+  environment: v.pipe(
+    v.picklist(['sandbox', 'production']),
+    v.description(
+      '`sandbox` for development builds, `production` for TestFlight and the App Store.',
+    ),
+  ),
+});
+
+const FcmRegistrationBody = v.object({
+  kind: v.literal('fcm'),
+  token: v.pipe(
+    v.string(),
+    v.regex(/^[\x21-\x7e]{1,4096}$/, 'Must be the FCM registration token.'),
+    v.description('The FCM registration token.'),
+  ),
+});
+
+/** `PUT /api/auth/sessions/current/push`. */
+export const PushRegistrationBody = v.pipe(
+  v.variant('kind', [WebPushRegistrationBody, ApnsRegistrationBody, FcmRegistrationBody]),
+  v.title('PushRegistration'),
+  v.description(
+    "Where to wake this device when it has no socket; replaces the session's previous one.",
+  ),
+);
+
+/** `GET /api/push/vapid-public-key`. */
+export const VapidKeyResponse = v.pipe(
+  v.object({
+    publicKey: v.pipe(
+      v.string(),
+      v.description("The server's VAPID key: `applicationServerKey` for `pushManager.subscribe`."),
+    ),
+  }),
+  v.title('VapidPublicKey'),
+);

@@ -18,6 +18,7 @@ import { createMemoryStore } from './create-memory-store.js';
 import { createObjectIdGenerator } from './id-generator.js';
 import { createMemoryPresenceStore } from './presence-store.js';
 import { createMemoryPresenceSubscriptions } from './presence-subscriptions.js';
+import { createMemoryPushSender } from './push-sender.js';
 import { createTimerScheduler } from './scheduler.js';
 
 export type MemoryDepsOptions = Pick<Deps, 'passwords' | 'tokens' | 'signatures'> &
@@ -39,7 +40,8 @@ const noVerificationCodes: VerificationCodes = {
 
 /**
  * Fresh in-memory deps; any port given in `options` replaces the memory one.
- * Phone verification is off and unconfigured (`phoneVerifier: null`) unless given.
+ * Phone verification is off and unconfigured (`phoneVerifier: null`) unless given;
+ * so is push (a sender with no kinds).
  */
 export function createMemoryDeps(options: MemoryDepsOptions): Deps & {
   readonly notifier: MemoryNotifier;
@@ -60,6 +62,7 @@ export function createMemoryDeps(options: MemoryDepsOptions): Deps & {
     verificationCodes: noVerificationCodes,
     codeSendLimiter: createUnlimitedCodeSendLimiter(),
     phoneVerification: 'off',
+    pushes: createMemoryPushSender(),
     ...options,
     ids,
     notifier: createMemoryNotifier(),

@@ -1,14 +1,31 @@
 /**
  * @module In-memory device sessions. No method awaits between its check and
- * its change, so each is atomic on the event loop.
+ * its change, so each is atomic on the event loop. Push addresses are indexed
+ * (address → session) so that one device's address has one session.
  */
-import type { DeviceSession, SessionId, SessionRepository, UserId } from '../../core/index.js';
+import {
+  type DeviceSession,
+  pushAddressOf,
+  type SessionId,
+  type SessionRepository,
+  type UserId,
+} from '../../core/index.js';
 
 export function createMemorySessionRepository(): SessionRepository {
   const byId = new Map<string, DeviceSession>();
   const idsByUser = new Map<UserId, Set<SessionId>>();
+  const byAddress = new Map<string, SessionId>();
+
+  const withoutPush = (session: DeviceSession): DeviceSession => {
+    const { push, ...rest } = session;
+    if (push !== undefined && byAddress.get(pushAddressOf(push)) === session.id) {
+      byAddress.delete(pushAddressOf(push));
+    }
+    return rest;
+  };
 
   const remove = (session: DeviceSession) => {
+    withoutPush(session);
     byId.delete(session.id);
     const ids = idsByUser.get(session.userId);
     ids?.delete(session.id);
@@ -59,6 +76,29 @@ export function createMemorySessionRepository(): SessionRepository {
         }
       }
       return ended;
+    },
+    async setPush(userId, id, push) {
+      const session = byId.get(id);
+      if (!session || session.userId !== userId) return false;
+      let next = withoutPush(session);
+      if (push !== null) {
+        const address = pushAddressOf(push);
+        const holder = byAddress.get(address);
+        const other = holder === undefined ? undefined : byId.get(holder);
+        if (other !== undefined) byId.set(other.id, withoutPush(other));
+        byAddress.set(address, id);
+        next = { ...next, push };
+      }
+      byId.set(id, next);
+      return true;
+    },
+    async clearPush(id, push) {
+      const session = byId.get(id);
+      if (session?.push === undefined || pushAddressOf(session.push) !== pushAddressOf(push)) {
+        return false;
+      }
+      byId.set(id, withoutPush(session));
+      return true;
     },
   };
 }

@@ -10,6 +10,9 @@ import {
   type HttpMetrics,
   LOGIN_OUTCOMES,
   type MetricsExposition,
+  PUSH_OUTCOMES,
+  PUSH_PROVIDERS,
+  type PushMetrics,
   type RequestRecord,
 } from '../wire/observation.js';
 import type { ConnectionMetrics, OneTimePool, StoreMetrics } from './instrument.js';
@@ -23,6 +26,7 @@ export const METRIC_NAMES = {
   callsEnded: 'mycalls_calls_ended_total',
   oneTimeKeyClaims: 'mycalls_one_time_key_claims_total',
   logins: 'mycalls_logins_total',
+  pushes: 'mycalls_push_notifications_total',
 } as const;
 
 const POOLS: readonly OneTimePool[] = ['ec', 'kyber'];
@@ -36,7 +40,11 @@ export interface PrometheusMetricsOptions {
 }
 
 /** Everything the server records, in one registry. */
-export interface PrometheusMetrics extends HttpMetrics, ConnectionMetrics, StoreMetrics {
+export interface PrometheusMetrics
+  extends HttpMetrics,
+    ConnectionMetrics,
+    StoreMetrics,
+    PushMetrics {
   readonly registry: Registry;
 }
 
@@ -89,7 +97,17 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     registers,
   });
 
+  const pushes = new Counter({
+    name: METRIC_NAMES.pushes,
+    help: 'Push attempts by provider (webpush, apns, fcm) and outcome (sent, gone, retried, failed, dropped).',
+    labelNames: ['provider', 'outcome'] as const,
+    registers,
+  });
+
   // Known label values start at 0, so rates exist before the first event.
+  for (const provider of PUSH_PROVIDERS) {
+    for (const outcome of PUSH_OUTCOMES) pushes.inc({ provider, outcome }, 0);
+  }
   for (const status of FINAL_CALL_STATUSES) callsEnded.inc({ status }, 0);
   for (const pool of POOLS) {
     keyClaims.inc({ pool, result: 'claimed' }, 0);
@@ -132,6 +150,9 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     oneTimeKeyClaimed(pool, result) {
       keyClaims.inc({ pool, result });
+    },
+    pushed(provider, outcome) {
+      pushes.inc({ provider, outcome });
     },
     async expose(): Promise<MetricsExposition> {
       return { contentType: registry.contentType, body: await registry.metrics() };

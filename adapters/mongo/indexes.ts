@@ -86,7 +86,11 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.calls]: [
     { name: 'calls_by_participant', key: { participants: 1, startedAt: -1, _id: -1 } },
   ],
-  [COLLECTIONS.sessions]: [{ name: 'sessions_by_user', key: { userId: 1, createdAt: -1 } }],
+  // A device's push address is taken off other sessions by this index (session-repository.ts).
+  [COLLECTIONS.sessions]: [
+    { name: 'sessions_by_user', key: { userId: 1, createdAt: -1 } },
+    { name: 'sessions_by_push_address', key: { pushAddress: 1 } },
+  ],
   // The claims' exactness is `_id`'s; these serve reads and the sweep of old verifications.
   [COLLECTIONS.verifications]: [{ name: 'verifications_by_expiry', key: { expiresAt: 1 } }],
   [COLLECTIONS.verificationClaims]: [

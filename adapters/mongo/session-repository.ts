@@ -13,9 +13,26 @@
  * once may both write, which only costs a write. Two concurrent deletes of
  * one session may both report it deleted on FerretDB; it is then announced
  * twice, which closes nothing twice.
+ *
+ * Push registrations live on the session document (`push`, with its address
+ * in `pushAddress`, indexed), so ending a session removes its registration
+ * in the same delete. `setPush` is two single-document-filter writes: first
+ * the address is taken off other sessions, then set here; a crash between
+ * leaves the device with no registration, which its next PUT repairs, never
+ * two sessions pushed for one device (concurrent PUTs of one address on
+ * FerretDB may leave both, which costs a duplicate push the device drops by
+ * id). `clearPush` filters on the address, so a registration made since a
+ * provider's "gone" is kept.
  */
 import type { Db } from 'mongodb';
-import type { DeviceSession, SessionId, SessionRepository, UserId } from '../../core/index.js';
+import {
+  type DeviceSession,
+  type PushRegistration,
+  pushAddressOf,
+  type SessionId,
+  type SessionRepository,
+  type UserId,
+} from '../../core/index.js';
 import { withMongoErrors } from './connect.js';
 import { COLLECTIONS } from './indexes.js';
 
@@ -26,6 +43,8 @@ interface SessionDoc {
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
+  push?: PushRegistration;
+  pushAddress?: string;
 }
 
 // Longer strings are no id of ours; refused before they reach the server.
@@ -76,6 +95,34 @@ export function createMongoSessionRepository(db: Db): SessionRepository {
       if (ids.length > 0) await sessions.deleteMany({ userId, _id: { $in: ids } });
       return ids as SessionId[];
     },
+    async setPush(userId, id, push) {
+      if (!plausible(id)) return false;
+      if (push === null) {
+        const { matchedCount } = await sessions.updateOne(
+          { _id: id, userId },
+          { $unset: { push: '', pushAddress: '' } },
+        );
+        return matchedCount === 1;
+      }
+      const pushAddress = pushAddressOf(push);
+      await sessions.updateMany(
+        { pushAddress, _id: { $ne: id } },
+        { $unset: { push: '', pushAddress: '' } },
+      );
+      const { matchedCount } = await sessions.updateOne(
+        { _id: id, userId },
+        { $set: { push: { ...push }, pushAddress } },
+      );
+      return matchedCount === 1;
+    },
+    async clearPush(id, push) {
+      if (!plausible(id)) return false;
+      const { modifiedCount } = await sessions.updateOne(
+        { _id: id, pushAddress: pushAddressOf(push) },
+        { $unset: { push: '', pushAddress: '' } },
+      );
+      return modifiedCount === 1;
+    },
   });
 }
 
@@ -88,5 +135,6 @@ function fromDoc(doc: SessionDoc | null): DeviceSession | null {
     createdAt: doc.createdAt,
     lastSeenAt: doc.lastSeenAt,
     expiresAt: doc.expiresAt,
+    ...(doc.push && { push: doc.push }),
   };
 }

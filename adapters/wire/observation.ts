@@ -76,3 +76,21 @@ export function loginOutcome(status: number): LoginOutcome {
       return 'error';
   }
 }
+
+/** The push services, as metrics label them (`unifiedpush` is sent as Web Push). */
+export const PUSH_PROVIDERS = ['webpush', 'apns', 'fcm'] as const;
+export type PushProviderName = (typeof PUSH_PROVIDERS)[number];
+
+/**
+ * How one push attempt ended: `sent`; `gone` (the provider says the
+ * registration is dead: it is deleted); `retried` (429/5xx/network, tried
+ * again later); `failed` (refused, or out of tries or time); `dropped` (the
+ * queue was full).
+ */
+export const PUSH_OUTCOMES = ['sent', 'gone', 'retried', 'failed', 'dropped'] as const;
+export type PushOutcome = (typeof PUSH_OUTCOMES)[number];
+
+/** Told of every push attempt. */
+export interface PushMetrics {
+  pushed(provider: PushProviderName, outcome: PushOutcome): void;
+}

@@ -13,6 +13,7 @@ import {
   endCall,
   rejectCall,
   relayCallSignal,
+  type SessionId,
   subscribePresence,
   type UserId,
   unsubscribePresence,
@@ -30,6 +31,8 @@ import {
 export interface FrameContext {
   readonly userId: UserId;
   readonly connectionId: string;
+  /** The device session of the token the connection opened with. */
+  readonly sessionId: SessionId;
   /** Sends a frame to this connection only. */
   send(frame: ServerFrame): void;
 }
@@ -84,14 +87,14 @@ export function createFrameHandlers(
     }
     await callUser(deps, { userId, connectionId, payload });
   });
-  on('call-accepted', ({ userId, connectionId }, payload) =>
-    acceptCall(deps, { userId, connectionId, payload }),
+  on('call-accepted', ({ userId, connectionId, sessionId }, payload) =>
+    acceptCall(deps, { userId, connectionId, sessionId, payload }),
   );
-  on('call-rejected', ({ userId, connectionId }, payload) =>
-    rejectCall(deps, { userId, connectionId, payload }),
+  on('call-rejected', ({ userId, connectionId, sessionId }, payload) =>
+    rejectCall(deps, { userId, connectionId, sessionId, payload }),
   );
-  on('call-ended', ({ userId, connectionId }, payload) =>
-    endCall(deps, { userId, connectionId, payload }),
+  on('call-ended', ({ userId, connectionId, sessionId }, payload) =>
+    endCall(deps, { userId, connectionId, sessionId, payload }),
   );
   for (const type of ['offer', 'answer', 'ice-candidate'] as const) {
     on(type, ({ userId, connectionId }, payload) =>

@@ -39,6 +39,7 @@ import {
   connectionOpened,
   type Deps,
   DomainError,
+  deliverPendingCall,
   type EndedSession,
   isDomainError,
   type Notification,
@@ -512,6 +513,15 @@ export function createWsHub(init: WsHubInit): WsHub {
   const joinPresence: Step = (connection) =>
     connectionOpened(deps, { userId: connection.userId, connectionId: connection.connectionId });
 
+  /** A device woken by a call push finds the call ringing right after `ready`. */
+  const ringPending: Step = async (connection) => {
+    if (connection.closing) return;
+    await deliverPendingCall(deps, {
+      userId: connection.userId,
+      connectionId: connection.connectionId,
+    });
+  };
+
   /** Presence first: the call cleanup reads whether the user is still online. */
   const leave: Step = async (connection) => {
     const { userId, connectionId } = connection;
@@ -588,6 +598,7 @@ export function createWsHub(init: WsHubInit): WsHub {
     if (registry.listen === undefined) greet(connection);
     else enqueue(connection, listenThenGreet);
     enqueue(connection, joinPresence);
+    enqueue(connection, ringPending);
   }
 
   // ---- Liveness: one ping round over every connection per interval.

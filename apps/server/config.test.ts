@@ -41,6 +41,14 @@ describe('loadConfig', () => {
       phoneVerification: 'off',
       phoneVerifier: 'log',
       twilio: null,
+      push: {
+        vapid: null,
+        apns: null,
+        fcm: null,
+        caFile: null,
+        allowPrivateEndpoints: false,
+        queueSize: 10_000,
+      },
       rateLimitRules: DEFAULT_RATE_LIMIT_RULES,
       wsFrameBudget: { burst: 100, perSecond: 50 },
       bodyReadTimeoutSec: 30,
@@ -97,6 +105,19 @@ describe('loadConfig', () => {
         TWILIO_AUTH_TOKEN: 'twilio-token',
         TWILIO_VERIFY_SERVICE_SID: 'VA0123',
         TWILIO_VERIFY_BASE_URL: 'http://127.0.0.1:9/',
+        PUSH_VAPID_PUBLIC_KEY: `B${'a'.repeat(86)}`,
+        PUSH_VAPID_PRIVATE_KEY: 'k'.repeat(43),
+        PUSH_VAPID_SUBJECT: 'mailto:ops@example.org',
+        PUSH_APNS_KEY_FILE: '/run/secrets/apns.p8',
+        PUSH_APNS_KEY_ID: 'ABC123DEFG',
+        PUSH_APNS_TEAM_ID: 'TEAM123456',
+        PUSH_APNS_BUNDLE_ID: 'org.example.calls',
+        PUSH_APNS_SANDBOX_URL: 'https://127.0.0.1:8443',
+        PUSH_APNS_PRODUCTION_URL: 'https://127.0.0.1:9443/',
+        PUSH_FCM_SERVICE_ACCOUNT_FILE: '/run/secrets/fcm.json',
+        PUSH_FCM_URL: 'http://127.0.0.1:9090',
+        PUSH_CA_FILE: '/run/secrets/ca.pem',
+        PUSH_QUEUE_SIZE: '500',
       }),
     ).toEqual({
       nodeEnv: 'production',
@@ -148,7 +169,47 @@ describe('loadConfig', () => {
         serviceSid: 'VA0123',
         baseUrl: 'http://127.0.0.1:9/',
       },
+      push: {
+        vapid: {
+          publicKey: `B${'a'.repeat(86)}`,
+          privateKey: 'k'.repeat(43),
+          subject: 'mailto:ops@example.org',
+        },
+        apns: {
+          keyFile: '/run/secrets/apns.p8',
+          keyId: 'ABC123DEFG',
+          teamId: 'TEAM123456',
+          bundleId: 'org.example.calls',
+          sandboxUrl: 'https://127.0.0.1:8443',
+          productionUrl: 'https://127.0.0.1:9443',
+        },
+        fcm: { serviceAccountFile: '/run/secrets/fcm.json', url: 'http://127.0.0.1:9090' },
+        caFile: '/run/secrets/ca.pem',
+        allowPrivateEndpoints: false,
+        queueSize: 500,
+      },
     });
+  });
+
+  it('takes each push provider all or none, and no private endpoints in production', () => {
+    expect(problemsOf({ PUSH_VAPID_PUBLIC_KEY: `B${'a'.repeat(86)}` })).toEqual([
+      'PUSH_VAPID_PRIVATE_KEY is required when PUSH_VAPID_PUBLIC_KEY is set: set every one of PUSH_VAPID_PUBLIC_KEY, PUSH_VAPID_PRIVATE_KEY, PUSH_VAPID_SUBJECT, or none',
+      'PUSH_VAPID_SUBJECT is required when PUSH_VAPID_PUBLIC_KEY is set: set every one of PUSH_VAPID_PUBLIC_KEY, PUSH_VAPID_PRIVATE_KEY, PUSH_VAPID_SUBJECT, or none',
+    ]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        JWT_SECRET: secret,
+        MONGODB_URI: 'mongodb://db/x',
+        PHONE_VERIFICATION: 'off',
+        PUSH_ALLOW_PRIVATE_ENDPOINTS: 'on',
+      }),
+    ).toEqual([
+      'PUSH_ALLOW_PRIVATE_ENDPOINTS=on lets clients aim requests at the server network and is refused in production: unset it',
+    ]);
+    expect(problemsOf({ PUSH_APNS_KEY_ID: 'lower' })).toEqual([
+      'PUSH_APNS_KEY_ID must be 10 letters or digits',
+    ]);
   });
 
   it('refuses to run in production unless PHONE_VERIFICATION is set explicitly', () => {

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { commaList, wholeNumber } from './env-values.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { PUSH_ENV_ENTRIES, type PushConfig, pushConfigFrom } from './push-config.js';
 import {
   SECURITY_ENV_ENTRIES,
   type SecurityConfig,
@@ -51,6 +52,8 @@ export interface Config extends SecurityConfig {
   readonly phoneVerifier: 'log' | 'twilio' | null;
   /** Twilio Verify settings; set when `phoneVerifier` is `twilio`. */
   readonly twilio: TwilioConfig | null;
+  /** Push notification providers (PUSH_*); all null: push is off. */
+  readonly push: PushConfig;
 }
 
 /** TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_VERIFY_SERVICE_SID, TWILIO_VERIFY_BASE_URL. */
@@ -141,6 +144,8 @@ const EnvSchema = v.object({
   ),
   // REDIS_URL, TRUST_PROXY, CORS_ORIGINS and the RATE_LIMIT_* variables (SECURITY.md).
   ...SECURITY_ENV_ENTRIES,
+  // Push notifications (docs/API.md "Push notifications").
+  ...PUSH_ENV_ENTRIES,
 });
 
 /** Every variable the server reads (the README's configuration table lists each one). */
@@ -182,7 +187,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ('problems' in phone) problems.push(...phone.problems);
   const security = securityConfigFrom(out);
   if ('problems' in security) problems.push(...security.problems);
-  if (problems.length > 0 || 'problems' in security || 'problems' in phone) {
+  const push = pushConfigFrom(out);
+  if ('problems' in push) problems.push(...push.problems);
+  if (problems.length > 0 || 'problems' in security || 'problems' in phone || 'problems' in push) {
     throw new ConfigError(problems);
   }
   return {
@@ -206,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisInstanceTtlSec: out.REDIS_INSTANCE_TTL,
     ...phone.config,
     ...security.config,
+    ...push.config,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import {
   type DependencyContainer,
   instanceCachingFactory,
@@ -34,6 +35,8 @@ import { connectMongo } from '../../adapters/mongo/connect.js';
 import { createMongoStore } from '../../adapters/mongo/create-mongo-store.js';
 import { createLogPhoneVerifier } from '../../adapters/phone/log-phone-verifier.js';
 import { createTwilioPhoneVerifier } from '../../adapters/phone/twilio-phone-verifier.js';
+import { createPushDispatcher, type PushDispatcher } from '../../adapters/push/dispatcher.js';
+import { createWebPushProvider } from '../../adapters/push/web-push-provider.js';
 import {
   openRedisBackplane,
   type RedisBackplane,
@@ -43,6 +46,7 @@ import {
   createMemorySessionEvents,
   type LocalSessionEvents,
 } from '../../adapters/wire/local-session-events.js';
+import type { PushMetrics } from '../../adapters/wire/observation.js';
 import {
   type CallStateStore,
   type Clock,
@@ -79,6 +83,7 @@ export const TOKENS = {
   scheduler: Symbol('Scheduler'),
   sessionEvents: Symbol('SessionEvents'),
   phoneVerifier: Symbol('PhoneVerifier'),
+  pushes: Symbol('PushSender'),
   deps: Symbol('Deps'),
 } as const;
 
@@ -94,6 +99,10 @@ export interface Composition {
   readonly notifier: MemoryNotifier;
   /** Where ended sessions are heard (the WebSocket hub closes their sockets). */
   readonly sessionEvents: LocalSessionEvents;
+  /** The push queue (`deps.pushes`): tests wait for it to be idle. */
+  readonly pushes: PushDispatcher;
+  /** What `GET /api/push/vapid-public-key` answers; null without Web Push. */
+  readonly vapidPublicKey: string | null;
   readiness(): Promise<Readiness>;
   /** Releases every resource the composition opened. */
   close(): Promise<void>;
@@ -105,8 +114,8 @@ export interface Composition {
  * created first and registered as values; everything else is a factory.
  */
 export interface ComposeOptions {
-  /** Counts calls by final status and one-time key claims by decorating the store. */
-  readonly metrics?: StoreMetrics;
+  /** Counts calls by final status and one-time key claims by decorating the store; and pushes. */
+  readonly metrics?: StoreMetrics & PushMetrics;
 }
 
 export async function compose(
@@ -164,6 +173,14 @@ export async function compose(
   container.register<PhoneVerifier | null>(TOKENS.phoneVerifier, {
     useFactory: instanceCachingFactory(() => createPhoneVerifier(config, logger)),
   });
+  container.register<PushDispatcher>(TOKENS.pushes, {
+    useFactory: instanceCachingFactory((c) =>
+      createPushSender(config, c.resolve<Store>(TOKENS.store), c.resolve<Clock>(TOKENS.clock), {
+        logger,
+        metrics: options.metrics,
+      }),
+    ),
+  });
   const verificationCodes = createHmacVerificationCodes({ key: verificationKeyFrom(secret) });
   container.register<Deps>(TOKENS.deps, {
     useFactory: instanceCachingFactory<Deps>((c) => ({
@@ -189,6 +206,7 @@ export async function compose(
       // The HTTP edge spends the app's rate limiters per request (routes/auth.ts).
       codeSendLimiter: createUnlimitedCodeSendLimiter(),
       phoneVerification: config.phoneVerification,
+      pushes: c.resolve<PushDispatcher>(TOKENS.pushes),
     })),
   });
 
@@ -211,16 +229,21 @@ export async function compose(
     return 0;
   });
   if (finished > 0) logger.info(`Finished ${finished} interrupted account deletion(s).`);
+  const pushes = container.resolve<PushDispatcher>(TOKENS.pushes);
   return {
     deps,
     container,
     notifier: container.resolve<MemoryNotifier>(TOKENS.notifier),
     sessionEvents,
+    pushes,
+    vapidPublicKey: config.push.vapid?.publicKey ?? null,
     readiness: async () => ({
       mongo: await backing.status(),
       redis: cluster === null ? 'disabled' : await cluster.status(),
     }),
     close: async () => {
+      // In-flight pushes may still delete dead registrations: before the store closes.
+      await pushes.close();
       await container.dispose();
       // After the sockets closed (start-server): this instance's departures are announced.
       await cluster?.close();
@@ -295,6 +318,36 @@ function createPhoneVerifier(config: Config, logger: Logger): PhoneVerifier | nu
     return createTwilioPhoneVerifier({ ...config.twilio, logger });
   }
   return null;
+}
+
+/** The push queue with a provider per configured service; none configured: push is off. */
+function createPushSender(
+  config: Config,
+  store: Store,
+  clock: Clock,
+  options: { readonly logger: Logger; readonly metrics: PushMetrics | undefined },
+): PushDispatcher {
+  const { push } = config;
+  const ca = push.caFile === null ? undefined : readFileSync(push.caFile, 'utf8');
+  const allowPrivateEndpoints = push.allowPrivateEndpoints;
+  if (allowPrivateEndpoints) {
+    options.logger.warn(
+      'PUSH_ALLOW_PRIVATE_ENDPOINTS=on: push endpoints may name local and private hosts (tests only).',
+    );
+  }
+  return createPushDispatcher({
+    providers: {
+      ...(push.vapid !== null && {
+        webpush: createWebPushProvider({ vapid: push.vapid, ca, allowPrivateEndpoints }),
+      }),
+    },
+    sessions: store.sessions,
+    clock,
+    metrics: options.metrics,
+    logger: options.logger,
+    maxQueued: push.queueSize,
+    allowPrivateEndpoints,
+  });
 }
 
 function randomSecret(logger: Logger): string {

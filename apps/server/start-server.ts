@@ -71,6 +71,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       readTimeoutMs: config.bodyReadTimeoutSec * 1000,
       maxLargeBodiesPerAddress: config.maxLargeBodiesPerIp,
     },
+    vapidPublicKey: composition.vapidPublicKey,
     iceServers: createIceServerSource({
       stunUrls: config.stunUrls,
       turnUrls: config.turnUrls,

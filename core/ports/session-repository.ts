@@ -1,5 +1,5 @@
 /** @module The store of signed-in devices. */
-import type { DeviceSession, SessionId, UserId } from '../model.js';
+import type { DeviceSession, PushRegistration, SessionId, UserId } from '../model.js';
 
 /**
  * Sessions by id and by user. An ended session is deleted, so a session that
@@ -21,4 +21,16 @@ export interface SessionRepository {
   delete(userId: UserId, id: string): Promise<boolean>;
   /** Deletes every session of `userId` but `keep`; the ids deleted. */
   deleteAllExcept(userId: UserId, keep: SessionId | null): Promise<SessionId[]>;
+  /**
+   * Sets (or, with null, removes) the push registration of `userId`'s session
+   * `id`; false when there is no such session. A registration also leaves
+   * every other session that held the same address (`pushAddressOf`): a
+   * device's address belongs to its newest session only.
+   */
+  setPush(userId: UserId, id: SessionId, push: PushRegistration | null): Promise<boolean>;
+  /**
+   * Removes session `id`'s registration if it still has `push`'s address (a
+   * provider said it is dead; one registered since is kept); true when removed.
+   */
+  clearPush(id: SessionId, push: PushRegistration): Promise<boolean>;
 }

@@ -1,11 +1,18 @@
 /**
  * @module The `SessionRepository` contract, run against every adapter:
  * lookups, listing newest first without expired sessions, deletes owned by
- * the user, `deleteAllExcept`, a `touch` that never resurrects, malformed ids.
+ * the user, `deleteAllExcept`, a `touch` that never resurrects, malformed ids,
+ * push registrations (one session per device address, removed with the session).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
-import type { DeviceSession, SessionId, SessionRepository, UserId } from '../../core/index.js';
+import type {
+  DeviceSession,
+  PushRegistration,
+  SessionId,
+  SessionRepository,
+  UserId,
+} from '../../core/index.js';
 
 const ids = createObjectIdGenerator();
 const T0 = new Date('2026-05-01T10:00:00.000Z');
@@ -97,6 +104,67 @@ export function describeSessionRepositoryContract(
       await sessions.delete(alice, session.id);
       await sessions.touch(session.id, at(999_999), 60_000);
       expect(await sessions.findById(session.id)).toBeNull();
+    });
+
+    const webPush: PushRegistration = {
+      kind: 'webpush',
+      endpoint: 'https://push.example.net/send/abc',
+      keys: { p256dh: 'BPk', auth: 'c2VjcmV0' },
+    };
+    const apns: PushRegistration = {
+      kind: 'apns',
+      token: 'ab'.repeat(32),
+      voipToken: null,
+      environment: 'sandbox',
+    };
+
+    it("sets, replaces and removes a session's push registration, only for its owner", async () => {
+      const session = newSession(alice);
+      await sessions.create(session);
+      expect(await sessions.setPush(bob, session.id, webPush)).toBe(false);
+      expect((await sessions.findById(session.id))?.push).toBeUndefined();
+      expect(await sessions.setPush(alice, session.id, webPush)).toBe(true);
+      expect((await sessions.findById(session.id))?.push).toEqual(webPush);
+      expect(await sessions.setPush(alice, session.id, apns)).toBe(true);
+      expect(await sessions.listForUser(alice, T0)).toEqual([{ ...session, push: apns }]);
+      expect(await sessions.setPush(alice, session.id, null)).toBe(true);
+      expect(await sessions.findById(session.id)).toEqual(session);
+      expect(await sessions.setPush(alice, ids.newId() as SessionId, apns)).toBe(false);
+      expect(await sessions.setPush(alice, 'x'.repeat(500) as SessionId, apns)).toBe(false);
+    });
+
+    it("gives a device's address to its newest session only, whoever held it", async () => {
+      const old = newSession(alice);
+      const bobs = newSession(bob);
+      await sessions.create(old);
+      await sessions.create(bobs);
+      await sessions.setPush(alice, old.id, webPush);
+      await sessions.setPush(bob, bobs.id, { ...webPush, keys: { p256dh: 'BQx', auth: 'eA' } });
+      expect((await sessions.findById(old.id))?.push).toBeUndefined();
+      expect((await sessions.findById(bobs.id))?.push?.kind).toBe('webpush');
+    });
+
+    it('clears a dead registration only while the session still has that address', async () => {
+      const session = newSession(alice);
+      await sessions.create(session);
+      await sessions.setPush(alice, session.id, webPush);
+      expect(await sessions.clearPush(session.id, apns)).toBe(false);
+      expect(await sessions.clearPush(session.id, webPush)).toBe(true);
+      expect(await sessions.clearPush(session.id, webPush)).toBe(false);
+      expect(await sessions.findById(session.id)).toEqual(session);
+    });
+
+    it('forgets the registration with the session', async () => {
+      const session = newSession(alice);
+      await sessions.create(session);
+      await sessions.setPush(alice, session.id, apns);
+      await sessions.delete(alice, session.id);
+      const next = newSession(alice);
+      await sessions.create(next);
+      // The address is free again: nothing of the ended session is left to take it from.
+      expect(await sessions.setPush(alice, next.id, apns)).toBe(true);
+      expect(await sessions.clearPush(session.id, apns)).toBe(false);
+      expect((await sessions.findById(next.id))?.push).toEqual(apns);
     });
   });
 }

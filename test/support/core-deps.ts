@@ -8,6 +8,7 @@ import { createMemoryStore } from '../../adapters/memory/create-memory-store.js'
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
+import { createMemoryPushSender } from '../../adapters/memory/push-sender.js';
 import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
 import { createMemorySessionEvents } from '../../adapters/wire/local-session-events.js';
 import {
@@ -17,6 +18,7 @@ import {
   type EndedSession,
   type Notification,
   type Notifier,
+  type PushSender,
   type SignatureVerifier,
   type UserId,
 } from '../../core/index.js';
@@ -80,6 +82,7 @@ export function createCoreDeps(overrides: Partial<Deps> = {}) {
     verificationCodes: createHmacVerificationCodes({ key: new Uint8Array(32).fill(7) }),
     codeSendLimiter: createUnlimitedCodeSendLimiter(),
     phoneVerification: 'off' as 'off' | 'required',
+    pushes: createMemoryPushSender() as PushSender,
     ...overrides,
   } satisfies Deps;
   return { deps, clock, notifier, passwords, verifier, endedSessions };

@@ -24,6 +24,7 @@ import { createMemoryStore } from '../../adapters/memory/create-memory-store.js'
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
+import { createMemoryPushSender } from '../../adapters/memory/push-sender.js';
 import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
 import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/wire/local-notifier.js';
 import {
@@ -89,6 +90,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     verificationCodes: createHmacVerificationCodes({ key: verificationKeyFrom(TEST_JWT_SECRET) }),
     codeSendLimiter: createUnlimitedCodeSendLimiter(),
     phoneVerification: 'off',
+    pushes: createMemoryPushSender(),
     ...options.deps,
   };
   const app = createHttpApp(deps, { rateLimits: false, ...options.http });

@@ -17,6 +17,8 @@ export type BlockUserDeps = Pick<
   | 'scheduler'
   | 'clock'
   | 'callQueue'
+  | 'sessions'
+  | 'pushes'
 >;
 
 /**

@@ -40,7 +40,10 @@ export function presenceSeenBy(
  * answered, else missed/disconnected. Returns whether a call ended.
  */
 export async function endLiveCall(
-  deps: Pick<Deps, 'callState' | 'calls' | 'notifier' | 'scheduler' | 'clock' | 'callQueue'>,
+  deps: Pick<
+    Deps,
+    'callState' | 'calls' | 'notifier' | 'scheduler' | 'clock' | 'callQueue' | 'sessions' | 'pushes'
+  >,
   userId: UserId,
   otherId?: UserId,
 ): Promise<boolean> {

@@ -2,7 +2,7 @@
  * @module Pure rules of call signaling (API.md §7): call ids, glare order,
  * who holds which side of a call, and what of a client's frame is passed on.
  */
-import type { UserId } from '../../model.js';
+import type { SessionId, UserId } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import type { PassthroughFields } from '../../ports/notifier.js';
 import { codePointLength, isWellFormed } from '../../rules.js';
@@ -80,5 +80,7 @@ export interface CallFrame extends PassthroughFields {
 export interface CallFrameInput {
   readonly userId: UserId;
   readonly connectionId: string;
+  /** The device session of the connection: it needs no push about its own step. */
+  readonly sessionId?: SessionId;
   readonly payload: CallFrame;
 }

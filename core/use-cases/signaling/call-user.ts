@@ -12,6 +12,7 @@ import {
 } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import type { Notification, PassthroughFields } from '../../ports/notifier.js';
+import { type PushableSession, pushableSessions, pushTo } from './call-pushes.js';
 import { isValidCallId, passthrough, ringTimeoutKey } from './call-rules.js';
 import { ringTimeout } from './ring-timeout.js';
 import { cancelRingTimeout, notifySide, recordEnd } from './shared.js';
@@ -52,13 +53,17 @@ type CallUserDeps = Pick<
   | 'clock'
   | 'ids'
   | 'ringTimeoutMs'
+  | 'sessions'
+  | 'pushes'
 >;
 
 /**
  * Starts a call from `userId` to `payload.to`: rings every connection of the
- * callee with `call-user` and tells the calling connection `call-ringing`.
- * Refusals that are outcomes rather than errors are told to the calling
- * connection and recorded: `call-unavailable` (callee offline),
+ * callee with `call-user`, and every device of the callee with a push
+ * registration with a call push, and tells the calling connection
+ * `call-ringing`. Refusals that are outcomes rather than errors are told to
+ * the calling connection and recorded: `call-unavailable` (callee offline
+ * with no device to push to),
  * `call-rejected` busy, `call-ended` glare (the other call of a glare pair has
  * the lower id; when this one is lower, the other ends instead).
  *
@@ -156,11 +161,15 @@ async function placeCall(
   const toCaller = (notification: Notification) =>
     deps.notifier.notifyConnection(caller.id, connectionId, notification);
 
-  const presence = await deps.presence.statusOf([callee.id]);
+  const [presence, pushable] = await Promise.all([
+    deps.presence.statusOf([callee.id]),
+    block === null ? pushableSessions(deps, callee.id) : ([] as PushableSession[]),
+  ]);
   // A callee who blocks the caller is never rung and looks offline to them
   // (docs/API.md, "Blocking"); the call is kept out of the shared history,
   // where the callee would see it.
-  if (block !== null || (presence.get(callee.id) ?? 'offline') === 'offline') {
+  const offline = (presence.get(callee.id) ?? 'offline') === 'offline';
+  if (block !== null || (offline && pushable.length === 0)) {
     // Nothing is claimed for a call that cannot ring; the checks below only read.
     const holder = await deps.callState.get(callId);
     if (holder !== null) return clash(deps, callId, userId, scoped, holder);
@@ -247,13 +256,23 @@ async function placeCall(
       media,
     },
   });
+  // The server cannot tell which device holds a socket, so every registered
+  // device is pushed; one that has the call already drops the push by callId.
+  pushTo(deps, pushable, {
+    type: 'call',
+    callId,
+    from: caller.id,
+    fromDisplayName: caller.displayName,
+    media,
+    deadline: live.ringDeadline,
+  });
   await toCaller({ type: 'call-ringing', payload: { callId, to: callee.id } });
   return { callId, outcome: 'ringing' };
 }
 
 /** The glare call this one displaced: both its parties were told of it, so both hear it end. */
 async function endDisplaced(
-  deps: Pick<Deps, 'notifier' | 'calls' | 'scheduler'>,
+  deps: Pick<Deps, 'notifier' | 'calls' | 'scheduler' | 'sessions' | 'pushes' | 'clock'>,
   call: LiveCall,
   endedAt: Date,
 ): Promise<void> {

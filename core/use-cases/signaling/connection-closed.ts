@@ -2,6 +2,7 @@
 import type { Deps } from '../../deps.js';
 import type { UserId } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
+import { pushableSessions } from './call-pushes.js';
 import { cancelRingTimeout, endIf, notifySide, recordEnd } from './shared.js';
 
 export interface ConnectionClosedInput {
@@ -15,7 +16,8 @@ export interface ConnectionClosedInput {
  * call ends and the other side gets `call-ended { callId, reason:
  * 'disconnected' }`; history completed/disconnected once answered, else
  * missed/disconnected. A ringing callee holds its side with every connection,
- * so the call ends only when the callee's last connection closes.
+ * so the call ends only when the callee's last connection closes, and not
+ * even then while it still rings on a device reached by push.
  *
  * Returns whether a call ended. Frames the connection sent before closing are
  * handled first.
@@ -23,7 +25,15 @@ export interface ConnectionClosedInput {
 export async function connectionClosed(
   deps: Pick<
     Deps,
-    'callState' | 'calls' | 'notifier' | 'scheduler' | 'clock' | 'callQueue' | 'presence'
+    | 'callState'
+    | 'calls'
+    | 'notifier'
+    | 'scheduler'
+    | 'clock'
+    | 'callQueue'
+    | 'presence'
+    | 'sessions'
+    | 'pushes'
   >,
   input: ConnectionClosedInput,
 ): Promise<boolean> {
@@ -33,11 +43,14 @@ export async function connectionClosed(
   if (current === null) return false;
   return deps.callQueue.run(current.callId, async () => {
     const presence = await deps.presence.statusOf([userId]);
-    const offline = (presence.get(userId) ?? 'offline') === 'offline';
+    let unreachable = (presence.get(userId) ?? 'offline') === 'offline';
+    if (unreachable && current.calleeId === userId && current.state === 'ringing') {
+      unreachable = (await pushableSessions(deps, userId)).length === 0;
+    }
     const holds = (call: LiveCall) =>
       (call.callerId === userId && call.callerConnectionId === connectionId) ||
       (call.calleeId === userId &&
-        (call.state === 'ringing' ? offline : call.calleeConnectionId === connectionId));
+        (call.state === 'ringing' ? unreachable : call.calleeConnectionId === connectionId));
     const call = await endIf(deps, current.callId, holds);
     if (call === null) return false;
     const endedAt = deps.clock.now();

@@ -39,7 +39,7 @@ export async function endCall(deps: CallStepDeps, input: CallFrameInput): Promis
         endReason = 'declined';
         await endElsewhere(deps, input, call.callId, 'rejected-elsewhere');
       }
-      await recordEnd(deps, call, status, endReason, endedAt);
+      await recordEnd(deps, call, status, endReason, endedAt, input.sessionId);
     },
   );
 }

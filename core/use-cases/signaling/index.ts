@@ -13,6 +13,7 @@ export {
   callUser,
 } from './call-user.js';
 export { type ConnectionClosedInput, connectionClosed } from './connection-closed.js';
+export { deliverPendingCall } from './deliver-pending-call.js';
 export { endCall } from './end-call.js';
 export { rejectCall } from './reject-call.js';
 export { type RelayCallSignalInput, relayCallSignal } from './relay-call-signal.js';

@@ -28,7 +28,7 @@ export async function rejectCall(deps: CallStepDeps, input: CallFrameInput): Pro
         payload: { ...passthrough(payload), callId: call.callId, from: userId, reason: 'declined' },
       });
       await endElsewhere(deps, input, call.callId, 'rejected-elsewhere');
-      await recordEnd(deps, call, 'rejected', 'declined', endedAt);
+      await recordEnd(deps, call, 'rejected', 'declined', endedAt, input.sessionId);
     },
   );
 }

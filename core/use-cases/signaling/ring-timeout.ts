@@ -10,7 +10,10 @@ import { notifySide, recordEnd } from './shared.js';
  * hangup, or when run a second time, it changes nothing and returns false.
  */
 export async function ringTimeout(
-  deps: Pick<Deps, 'callState' | 'calls' | 'notifier' | 'clock' | 'callQueue'>,
+  deps: Pick<
+    Deps,
+    'callState' | 'calls' | 'notifier' | 'clock' | 'callQueue' | 'sessions' | 'pushes'
+  >,
   input: { readonly callId: string },
 ): Promise<boolean> {
   return deps.callQueue.run(input.callId, async () => {

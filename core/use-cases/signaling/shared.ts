@@ -1,9 +1,10 @@
 /** @module What the signaling use cases share; not part of the core's surface. */
 import type { Deps } from '../../deps.js';
 import { DomainError } from '../../errors.js';
-import type { CallId, EndReason, FinalCallStatus } from '../../model.js';
+import type { CallId, EndReason, FinalCallStatus, SessionId } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
-import type { Notification } from '../../ports/notifier.js';
+import type { CallEndedReason, Notification } from '../../ports/notifier.js';
+import { cancelCallPushes, type PushDeps } from './call-pushes.js';
 import {
   type CallFrameInput,
   type CallSide,
@@ -14,7 +15,7 @@ import {
 /** What a party's step on an existing call (accept, reject, hang up) touches. */
 export type CallStepDeps = Pick<
   Deps,
-  'callState' | 'calls' | 'notifier' | 'scheduler' | 'clock' | 'callQueue'
+  'callState' | 'calls' | 'notifier' | 'scheduler' | 'clock' | 'callQueue' | 'sessions' | 'pushes'
 >;
 
 /**
@@ -100,13 +101,18 @@ export async function cancelRingTimeout(deps: Pick<Deps, 'scheduler'>, callId: C
   await deps.scheduler.cancel(ringTimeoutKey(callId));
 }
 
-/** Records the end of a call that has just left the live store. */
+/**
+ * Records the end of a call that has just left the live store; a call that
+ * was still ringing also stops ringing on the callee's pushed devices (but
+ * `exceptSessionId`'s, which declined it).
+ */
 export async function recordEnd(
-  deps: Pick<Deps, 'calls'>,
+  deps: Pick<Deps, 'calls'> & PushDeps,
   call: LiveCall,
   status: FinalCallStatus,
   endReason: EndReason,
   endedAt: Date,
+  exceptSessionId?: SessionId,
 ): Promise<void> {
   await deps.calls.finish(call.callId, {
     status,
@@ -114,4 +120,20 @@ export async function recordEnd(
     endedAt,
     durationSec: callDurationSec(call.answeredAt, endedAt),
   });
+  if (call.state === 'ringing') {
+    await cancelCallPushes(deps, call, cancelReason(status, endReason), exceptSessionId);
+  }
+}
+
+/** What the callee's devices are told when a ringing call ends: its `call-ended` reason. */
+function cancelReason(status: FinalCallStatus, endReason: EndReason): CallEndedReason {
+  if (status === 'rejected') return 'rejected-elsewhere';
+  switch (endReason) {
+    case 'timeout':
+    case 'hangup':
+    case 'glare':
+      return endReason;
+    default:
+      return 'disconnected';
+  }
 }
