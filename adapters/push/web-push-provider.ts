@@ -54,7 +54,6 @@ const SPECIAL_ADDRESSES = (() => {
   }
   for (const [net, prefix] of [
     ['::', 127],
-    ['::ffff:0:0', 96],
     ['64:ff9b::', 96],
     ['fc00::', 7],
     ['fe80::', 10],
