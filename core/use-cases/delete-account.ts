@@ -22,6 +22,7 @@ export type FinishDeletionDeps = Pick<
   | 'scheduler'
   | 'clock'
   | 'callQueue'
+  | 'pushes'
 >;
 
 /**
