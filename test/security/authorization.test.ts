@@ -2,8 +2,9 @@
  * A user reaches only their own data: another pair's conversation and
  * messages, another user's key pool count, another user's keys (replenish,
  * publish), another pair's call history, and someone else's call on the
- * socket are all out of reach. Ids and fields that would name another user
- * are ignored or refused; the caller is always the token's user.
+ * socket, another user's account (profile edits, password, deletion) and
+ * block list are all out of reach. Ids and fields that would name another
+ * user are ignored or refused; the caller is always the token's user.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CallId, UserId } from '../../core/index.js';
@@ -242,5 +243,101 @@ describe("someone else's call on the socket", () => {
       from: b!.userId,
       sdp: 'v=0',
     });
+  });
+});
+
+describe("another user's account, block list and password", () => {
+  const ALICE_PASSWORD = 'alice only passphrase';
+  const MALLORY_PASSWORD = 'mallory passphrase';
+  let owner: RegisteredUser;
+  let mallory: RegisteredUser;
+  let target: RegisteredUser;
+
+  beforeAll(async () => {
+    [owner, mallory, target] = await Promise.all([
+      registerUser(t.app, { password: ALICE_PASSWORD, displayName: 'Owner' }),
+      registerUser(t.app, { password: MALLORY_PASSWORD, displayName: 'Mallory' }),
+      registerUser(t.app),
+    ]);
+    const blocked = await call(t.app, 'PUT', `/api/users/me/blocked/${target.userId}`, {
+      token: owner.token,
+    });
+    expect(blocked.status).toBe(204);
+  });
+
+  const blockListOf = async (user: RegisteredUser) =>
+    (await call(t.app, 'GET', '/api/users/me/blocked', { token: user.token })).body.map(
+      (entry: { userId: string }) => entry.userId,
+    );
+
+  it('is read by nobody else: every route names the caller, ids in paths and queries are not routes', async () => {
+    expect(await blockListOf(mallory)).toEqual([]);
+    const aside = await call(t.app, 'GET', `/api/users/me/blocked?userId=${owner.userId}`, {
+      token: mallory.token,
+    });
+    expect(aside.body).toEqual([]);
+    for (const path of [`/api/users/${owner.userId}/blocked`, `/api/users/${owner.userId}`]) {
+      const res = await call(t.app, 'GET', path, { token: mallory.token });
+      expect(res.status, path).toBe(404);
+      expect(JSON.stringify(res.body)).not.toContain(target.userId);
+    }
+    const me = await call(t.app, 'GET', `/api/users/me?userId=${owner.userId}`, {
+      token: mallory.token,
+    });
+    expect(me.body._id).toBe(mallory.userId);
+  });
+
+  it('is changed by nobody else: unblocking or blocking acts on the caller’s own list', async () => {
+    const lifted = await call(t.app, 'DELETE', `/api/users/me/blocked/${target.userId}`, {
+      token: mallory.token,
+    });
+    expect(lifted.status).toBe(204);
+    expect(await blockListOf(owner)).toEqual([target.userId]);
+    await call(t.app, 'PUT', `/api/users/me/blocked/${carol.userId}`, {
+      token: mallory.token,
+      json: { blockerId: owner.userId },
+    });
+    expect(await blockListOf(owner)).toEqual([target.userId]);
+    expect(await blockListOf(mallory)).toEqual([carol.userId]);
+  });
+
+  it("edits only the caller's profile, whatever ids the body names", async () => {
+    const res = await call(t.app, 'PATCH', '/api/users/me', {
+      token: mallory.token,
+      json: { _id: owner.userId, id: owner.userId, userId: owner.userId, displayName: 'Pwned' },
+    });
+    expect(res.body._id).toBe(mallory.userId);
+    const profile = await call(t.app, 'GET', `/api/users/${owner.userId}/profile`, {
+      token: mallory.token,
+    });
+    expect(profile.body.displayName).toBe('Owner');
+  });
+
+  it("never changes another's password, even with it in hand", async () => {
+    const res = await call(t.app, 'POST', '/api/auth/password', {
+      token: mallory.token,
+      json: { userId: owner.userId, currentPassword: ALICE_PASSWORD, newPassword: 'taken over' },
+    });
+    expectError(res, 'INVALID_CREDENTIALS');
+    const login = await call(t.app, 'POST', '/api/auth/login', {
+      json: { phoneNumber: owner.phoneNumber, password: ALICE_PASSWORD },
+    });
+    expect(login.status).toBe(200);
+  });
+
+  it("never deletes another's account: the token's user is the one deleted, if the password is theirs", async () => {
+    const withTheirs = await call(t.app, 'DELETE', '/api/users/me', {
+      token: mallory.token,
+      json: { userId: owner.userId, password: ALICE_PASSWORD },
+    });
+    expectError(withTheirs, 'INVALID_CREDENTIALS');
+    const mine = await call(t.app, 'DELETE', '/api/users/me', {
+      token: mallory.token,
+      json: { userId: owner.userId, _id: owner.userId, password: MALLORY_PASSWORD },
+    });
+    expect(mine.status).toBe(204);
+    expect((await call(t.app, 'GET', '/api/users/me', { token: owner.token })).status).toBe(200);
+    expect((await call(t.app, 'GET', '/api/users/me', { token: mallory.token })).status).toBe(401);
+    expect(await blockListOf(owner)).toEqual([target.userId]);
   });
 });

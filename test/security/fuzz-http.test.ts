@@ -216,10 +216,43 @@ const tokens = () =>
 
 interface Route {
   readonly method: string;
-  readonly path: fc.Arbitrary<string>;
+  readonly path: fc.Arbitrary<string> | ((own: OwnUser) => fc.Arbitrary<string>);
   /** A valid body: the fuzzer starts from it. */
   readonly base?: () => JsonObject;
+  /**
+   * Routes that end sessions or the account run as a user of their own, with
+   * several sessions, so that Alice and Bob stay signed in for the others.
+   */
+  readonly own?: true;
 }
+
+/** A fresh user signed in on several devices. */
+interface OwnUser {
+  readonly userId: string;
+  readonly tokens: readonly string[];
+  readonly sessionIds: readonly string[];
+}
+
+async function ownUser(): Promise<OwnUser> {
+  const user = await registerUser(t.app);
+  const logins = await Promise.all(
+    Array.from({ length: 4 }, () =>
+      call(t.app, 'POST', '/api/auth/login', {
+        json: { phoneNumber: user.phoneNumber, password: TEST_PASSWORD },
+      }),
+    ),
+  );
+  const sessions = logins.map((res) => res.body as { token: string; sessionId: string });
+  return {
+    userId: user.userId,
+    tokens: [user.token, ...sessions.map((s) => s.token)],
+    sessionIds: [user.sessionId, ...sessions.map((s) => s.sessionId)],
+  };
+}
+
+/** The own user's sessions, Alice's, and ids that name no session of theirs. */
+const sessionSegments = (own: OwnUser) =>
+  fc.oneof(fc.constantFrom(...own.sessionIds, alice.sessionId), segment);
 
 let generated = 0;
 /** A body the route accepts as it is (fresh values where they must be unique). */
@@ -242,6 +275,8 @@ function validBodies(): Record<string, () => JsonObject> {
     }),
     publish: () => ({ ...aliceBundle }),
     replenish: () => ({ oneTimePreKeys: plainPreKeys([1000 + (++generated % 300)]) }),
+    password: () => ({ currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }),
+    deleteAccount: () => ({ password: TEST_PASSWORD }),
     account: () => ({
       displayName: 'Fuzzy',
       username: `fuzz_me_${++generated % 50}`,
@@ -285,6 +320,17 @@ function routes(): Route[] {
     { method: 'GET', path: withQuery('/asyncapi.json') },
     { method: 'GET', path: withQuery('/docs') },
     { method: 'GET', path: segment.map((s) => `/docs/assets/${s}`) },
+    // Last, each as a user of its own: they end sessions, and the account.
+    { method: 'GET', path: fixed('/api/auth/sessions'), own: true },
+    { method: 'POST', path: fixed('/api/auth/password'), base: valid.password, own: true },
+    {
+      method: 'DELETE',
+      path: (own) => sessionSegments(own).map((s) => `/api/auth/sessions/${s}`),
+      own: true,
+    },
+    { method: 'DELETE', path: fixed('/api/auth/sessions'), own: true },
+    { method: 'POST', path: fixed('/api/auth/logout'), own: true },
+    { method: 'DELETE', path: fixed('/api/users/me'), base: valid.deleteAccount, own: true },
   ];
 }
 
@@ -304,9 +350,16 @@ describe('every HTTP route, with arbitrary input', () => {
   const statuses = new Map<string, number>();
   it('never answers 500 and always answers in the error shape', async () => {
     for (const route of routes()) {
+      const own = route.own ? await ownUser() : null;
       const request = fc.record({
-        path: route.path,
-        token: tokens(),
+        path: typeof route.path === 'function' ? route.path(own!) : route.path,
+        token:
+          own === null
+            ? tokens()
+            : fc.oneof(
+                { arbitrary: fc.constantFrom(...own.tokens), weight: 8 },
+                { arbitrary: fc.constantFrom(undefined, 'garbage'), weight: 2 },
+              ),
         body:
           route.base === undefined
             ? fc.constant(undefined)

@@ -58,7 +58,7 @@ const OPERATORS: readonly unknown[] = [
 type JsonObject = Record<string, unknown>;
 
 /** Every JSON route with a body that passes its schema. */
-function jsonRoutes(): { path: string; token?: string; body: JsonObject }[] {
+function jsonRoutes(): { method?: string; path: string; token?: string; body: JsonObject }[] {
   const kyber = plainKyberPreKeys([7])[0]!;
   return [
     {
@@ -83,6 +83,28 @@ function jsonRoutes(): { path: string; token?: string; body: JsonObject }[] {
       path: '/api/keys/onetime/replenish',
       token: alice.token,
       body: { oneTimePreKeys: plainPreKeys([40]), kyberOneTimePreKeys: [{ ...kyber, keyId: 40 }] },
+    },
+    {
+      method: 'PATCH',
+      path: '/api/users/me',
+      token: alice.token,
+      body: {
+        displayName: 'Alice',
+        username: 'alice_ops',
+        readReceipts: true,
+        typingIndicators: true,
+      },
+    },
+    {
+      path: '/api/auth/password',
+      token: alice.token,
+      body: { currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/users/me',
+      token: alice.token,
+      body: { password: TEST_PASSWORD },
     },
   ];
 }
@@ -113,11 +135,11 @@ describe('MongoDB operators', () => {
     for (const route of jsonRoutes()) {
       for (const path of pathsOf(route.body)) {
         for (const operator of OPERATORS) {
-          const res = await call(t.app, 'POST', route.path, {
+          const res = await call(t.app, route.method ?? 'POST', route.path, {
             ...(route.token === undefined ? {} : { token: route.token }),
             json: withValueAt(route.body, path, operator),
           });
-          const label = `${route.path} ${path}=${JSON.stringify(operator)}`;
+          const label = `${route.method ?? 'POST'} ${route.path} ${path}=${JSON.stringify(operator)}`;
           expect(res.status, label).toBe(400);
           expectError(res, 'VALIDATION_FAILED');
           expect(
