@@ -129,7 +129,7 @@ export function serializeMessage(message: Message) {
   };
 }
 
-/** How a conversation names a peer whose account was deleted (docs/API.md, "Deleting the account"). */
+/** How a conversation names a peer whose account was deleted (docs/API.md, `DELETE /api/users/me`). */
 export const DELETED_PEER = {
   username: null,
   displayName: 'Deleted account',

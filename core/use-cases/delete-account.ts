@@ -30,7 +30,7 @@ export type FinishDeletionDeps = Pick<
  * deletes the account: the user is removed in one step (from then on no
  * login, token or read finds it; its phone number and username are free),
  * and `finishAccountDeletion` cleans up the rest. Messages and call history
- * shared with others stay with them (docs/API.md, "Deleting the account").
+ * shared with others stay with them (docs/API.md, `DELETE /api/users/me`).
  */
 export async function deleteAccount(
   deps: FinishDeletionDeps & Pick<Deps, 'passwords'>,

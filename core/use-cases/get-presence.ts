@@ -6,21 +6,19 @@ import { presenceSeenBy } from './blocking/shared.js';
 /**
  * Live status and stored `lastSeen` of each known user among `userIds`;
  * unknown and malformed ids are left out. Users who block `callerId` (the
- * caller; every edge passes it) show as offline since the block.
+ * caller) show as offline since the block.
  */
 export async function getPresence(
   deps: Pick<Deps, 'users' | 'presence' | 'blocks'>,
-  input: { readonly userIds: readonly string[]; readonly callerId?: UserId },
+  input: { readonly userIds: readonly string[]; readonly callerId: UserId },
 ): Promise<Map<UserId, Presence>> {
   const users = await deps.users.findByIds(input.userIds);
   const [statuses, blocks] = await Promise.all([
     deps.presence.statusOf(users.map((user) => user.id)),
-    input.callerId === undefined
-      ? []
-      : deps.blocks.findBlocking(
-          users.map((user) => user.id),
-          input.callerId,
-        ),
+    deps.blocks.findBlocking(
+      users.map((user) => user.id),
+      input.callerId,
+    ),
   ]);
   const blockBy = new Map(blocks.map((block) => [block.blockerId, block]));
   const byId = new Map(users.map((user) => [user.id, user]));

@@ -15,11 +15,11 @@ export const LOOKUP_PHONE_NUMBERS_RULE: Rule<readonly string[]> = {
 /**
  * One profile per matched user, in order of the first number that matched it.
  * Numbers that do not normalize or belong to nobody are simply absent, and so
- * are users who block `callerId` (the caller; every edge passes it).
+ * are users who block `callerId` (the caller).
  */
 export async function lookupByPhoneNumbers(
   deps: Pick<Deps, 'users' | 'blocks'>,
-  input: { readonly phoneNumbers: readonly string[]; readonly callerId?: UserId },
+  input: { readonly phoneNumbers: readonly string[]; readonly callerId: UserId },
 ): Promise<Profile[]> {
   const wanted: string[] = [];
   const seen = new Set<string>();
@@ -33,7 +33,7 @@ export async function lookupByPhoneNumbers(
   if (wanted.length === 0) return [];
   const users = await deps.users.findByPhoneNumbers(wanted);
   const blockers = new Set(
-    input.callerId === undefined || users.length === 0
+    users.length === 0
       ? []
       : (
           await deps.blocks.findBlocking(

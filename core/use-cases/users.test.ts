@@ -116,13 +116,16 @@ describe('lookupByPhoneNumbers', () => {
     const { deps, alice, bob } = await withUsers();
     const found = await lookupByPhoneNumbers(deps, {
       phoneNumbers: ['+1 555 010 0002', 'garbage', '+15550109999', '+15550100001', '+15550100002'],
+      callerId: alice.id,
     });
     expect(found.map((p) => p.id)).toEqual([bob.id, alice.id]);
   });
 
   it('returns an empty list when nothing matches', async () => {
-    const { deps } = await withUsers();
-    await expect(lookupByPhoneNumbers(deps, { phoneNumbers: ['nope'] })).resolves.toEqual([]);
+    const { deps, alice } = await withUsers();
+    await expect(
+      lookupByPhoneNumbers(deps, { phoneNumbers: ['nope'], callerId: alice.id }),
+    ).resolves.toEqual([]);
   });
 });
 
@@ -133,6 +136,7 @@ describe('getPresence', () => {
     await deps.presence.setConnectionStatus(alice.id, 'c1', 'idle');
     const presence = await getPresence(deps, {
       userIds: [alice.id, bob.id, '65a1b2c3d4e5f60718293a4b', 'junk', alice.id],
+      callerId: bob.id,
     });
     expect([...presence.keys()]).toEqual([alice.id, bob.id]);
     expect(presence.get(alice.id)).toEqual({ status: 'idle', lastSeen: null });
@@ -143,8 +147,12 @@ describe('getPresence', () => {
     const { deps, alice } = await withUsers();
     await deps.presence.setConnectionStatus(alice.id, 'c1', 'idle');
     await deps.presence.setConnectionStatus(alice.id, 'c2', 'active');
-    expect((await getPresence(deps, { userIds: [alice.id] })).get(alice.id)?.status).toBe('active');
+    expect(
+      (await getPresence(deps, { userIds: [alice.id], callerId: alice.id })).get(alice.id)?.status,
+    ).toBe('active');
     await deps.presence.removeConnection(alice.id, 'c2');
-    expect((await getPresence(deps, { userIds: [alice.id] })).get(alice.id)?.status).toBe('idle');
+    expect(
+      (await getPresence(deps, { userIds: [alice.id], callerId: alice.id })).get(alice.id)?.status,
+    ).toBe('idle');
   });
 });

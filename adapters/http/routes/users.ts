@@ -93,7 +93,7 @@ export function createUserRoutes(deps: HttpDeps): Hono<AuthEnv> {
           'profile answers `404 USER_NOT_FOUND`, the phone number and username are free, a live call ' +
           'ends `disconnected`; keys, blocks and presence subscriptions are removed. Conversations and ' +
           'call history stay with the other party, the peer shown as "Deleted account" ' +
-          '(docs/API.md, "Deleting the account").',
+          '(docs/API.md, `DELETE /api/users/me`).',
         responses: { 204: { description: 'Deleted.' } },
         errors: ['INVALID_CREDENTIALS'],
       },

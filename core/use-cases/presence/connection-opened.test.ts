@@ -9,7 +9,7 @@ describe('connectionOpened', () => {
     expect(w.pushes()).toEqual([
       { to: w.bob.id, about: w.alice.id, status: 'active', lastSeen: null },
     ]);
-    const presence = await getPresence(w.deps, { userIds: [w.alice.id] });
+    const presence = await getPresence(w.deps, { userIds: [w.alice.id], callerId: w.bob.id });
     expect(presence.get(w.alice.id)).toEqual({ status: 'active', lastSeen: null });
   });
 
