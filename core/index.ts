@@ -17,7 +17,7 @@ export { createKeyedQueue, type KeyedQueue, type KeyedTaskOptions } from './keye
 export * from './model.js';
 export { compareMessages, conversationParticipants } from './ordering.js';
 export type { BlockRepository } from './ports/block-repository.js';
-export type { CallEnd, CallRepository } from './ports/call-repository.js';
+export type { CallCursor, CallEnd, CallPage, CallRepository } from './ports/call-repository.js';
 export type {
   CallStateStore,
   LiveCall,

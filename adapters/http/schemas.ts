@@ -366,6 +366,14 @@ export const CallsQuery = v.pipe(
   v.object({
     limit: queryInteger(1, 100, 30),
     offset: queryInteger(0, MAX_OFFSET, 0),
+    before: v.optional(
+      v.pipe(
+        v.string('Must be given once.'),
+        v.description(
+          'Only calls older than this one in the history order (a callId of your history: the last of the previous page).',
+        ),
+      ),
+    ),
   }),
   v.title('CallsQuery'),
 );

@@ -8,6 +8,7 @@
  * `startedAt` and id never change, so its place in the index never does.
  */
 import {
+  type CallCursor,
   type CallRecord,
   type CallRepository,
   compareCallIds,
@@ -44,6 +45,21 @@ export function createMemoryCallRepository(): CallRepository {
     ids.splice(low, 0, record.id);
   }
 
+  /** How many of `ids` come before the cursor in history order (a binary search). */
+  function positionOf(ids: readonly string[], cursor: CallCursor): number {
+    let low = 0;
+    let high = ids.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const record = byId.get(ids[middle]!)!;
+      const byTime = record.startedAt.getTime() - cursor.startedAt.getTime();
+      const order = byTime !== 0 ? byTime : compareCallIds(record.id, cursor.id);
+      if (order < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   return {
     async insert(record) {
       if (byId.has(record.id)) return false;
@@ -73,10 +89,11 @@ export function createMemoryCallRepository(): CallRepository {
       });
       return true;
     },
-    async listForUser(userId, { limit, offset }) {
+    async listForUser(userId, { limit, offset, before }) {
       const ids = byUser.get(userId) ?? [];
-      // Newest first: the page runs backwards from the end of the index.
-      const end = Math.max(0, ids.length - offset);
+      // Newest first: the page runs backwards from the end of the index, or from the cursor.
+      const start = before === undefined ? ids.length : positionOf(ids, before);
+      const end = Math.max(0, start - offset);
       const page: CallRecord[] = [];
       for (let i = end - 1; i >= 0 && page.length < limit; i--) page.push(byId.get(ids[i]!)!);
       return page;

@@ -54,9 +54,12 @@
  *
  * Costs: `findById`, `markAnswered` and `finish` read the call and its log in
  * parallel (two queries by `_id`); `listForUser` reads one page of calls
- * through the history index, then that page's log entries by `_id`.
+ * through the history index, then that page's log entries by `_id`. A page
+ * after a cursor (`before`) is a range of that index, starting at the
+ * cursor's `startedAt`, so it costs the page at any depth; only `offset`
+ * pages without a cursor skip what lies before them.
  */
-import type { Db, ObjectId } from 'mongodb';
+import type { Db, Filter, ObjectId } from 'mongodb';
 import type {
   CallId,
   CallMedia,
@@ -189,16 +192,20 @@ export function createMongoCallRepository(db: Db): CallRepository {
         durationSec: end.durationSec,
       });
     },
-    async listForUser(userId, { limit, offset }) {
+    async listForUser(userId, { limit, offset, before }) {
       const user = toObjectId(userId);
       // A limit of 0 means "no limit" to the driver.
       if (!user || limit <= 0) return [];
-      const docs = await calls
-        .find({ participants: user })
-        .sort({ startedAt: -1, _id: -1 })
-        .skip(Math.max(0, offset))
-        .limit(limit)
-        .toArray();
+      const filter: Filter<CallDoc> = { participants: user };
+      if (before !== undefined) {
+        // A range of the history index: the scan starts at the cursor's time,
+        // and the `$or` only drops the cursor's same-time neighbours it has passed.
+        filter.startedAt = { $lte: before.startedAt };
+        filter.$or = [{ startedAt: { $lt: before.startedAt } }, { _id: { $lt: before.id } }];
+      }
+      let cursor = calls.find(filter).sort({ startedAt: -1, _id: -1 });
+      if (offset > 0) cursor = cursor.skip(offset);
+      const docs = await cursor.limit(limit).toArray();
       if (docs.length === 0) return [];
       const stepIds = docs.flatMap((doc) =>
         Array.from({ length: MAX_STEPS }, (_, i) => entryId(doc._id, i + 1)),

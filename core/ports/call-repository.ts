@@ -10,6 +10,19 @@ export interface CallEnd {
   readonly durationSec: number | null;
 }
 
+/** Where a page of the history starts: after (older than) the call with this `startedAt` and id. */
+export interface CallCursor {
+  readonly startedAt: Date;
+  readonly id: string;
+}
+
+/** A page of a user's history: `offset` skips within the calls older than `before` (all when absent). */
+export interface CallPage {
+  readonly limit: number;
+  readonly offset: number;
+  readonly before?: CallCursor;
+}
+
 /**
  * Every call from its first ring (or its refusal as busy, unavailable or
  * glare), keyed by its `callId`.
@@ -29,6 +42,11 @@ export interface CallRepository {
   markAnswered(id: CallId, answeredAt: Date): Promise<boolean>;
   /** A `ringing` or `ongoing` call gets its final status; false (no change) otherwise. */
   finish(id: CallId, end: CallEnd): Promise<boolean>;
-  /** Calls `userId` took part in (as caller or callee), newest `startedAt` first, then by id. */
-  listForUser(userId: UserId, page: { limit: number; offset: number }): Promise<CallRecord[]>;
+  /**
+   * Calls `userId` took part in (as caller or callee), newest `startedAt`
+   * first, then by id (code-point order, larger first). With `before`, the
+   * page is found by its range in that order, so it costs the page however
+   * long the history is; a deep `offset` costs what it skips.
+   */
+  listForUser(userId: UserId, page: CallPage): Promise<CallRecord[]>;
 }

@@ -61,4 +61,23 @@ describe('listCalls', () => {
     const nobody = '6b00000000000000000000ff' as UserId;
     expect(await listCalls(deps, { userId: nobody, limit: 30, offset: 0 })).toEqual([]);
   });
+
+  it('pages after a call of the history with before, then offset within the older ones', async () => {
+    const { deps, me } = await withCalls();
+    const page = (before: string, offset = 0) =>
+      listCalls(deps, { userId: me, limit: 30, offset, before }).then((c) => c.map((x) => x.id));
+    expect(await page('c2')).toEqual(['c4', 'c1']);
+    expect(await page('c2', 1)).toEqual(['c1']);
+    expect(await page('c1')).toEqual([]);
+  });
+
+  it('refuses a before that is no call of the user: unknown, malformed and others’ alike', async () => {
+    const { deps, me } = await withCalls();
+    for (const before of ['c3', 'nope', '', '{"$gt":""}']) {
+      await expect(
+        listCalls(deps, { userId: me, limit: 30, offset: 0, before }),
+        before,
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'before' }] });
+    }
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * @module The `CallRepository` contract, run against every adapter: a callId
  * stored at most once (also under concurrent inserts), statuses that only
- * move forward, and a user's calls newest first, paged, never other users'.
+ * move forward, and a user's calls newest first, paged by offset or after a
+ * cursor, never other users'.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
@@ -180,6 +181,76 @@ export function describeCallRepositoryContract(
       await calls.insert(b);
       const list = await calls.listForUser(me, { limit: 50, offset: 0 });
       expect(list.map((r) => r.id)).toEqual(['bbb', 'aaa']);
+    });
+
+    it('pages after a cursor: the calls older than it, ties by id, then offset within those', async () => {
+      const me = user();
+      // Five calls at three times; ties at 1 000 and 2 000 ms, ids of any shape.
+      const made = [
+        ringingCall(me, user(), 0, 'e-oldest'),
+        ringingCall(user(), me, 1_000, 'b-tie'),
+        ringingCall(me, user(), 1_000, 'd-tie'),
+        ringingCall(me, user(), 1_000, 'c-tie'),
+        ringingCall(user(), me, 2_000, 'a-newest'),
+      ];
+      for (const record of made) await calls.insert(record);
+      await calls.insert(ringingCall(user(), user(), 1_000, 'z-someone-else'));
+      const order = ['a-newest', 'd-tie', 'c-tie', 'b-tie', 'e-oldest'];
+      const all = await calls.listForUser(me, { limit: 50, offset: 0 });
+      expect(all.map((r) => r.id)).toEqual(order);
+
+      // Walking page by page with the last id of each page visits every call once, in order.
+      const walked: string[] = [];
+      let before: { startedAt: Date; id: string } | undefined;
+      for (;;) {
+        const page = await calls.listForUser(me, {
+          limit: 2,
+          offset: 0,
+          ...(before ? { before } : {}),
+        });
+        if (page.length === 0) break;
+        walked.push(...page.map((r) => r.id));
+        const last = page.at(-1)!;
+        before = { startedAt: last.startedAt, id: last.id };
+      }
+      expect(walked).toEqual(order);
+
+      const cursorAt = (id: string) => {
+        const cursor = made.find((r) => r.id === id)!;
+        return { startedAt: cursor.startedAt, id };
+      };
+      expect(
+        (await calls.listForUser(me, { limit: 50, offset: 0, before: cursorAt('d-tie') })).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['c-tie', 'b-tie', 'e-oldest']);
+      expect(
+        (await calls.listForUser(me, { limit: 1, offset: 1, before: cursorAt('d-tie') })).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['b-tie']);
+      expect(
+        await calls.listForUser(me, { limit: 5, offset: 0, before: cursorAt('e-oldest') }),
+      ).toEqual([]);
+      // A cursor between stored calls (a time and id nobody has) works as well.
+      expect(
+        (
+          await calls.listForUser(me, {
+            limit: 50,
+            offset: 0,
+            before: { startedAt: at(1_500), id: 'x' },
+          })
+        ).map((r) => r.id),
+      ).toEqual(['d-tie', 'c-tie', 'b-tie', 'e-oldest']);
+      expect(
+        (
+          await calls.listForUser(me, {
+            limit: 50,
+            offset: 0,
+            before: { startedAt: at(1_000), id: 'c-tie' },
+          })
+        ).map((r) => r.id),
+      ).toEqual(['b-tie', 'e-oldest']);
     });
   });
 }

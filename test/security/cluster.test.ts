@@ -1,13 +1,17 @@
 /**
  * The adversarial cases of SECURITY.md that cross instances: two server
  * processes on one MongoDB-compatible database and one Redis, rate limits
- * on, the attacker on one instance and the victim on the other. The file
- * starts its own database server (the security project has no global one:
- * its other files need none).
+ * on, the attacker on one instance and the victim on the other; and the
+ * call history of a flooded user on MongoDB. The file starts its own
+ * database server (the security project has no global one: its other files
+ * need none).
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { type CommandStartedEvent, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMongoStore } from '../../adapters/mongo/create-mongo-store.js';
+import type { CallId, CallRecord, UserId } from '../../core/index.js';
 import { startMongoServer, type TestMongoServer, uriWithDatabase } from '../support/mongo.js';
 import { deleteKeys } from '../support/redis.js';
 import { findTestRedis, type TestRedis } from '../support/redis-server.js';
@@ -120,5 +124,64 @@ describe('two instances', () => {
       },
       { offline: offline.userId, bystander: bystander.userId, victimsCallee: callee.userId },
     );
+  });
+});
+
+describe('the call history of a flooded user, on MongoDB', () => {
+  it('reads a deep page after a cursor as a range of the index, never skipping', async () => {
+    const client = new MongoClient(uriWithDatabase(mongo.uri, `${database}_history`), {
+      monitorCommands: true,
+    });
+    const finds: CommandStartedEvent['command'][] = [];
+    client.on('commandStarted', (event) => {
+      if (event.commandName === 'find' && event.command.find === 'calls') finds.push(event.command);
+    });
+    try {
+      await client.connect();
+      const { calls } = await createMongoStore(client.db());
+      const victim = '6c0000000000000000000001' as UserId;
+      const total = 1_500;
+      const t0 = Date.parse('2026-03-01T12:00:00.000Z');
+      const record = (i: number): CallRecord => ({
+        id: `flood-${String(i).padStart(5, '0')}` as CallId,
+        callerId: `6c00000000000000000${String(100 + (i % 40)).padStart(5, '0')}` as UserId,
+        calleeId: victim,
+        media: 'audio',
+        status: 'missed',
+        // Pairs share a start time: the id breaks the tie.
+        startedAt: new Date(t0 + Math.floor(i / 2) * 1_000),
+        answeredAt: null,
+        endedAt: new Date(t0 + Math.floor(i / 2) * 1_000),
+        durationSec: null,
+        endReason: 'hangup',
+      });
+      for (let i = 0; i < total; i += 100) {
+        await Promise.all(Array.from({ length: 100 }, (_, k) => calls.insert(record(i + k))));
+      }
+      // Newest first: index 0 of the history is flood-01499. The cursor is call 1 200 of the history.
+      const nth = (n: number) => `flood-${String(total - 1 - n).padStart(5, '0')}`;
+      const cursor = record(total - 1 - 1_199);
+      finds.length = 0;
+      const page = await calls.listForUser(victim, {
+        limit: 30,
+        offset: 0,
+        before: { startedAt: cursor.startedAt, id: cursor.id },
+      });
+      expect(page.map((call) => call.id)).toEqual(
+        Array.from({ length: 30 }, (_, k) => nth(1_200 + k)),
+      );
+      expect(finds).toHaveLength(1);
+      expect(finds[0]!.skip ?? 0).toBe(0);
+      expect(finds[0]!.filter).toMatchObject({ startedAt: { $lte: cursor.startedAt } });
+      // Offset paging keeps its answers.
+      const byOffset = await calls.listForUser(victim, { limit: 30, offset: 1_200 });
+      expect(byOffset.map((call) => call.id)).toEqual(page.map((call) => call.id));
+    } finally {
+      await client
+        .db()
+        .dropDatabase()
+        .catch(() => {});
+      await client.close();
+    }
   });
 });

@@ -129,6 +129,22 @@ describe('GET /api/calls', () => {
     expect(page[0]._id).toBe('busy-30');
   });
 
+  it('pages after a call of the history with before, offset within the older ones', async () => {
+    const ids = (query: string) =>
+      list(alice, query).then((res) => res.body.map((c: { _id: string }) => c._id));
+    expect(await ids('?before=call-ringing')).toEqual(['call-missed', 'call-completed']);
+    expect(await ids('?before=call-ringing&limit=1&offset=1')).toEqual(['call-completed']);
+    expect(await ids('?before=call-completed')).toEqual([]);
+    for (const before of ['call-others', 'unknown', '', '%7B%22%24gt%22%3A%22%22%7D']) {
+      const res = await list(alice, `?before=${before}`);
+      expect(res.status, before).toBe(400);
+      expect(res.body.error.details[0].path).toBe('before');
+    }
+    const twice = await list(alice, '?before=call-ringing&before=call-missed');
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.details[0].path).toBe('before');
+  });
+
   it.each([
     ['limit', '0'],
     ['limit', '101'],

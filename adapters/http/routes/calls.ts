@@ -42,13 +42,22 @@ export function createCallRoutes(deps: HttpDeps, options: CallRoutesOptions = {}
       doc: {
         operationId: 'listCalls',
         summary: "The caller's call history",
-        description: 'Newest first; only calls the caller took part in, from their first ring.',
+        description:
+          'Newest first; only calls the caller took part in, from their first ring. Page with ' +
+          '`before` (the last `_id` of the previous page): it reads a range, fast at any depth. `offset` ' +
+          'skips within the calls older than `before` (all calls without it); a `before` that is not a ' +
+          'callId of your history is a `400`.',
         responses: { 200: { description: 'A page of calls.', schema: CallListResponse } },
       },
       query: CallsQuery,
       handler: async (c) => {
-        const { limit, offset } = c.req.valid('query');
-        const calls = await listCalls(deps, { userId: c.get('user').id, limit, offset });
+        const { limit, offset, before } = c.req.valid('query');
+        const calls = await listCalls(deps, {
+          userId: c.get('user').id,
+          limit,
+          offset,
+          ...(before === undefined ? {} : { before }),
+        });
         return c.json(calls.map(serializeCall), 200);
       },
     }),
