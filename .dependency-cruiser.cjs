@@ -44,6 +44,22 @@ module.exports = {
       to: { path: '^apps/' },
     },
     {
+      name: 'sdk-takes-only-types-from-the-server',
+      comment:
+        'sdk/ runs in browsers, React Native and bots: from core/ and adapters/ it may import types only (erased at build time), never code.',
+      severity: 'error',
+      from: { path: '^sdk/' },
+      to: { pathNot: ['^sdk/', 'node_modules/valibot'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'web-app-uses-the-sdk-only',
+      comment:
+        'apps/web talks to the server through sdk/ alone: no core, adapter, server or test code.',
+      severity: 'error',
+      from: { path: '^apps/web/' },
+      to: { path: '^(core|adapters|apps/server|test)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

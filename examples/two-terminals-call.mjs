@@ -17,10 +17,13 @@
  *
  * Options: --password (default "correct horse battery"), --seconds (how long
  * the caller stays in the call, default 3), --video (call with video).
- * The server is BASE_URL (default http://127.0.0.1:3000).
+ * The server is BASE_URL (default http://127.0.0.1:3000). It uses the client
+ * SDK (`my-calls-backend/sdk`, sdk/ compiled by `npm start` into dist/sdk/),
+ * with `ws` as its WebSocket.
  */
 import process from 'node:process';
 import { parseArgs } from 'node:util';
+import { MyCallsClient } from 'my-calls-backend/sdk';
 import WebSocket from 'ws';
 
 const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
@@ -51,91 +54,50 @@ function fail(message) {
   process.exit(1);
 }
 
-/** Calls the JSON API; throws with the server's error code and message on a failure. */
-async function api(method, path, { token, body } = {}) {
-  const headers = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(new URL(path, BASE_URL), {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    fail(
-      `cannot reach the server at ${BASE_URL} (${error.cause?.code ?? error.message}): is \`npm start\` running? (set BASE_URL for another address)`,
-    );
-  }
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(
-      `${method} ${path}: ${response.status} ${json.error?.code ?? ''} ${json.error?.message ?? ''}`.trim(),
-    );
-    error.code = json.error?.code;
-    throw error;
-  }
-  return json;
-}
-
-/** Logs in, or registers the phone number the first time. */
-async function signIn() {
-  const credentials = { phoneNumber: values.phone, password: values.password };
-  try {
-    return await api('POST', '/api/auth/login', { body: credentials });
-  } catch (error) {
-    if (error.code !== 'INVALID_CREDENTIALS') throw error;
-  }
-  const displayName = values.name ?? values.phone;
-  try {
-    return await api('POST', '/api/auth/register', { body: { ...credentials, displayName } });
-  } catch (error) {
-    if (error.code === 'PHONE_TAKEN') {
-      fail(
-        `${values.phone} is registered with another password: pass it with --password, or use another --phone`,
-      );
-    }
-    throw error;
-  }
-}
+const client = new MyCallsClient({ baseUrl: BASE_URL, WebSocket });
+const { api, socket } = client;
 
 let session;
 try {
-  session = await signIn();
+  session = await client.signInOrUp({
+    phoneNumber: values.phone,
+    password: values.password,
+    displayName: values.name ?? values.phone,
+  });
 } catch (error) {
+  if (error.code === 'NETWORK') {
+    fail(
+      `cannot reach the server at ${BASE_URL}: is \`npm start\` running? (set BASE_URL for another address)`,
+    );
+  }
+  if (error.code === 'PHONE_TAKEN') {
+    fail(
+      `${values.phone} is registered with another password: pass it with --password, or use another --phone`,
+    );
+  }
   fail(`cannot sign in: ${error.message}`);
 }
 console.log(`signed in as ${session.displayName} (${session.userId})`);
 
-// Find the callee before the socket opens: `ready` arrives at once, and a
-// frame that comes before the message listener is attached would be lost.
 let callee;
 if (mode === 'call') {
-  const [found] = await api('POST', '/api/users/lookup', {
-    token: session.token,
-    body: { phoneNumbers: [values.to] },
-  }).catch((error) => fail(`cannot look up ${values.to}: ${error.message}`));
-  if (found === undefined) {
-    console.error(`nobody has registered ${values.to} yet: start the answering side first`);
-    process.exit(1);
-  }
+  const [found] = await api
+    .lookup([values.to])
+    .catch((error) => fail(`cannot look up ${values.to}: ${error.message}`));
+  if (found === undefined)
+    fail(`nobody has registered ${values.to} yet: start the answering side first`);
   callee = found;
 }
 
-const url = new URL('/', BASE_URL);
-url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-url.searchParams.set('token', session.token);
-const socket = new WebSocket(url);
 const send = (type, payload) => {
   console.log(`→ ${type} ${JSON.stringify(payload)}`);
-  socket.send(JSON.stringify({ type, payload }));
+  socket.send(type, payload);
 };
 
 async function printHistory() {
-  const history = await api('GET', '/api/calls?limit=5', { token: session.token }).catch((error) =>
-    fail(`cannot read the call history: ${error.message}`),
-  );
+  const history = await api
+    .calls({ limit: 5 })
+    .catch((error) => fail(`cannot read the call history: ${error.message}`));
   console.log('\ncall history (newest first):');
   for (const call of history) {
     console.log(
@@ -153,72 +115,51 @@ async function callOver(code) {
     console.log('\nwaiting for a call… (Ctrl-C to stop)');
     return;
   }
-  stopping = true;
-  socket.close(1000);
+  client.close();
   process.exit(code);
 }
 
-let stopping = false;
 process.on('SIGINT', () => {
-  stopping = true;
-  socket.close(1000);
+  client.close();
   process.exit(0);
 });
 
 let candidatesReceived = 0;
-socket.on('message', (data) => {
-  const { type, payload } = JSON.parse(data.toString());
-  console.log(`← ${type} ${JSON.stringify(payload)}`);
-  switch (type) {
-    case 'ready':
-      if (mode === 'call') {
-        send('call-user', { to: callee._id, media: values.video ? 'video' : 'audio' });
-      } else {
-        console.log('waiting for a call… (Ctrl-C to stop)');
-      }
-      break;
-    case 'call-user':
-      // The answering side picks up at once.
-      send('call-accepted', { callId: payload.callId });
-      break;
-    case 'call-accepted':
-      send('offer', { callId: payload.callId, sdp: 'v=0 (placeholder offer)' });
-      send('ice-candidate', { callId: payload.callId, candidate: 'candidate:1 (caller)' });
-      break;
-    case 'offer':
-      send('answer', { callId: payload.callId, sdp: 'v=0 (placeholder answer)' });
-      send('ice-candidate', { callId: payload.callId, candidate: 'candidate:1 (callee)' });
-      break;
-    case 'ice-candidate':
-      candidatesReceived += 1;
-      if (mode === 'call' && candidatesReceived === 1) {
-        console.log(`in the call; hanging up in ${values.seconds} s`);
-        setTimeout(() => {
-          send('call-ended', { callId: payload.callId });
-          setTimeout(() => void callOver(0), 200);
-        }, Number(values.seconds) * 1000);
-      }
-      break;
-    case 'call-ended':
-    case 'call-rejected':
-    case 'call-unavailable':
-      void callOver(type === 'call-ended' ? 0 : 1);
-      break;
-    case 'error':
-      if (mode === 'call') void callOver(1);
-      break;
+socket.onFrame(({ type, payload }) => console.log(`← ${type} ${JSON.stringify(payload)}`));
+socket.on('ready', () => {
+  if (mode === 'call')
+    send('call-user', { to: callee._id, media: values.video ? 'video' : 'audio' });
+  else console.log('waiting for a call… (Ctrl-C to stop)');
+});
+// The answering side picks up at once.
+socket.on('call-user', ({ callId }) => send('call-accepted', { callId }));
+socket.on('call-accepted', ({ callId }) => {
+  send('offer', { callId, sdp: 'v=0 (placeholder offer)' });
+  send('ice-candidate', { callId, candidate: 'candidate:1 (caller)' });
+});
+socket.on('offer', ({ callId }) => {
+  send('answer', { callId, sdp: 'v=0 (placeholder answer)' });
+  send('ice-candidate', { callId, candidate: 'candidate:1 (callee)' });
+});
+socket.on('ice-candidate', ({ callId }) => {
+  candidatesReceived += 1;
+  if (mode === 'call' && candidatesReceived === 1) {
+    console.log(`in the call; hanging up in ${values.seconds} s`);
+    setTimeout(() => {
+      send('call-ended', { callId });
+      setTimeout(() => void callOver(0), 200);
+    }, Number(values.seconds) * 1000);
   }
 });
-socket.on('unexpected-response', (_request, response) => {
-  console.error(`the server refused the WebSocket: HTTP ${response.statusCode}`);
-  process.exit(1);
+socket.on('call-ended', () => void callOver(0));
+socket.on('call-rejected', () => void callOver(1));
+socket.on('call-unavailable', () => void callOver(1));
+socket.on('error', () => {
+  if (mode === 'call') void callOver(1);
 });
-socket.on('close', (code) => {
-  if (stopping) return;
-  console.error(`the server closed the socket (${code})`);
-  process.exit(1);
+// The SDK reconnects by itself after a lost connection; a session that ended cannot.
+socket.onState((state) => {
+  if (state === 'reconnecting') console.error('connection lost: reconnecting…');
+  if (state === 'unauthorized') fail('the server ended this session: sign in again');
 });
-socket.on('error', (error) => {
-  console.error(`socket error: ${error.message}`);
-  process.exit(1);
-});
+socket.connect();

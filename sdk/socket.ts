@@ -1,0 +1,205 @@
+/**
+ * @module The one WebSocket of a device (docs/API.md §WebSocket): typed
+ * frames both ways, and reconnection with exponential back-off and jitter
+ * after any close the client did not ask for. Closes that mean "sign in
+ * again" (4401: token expired or session ended) stop reconnecting. Pushes
+ * missed while disconnected are not replayed by the socket: listeners of
+ * the `ready` frame re-read what they show.
+ */
+import { platform, timers, type WebSocketConstructor, type WebSocketLike } from './platform.js';
+import type {
+  ClientFrames,
+  ClientFrameType,
+  ServerFrame,
+  ServerFrames,
+  ServerFrameType,
+} from './types.js';
+
+export type SocketState =
+  | 'idle'
+  | 'connecting'
+  | 'open'
+  | 'reconnecting'
+  | 'unauthorized'
+  | 'closed';
+
+export interface BackoffOptions {
+  /** First wait after a lost connection (default 500 ms). */
+  readonly initialMs?: number;
+  /** Longest wait (default 15 s). */
+  readonly maxMs?: number;
+  /** Growth per failed attempt (default 2). */
+  readonly factor?: number;
+}
+
+export interface SocketOptions {
+  /** The server's HTTP(S) base URL; the socket goes to `ws(s)://…/ws`. */
+  readonly baseUrl: string;
+  /** Read at every (re)connect, so a fresh token is used. */
+  readonly token: () => string | null;
+  /** Default: the platform's `WebSocket`. */
+  readonly WebSocket?: WebSocketConstructor;
+  readonly backoff?: BackoffOptions;
+  /** Extra query parameters per (re)connect (e.g. a resume point). */
+  readonly query?: () => Record<string, string | undefined>;
+}
+
+type Listener<K extends ServerFrameType> = (payload: ServerFrames[K]) => void;
+
+/** Close codes after which reconnecting cannot help: the token is no longer good. */
+const UNAUTHORIZED_CLOSE_CODES = new Set([4401]);
+
+/** A device's socket; `connect()` once, then it keeps itself connected until `close()`. */
+export class MyCallsSocket {
+  state: SocketState = 'idle';
+  /** From the last `ready`: this connection's id (send it as `x-connection-id`). */
+  connectionId: string | null = null;
+  userId: string | null = null;
+  /** Connection attempts since the last `ready`. */
+  attempts = 0;
+  private socket: WebSocketLike | null = null;
+  private timer: unknown = null;
+  private readonly listeners = new Map<string, Set<(payload: never) => void>>();
+  private readonly anyListeners = new Set<(frame: ServerFrame) => void>();
+  private readonly stateListeners = new Set<(state: SocketState) => void>();
+
+  constructor(private readonly options: SocketOptions) {}
+
+  /** Calls `listener` with the payload of every frame of `type`; returns the unsubscribe. */
+  on<K extends ServerFrameType>(type: K, listener: Listener<K>): () => void {
+    let set = this.listeners.get(type);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(type, set);
+    }
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  /** Every frame, whatever its type (including types newer than this SDK). */
+  onFrame(listener: (frame: ServerFrame) => void): () => void {
+    this.anyListeners.add(listener);
+    return () => this.anyListeners.delete(listener);
+  }
+
+  onState(listener: (state: SocketState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Sends a frame; false when the socket is not open (nothing is queued). */
+  send<K extends ClientFrameType>(type: K, payload: ClientFrames[K]): boolean {
+    if (this.socket === null || this.state !== 'open') return false;
+    this.socket.send(JSON.stringify({ type, payload }));
+    return true;
+  }
+
+  /** Opens the socket; throws when the platform has no WebSocket and none was given. */
+  connect(): void {
+    if (this.state === 'connecting' || this.state === 'open') return;
+    const WebSocketImpl = this.options.WebSocket ?? platform.WebSocket;
+    if (WebSocketImpl === undefined) {
+      throw new Error('No WebSocket on this platform: pass options.WebSocket.');
+    }
+    this.clearTimer();
+    const token = this.options.token();
+    if (token === null) {
+      this.setState('unauthorized');
+      return;
+    }
+    this.setState(this.attempts === 0 ? 'connecting' : 'reconnecting');
+    this.attempts += 1;
+    const params = { ...this.options.query?.(), token };
+    const query = Object.entries(params)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+      .join('&');
+    const base = this.options.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
+    const socket = new WebSocketImpl(`${base}/ws?${query}`);
+    this.socket = socket;
+    socket.onmessage = (event) => {
+      if (this.socket !== socket || typeof event.data !== 'string') return;
+      let frame: ServerFrame;
+      try {
+        frame = JSON.parse(event.data) as ServerFrame;
+      } catch {
+        return;
+      }
+      if (frame.type === 'ready') {
+        this.connectionId = frame.payload.connectionId;
+        this.userId = frame.payload.userId;
+        this.attempts = 0;
+        this.setState('open');
+      }
+      this.dispatch(frame);
+    };
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.connectionId = null;
+      if (this.state === 'closed') return;
+      if (UNAUTHORIZED_CLOSE_CODES.has(event.code)) {
+        this.setState('unauthorized');
+        return;
+      }
+      this.scheduleReconnect();
+    };
+  }
+
+  /** Closes for good (sign-out, leaving the page). */
+  close(): void {
+    this.clearTimer();
+    this.setState('closed');
+    const socket = this.socket;
+    this.socket = null;
+    this.connectionId = null;
+    socket?.close(1000);
+  }
+
+  /** Drops the connection and reconnects at once (e.g. when the device comes back online). */
+  reconnectNow(): void {
+    if (this.state === 'closed' || this.state === 'unauthorized') return;
+    this.clearTimer();
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000);
+    this.state = 'idle';
+    this.connect();
+  }
+
+  /** The wait before attempt `attempt` (1-based): exponential, capped, with full jitter. */
+  delayFor(attempt: number, random: () => number = Math.random): number {
+    const { initialMs = 500, maxMs = 15_000, factor = 2 } = this.options.backoff ?? {};
+    const ceiling = Math.min(maxMs, initialMs * factor ** Math.max(0, attempt - 1));
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  }
+
+  private scheduleReconnect(): void {
+    this.setState('reconnecting');
+    this.clearTimer();
+    this.timer = timers.setTimeout(() => {
+      this.timer = null;
+      this.state = 'idle';
+      this.connect();
+    }, this.delayFor(this.attempts));
+  }
+
+  private dispatch(frame: ServerFrame): void {
+    for (const listener of this.anyListeners) listener(frame);
+    const set = this.listeners.get(frame.type);
+    if (set === undefined) return;
+    for (const listener of [...set]) (listener as (payload: unknown) => void)(frame.payload);
+  }
+
+  private setState(state: SocketState): void {
+    if (this.state === state) return;
+    this.state = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * @module The SDK's types, taken from the server's own schemas (type-only
+ * imports: nothing of the server is bundled). A field the server adds to a
+ * schema shows up here with the next build; nothing is written twice.
+ */
+import type * as v from 'valibot';
+import type * as S from '../adapters/http/schemas.js';
+import type { CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS } from '../adapters/wire/frame-schemas.js';
+import type { ErrorCode } from '../core/index.js';
+
+export type { ErrorCode };
+
+// Requests, as the client writes them (optional fields may be left out).
+export type RegisterRequest = v.InferInput<typeof S.RegisterBody>;
+export type LoginRequest = v.InferInput<typeof S.LoginBody>;
+export type StartVerificationRequest = v.InferInput<typeof S.StartVerificationBody>;
+export type ResendCodeRequest = v.InferInput<typeof S.ResendCodeBody>;
+export type CheckCodeRequest = v.InferInput<typeof S.CheckCodeBody>;
+export type ResetPasswordRequest = v.InferInput<typeof S.ResetPasswordBody>;
+export type UpdateAccountRequest = v.InferInput<typeof S.UpdateAccountBody>;
+export type SendMessageRequest = v.InferInput<typeof S.SendMessageBody>;
+/** Query parameters, as numbers and strings (the SDK writes them into the URL). */
+export type ConversationsQuery = Partial<v.InferOutput<typeof S.ConversationsQuery>>;
+export type MessagesQuery = Partial<v.InferOutput<typeof S.MessagesQuery>>;
+export type CallsQuery = Partial<v.InferOutput<typeof S.CallsQuery>>;
+
+// Answers, as the server sends them.
+export type Session = v.InferOutput<typeof S.SessionResponse>;
+export type Verification = v.InferOutput<typeof S.VerificationResponse>;
+export type DeviceSession = v.InferOutput<typeof S.DeviceSessionResponse>;
+export type Account = v.InferOutput<typeof S.AccountResponse>;
+export type Profile = v.InferOutput<typeof S.ProfileResponse>;
+export type BlockedUser = v.InferOutput<typeof S.BlockListResponse>[number];
+export type PresenceMap = v.InferOutput<typeof S.PresenceResponse>;
+export type Contact = v.InferOutput<typeof S.LookupResponse>[number];
+export type Message = v.InferOutput<typeof S.MessageResponse>;
+export type Conversation = v.InferOutput<typeof S.ConversationListResponse>[number];
+export type CallRecord = v.InferOutput<typeof S.CallListResponse>[number];
+export type IceServers = v.InferOutput<typeof S.IceServersResponse>;
+export type ErrorBody = v.InferOutput<typeof S.ErrorResponse>;
+
+// WebSocket frames, both ways.
+export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;
+export type ClientFrameType = keyof typeof CLIENT_FRAME_SCHEMAS;
+/** The payload of every frame the server sends, by type. */
+export type ServerFrames = {
+  [K in ServerFrameType]: v.InferOutput<(typeof SERVER_FRAME_SCHEMAS)[K]>;
+};
+/** The payload of every frame a client may send, by type. */
+export type ClientFrames = {
+  [K in ClientFrameType]: v.InferInput<(typeof CLIENT_FRAME_SCHEMAS)[K]>;
+};
+/** One server frame as received: `type` tells the payload's shape. */
+export type ServerFrame = {
+  [K in ServerFrameType]: { type: K; payload: ServerFrames[K] };
+}[ServerFrameType];
+export type CallMedia = ServerFrames['call-user']['media'];
+export type PresenceStatus = ServerFrames['presence-update']['status'];
