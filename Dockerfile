@@ -5,8 +5,8 @@
 # Node 24, the active LTS; the server is also tested on Node 20 and 22.
 ARG NODE_IMAGE=node:24-trixie-slim
 
-# Stage 1: compile the TypeScript sources to JavaScript (dist/) with tsc, as
-# `npm start` does before it runs them.
+# Stage 1: compile the TypeScript sources to JavaScript (dist/) with tsc, and
+# bundle the web app into dist/web/, as `npm start` does before it runs them.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,6 +15,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY core ./core
 COPY adapters ./adapters
 COPY apps ./apps
+COPY sdk ./sdk
 RUN npm run build
 
 # Stage 2: production dependencies only. Debian (glibc), not Alpine: argon2

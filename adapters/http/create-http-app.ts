@@ -1,6 +1,6 @@
 /**
  * @module The HTTP app: health probes, the five API route groups, the
- * OpenAPI document and docs page generated from them, one error handler and
+ * OpenAPI document and docs page generated from them, the web app, one error handler and
  * one not-found handler. It closes over the ports it is given and
  * knows nothing about sockets, servers or process lifetime.
  */
@@ -28,6 +28,7 @@ import { createKeyRoutes } from './routes/keys.js';
 import { createMetricsRoutes } from './routes/metrics.js';
 import { createPushRegistrationRoutes, createPushRoutes } from './routes/push.js';
 import { createUserRoutes } from './routes/users.js';
+import { createWebRoutes } from './routes/web.js';
 import { corsForOrigins } from './security-headers.js';
 
 export type { AccessLog, HttpMetrics, RequestRecord } from '../wire/observation.js';
@@ -61,6 +62,8 @@ export interface HttpAppOptions {
    * `MAX_LARGE_BODIES_PER_IP`); the defaults when absent. The cap is off with `rateLimits` off.
    */
   readonly bodies?: BodyGuardOptions;
+  /** The built web app served at `/` (apps/web); default `dist/web/` of this package. */
+  readonly webDir?: string;
 }
 
 /**
@@ -114,6 +117,7 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   app.route('/api/calls', createCallRoutes(deps, { iceServers: options.iceServers }));
   // `/openapi.json` and `/docs`: the document is generated from this app's routes.
   app.route('/', createDocsRoutes({ document: () => generateOpenApiDocument(app) }));
+  app.route('/', createWebRoutes(options.webDir === undefined ? {} : { dir: options.webDir }));
 
   app.notFound(createNotFoundHandler());
   app.onError(createErrorHandler({ logger: options.logger }));

@@ -43,7 +43,13 @@ try {
   else console.error(`Cannot start: ${line}`);
   process.exit(1);
 }
-logger.info(`My Calls backend listening on ${server.url}`);
+logger.info(`My Calls backend listening on ${server.url} — open ${pageUrl(server)} in a browser`);
+
+/** Where a person on this machine opens the web app (localhost is a secure context: calls work). */
+function pageUrl(running: RunningServer): string {
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(config.host);
+  return local ? `http://localhost:${running.port}/` : `${running.url}/`;
+}
 
 let stopping = false;
 function stop(signal: NodeJS.Signals): void {

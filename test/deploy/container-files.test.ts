@@ -137,7 +137,7 @@ describe('Dockerfile', () => {
     expect(build.at(-1)).toBe('RUN npm run build');
     expect(pkg.scripts.prestart).toBe('npm run build');
     // Build mode: an up-to-date dist/ costs `npm start` a second, not a type-check.
-    expect(pkg.scripts.build).toBe('tsc -b tsconfig.build.json');
+    expect(pkg.scripts.build).toBe('tsc -b tsconfig.build.json && node apps/web/build.mjs');
     const tsconfig = JSON.parse(read('tsconfig.build.json')) as {
       include: string[];
       compilerOptions: { outDir: string };
@@ -225,8 +225,10 @@ describe('Dockerfile', () => {
     const walk = (dir: string) => {
       for (const name of readdirSync(join(ROOT, dir))) {
         const path = join(dir, name);
-        if (statSync(join(ROOT, path)).isDirectory()) walk(path);
-        else if (/\.(ts|mjs)$/.test(path) && !path.endsWith('.test.ts')) {
+        // The web app and its build script run at build time; the server only serves the bundle.
+        if (statSync(join(ROOT, path)).isDirectory()) {
+          if (path !== join('apps', 'web')) walk(path);
+        } else if (/\.(ts|mjs)$/.test(path) && !path.endsWith('.test.ts')) {
           const source = read(path);
           // Type-only imports are erased: they need no package at run time.
           const specifiers = [

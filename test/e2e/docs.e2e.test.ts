@@ -4,65 +4,33 @@
  * render every operation of /openapi.json without a single request leaving
  * 127.0.0.1. A screenshot goes to `.tmp/screenshots/docs.png` (gitignored).
  * Without Chromium the file is skipped with a message — except under
- * `CI=true`, where a missing browser fails it (.ci/run installs it).
+ * `CI=true`, where a missing browser fails it (test/support/chromium.ts).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../apps/server/start-server.js';
+import { browserTestsRun, launchChromium } from '../support/chromium.js';
 import { startTestServer } from '../support/start-test-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(import.meta.dirname, '../../.tmp/screenshots/docs.png');
 
-function isCi(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
-
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && !isCi()) {
-  console.warn(
-    `[docs.e2e] skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium). Under CI=true this fails.`,
-  );
-}
-
-describe.skipIf(!hasChromium && !isCi())('GET /docs in headless Chromium', () => {
+describe.skipIf(!browserTestsRun('docs.e2e'))('GET /docs in headless Chromium', () => {
   let server: RunningServer;
+  let chromium: Browser;
   let browser: BrowserContext;
-  let profile: string;
 
   beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(`CI needs Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    }
     server = await startTestServer();
-    profile = await mkdtemp(join(tmpdir(), 'docs-e2e-chromium-'));
-    // A fresh profile per run (launchPersistentContext passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    // A fresh context: no profile, cache or cookies of an earlier run.
+    chromium = await launchChromium();
+    browser = await chromium.newContext({ viewport: { width: 1280, height: 900 } });
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.close();
-    if (profile !== undefined) await rm(profile, { recursive: true, force: true });
   });
 
   it('renders every operation, fetching nothing but our own origin', async () => {

@@ -71,9 +71,10 @@ describe('refusing an upgrade before it happens', () => {
     expect(answer.body.error.message).toMatch(/expired/);
   });
 
-  it('answers 404 for an upgrade on another path, and for a plain GET', async () => {
+  it('answers 404 for an upgrade on another path, and for a plain GET /ws', async () => {
     expect((await refusedUpgrade(wsUrl(server.url, '/nope', alice.token))).status).toBe(404);
-    const plain = await callJson(server.url, 'GET', `/?token=${alice.token}`);
+    // A plain GET / is the web app's page (adapters/http/routes/web.ts).
+    const plain = await callJson(server.url, 'GET', `/ws?token=${alice.token}`);
     expect(plain).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
 });

@@ -56,8 +56,8 @@ export interface ServerProcess {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// The line is JSON (pino): the URL ends at the closing quote of `msg` (or a line end).
-const LISTENING = /My Calls backend listening on (http:\/\/[^\s"]+)["\r\n]/;
+// The line is JSON (pino) or pretty: the URL ends at a space, a quote or a line end.
+const LISTENING = /My Calls backend listening on (http:\/\/[^\s"]+)[\s"]/;
 const KEEP_BYTES = 256 * 1024;
 
 /** The variables `apps/server/config.ts` reads, plus the ones later issues add. */

@@ -1,0 +1,302 @@
+/**
+ * The app's state for one signed-in tab, outside the components: the SDK
+ * client, the conversations, the open chat, presence, and what changed. The
+ * components read it and re-render on `subscribe`. Every list is merged by
+ * id, so a reconnect or a reload that re-reads history never shows a
+ * message twice.
+ */
+import {
+  type Account,
+  ApiError,
+  type CallMedia,
+  type CallRecord,
+  type Conversation,
+  type Message,
+  MyCallsClient,
+  type PresenceStatus,
+  type Session,
+  type SocketState,
+} from '../../../sdk/index.js';
+import { loadOpenChat, saveOpenChat } from './session-store.js';
+
+export interface Peer {
+  readonly _id: string;
+  readonly displayName: string;
+  readonly username: string | null;
+}
+
+export interface Presence {
+  readonly status: PresenceStatus;
+  readonly lastSeen: string | null;
+}
+
+export type Tab = 'chats' | 'calls' | 'settings';
+
+const PAGE = 30;
+
+export class AppModel {
+  readonly client: MyCallsClient;
+  me: Account | null = null;
+  tab: Tab = 'chats';
+  connection: SocketState = 'idle';
+  conversations: Conversation[] = [];
+  /** Unread messages per peer id, counted on this tab since it opened the chat last. */
+  unread = new Map<string, number>();
+  presence = new Map<string, Presence>();
+  /** Names of people seen in lists, for call history and incoming calls. */
+  peers = new Map<string, Peer>();
+  activePeer: Peer | null = null;
+  /** The open chat, oldest first. */
+  messages: Message[] = [];
+  hasOlder = false;
+  calls: CallRecord[] = [];
+  /** Ids of the people this user has blocked. */
+  blocked = new Set<string>();
+  /** The last failure to tell the user about. */
+  notice: string | null = null;
+  private readonly listeners = new Set<() => void>();
+  private readonly followed = new Set<string>();
+
+  constructor(
+    readonly session: Session,
+    private readonly onSignedOut: (reason: string | null) => void,
+  ) {
+    this.client = new MyCallsClient({
+      baseUrl: location.origin,
+      token: session.token,
+      getLocalStream: (media: CallMedia) =>
+        navigator.mediaDevices.getUserMedia({ audio: true, video: media === 'video' }),
+    });
+    const socket = this.client.socket;
+    socket.onState((state) => {
+      this.connection = state;
+      if (state === 'unauthorized') this.signedOut('Your session has ended. Please sign in again.');
+      this.changed();
+    });
+    // Every (re)connect: pushes are not replayed, so re-read what is shown.
+    socket.on('ready', () => {
+      this.followed.clear();
+      void this.refresh();
+    });
+    socket.on('new-message', (message) => this.onMessage(message));
+    socket.on('presence-update', (update) => {
+      this.presence.set(update.userId, { status: update.status, lastSeen: update.lastSeen });
+      this.changed();
+    });
+    this.client.calls?.onChange((call) => {
+      if (call.state === 'ended') void this.loadCalls();
+      this.changed();
+    });
+  }
+
+  start(): void {
+    const open = loadOpenChat<Peer>();
+    if (open !== null) void this.openChat(open);
+    this.client.socket.connect();
+    void this.guard(async () => {
+      const [me, blocked] = await Promise.all([this.client.api.me(), this.client.api.blocked()]);
+      this.me = me;
+      this.blocked = new Set(blocked.map((user) => user.userId));
+      this.changed();
+    });
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  setTab(tab: Tab): void {
+    this.tab = tab;
+    if (tab === 'calls') void this.loadCalls();
+    this.changed();
+  }
+
+  /** Runs an API call; shows its error, and signs out when the session is gone. */
+  async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await work();
+      return result;
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
+        this.signedOut('Your session has ended. Please sign in again.');
+        return undefined;
+      }
+      this.notice = error instanceof Error ? error.message : String(error);
+      this.changed();
+      return undefined;
+    }
+  }
+
+  dismissNotice(): void {
+    this.notice = null;
+    this.changed();
+  }
+
+  async refresh(): Promise<void> {
+    await this.guard(async () => {
+      await this.loadConversations();
+      if (this.activePeer !== null) await this.loadNewest(this.activePeer._id);
+      if (this.tab === 'calls') await this.loadCalls();
+    });
+  }
+
+  async loadConversations(): Promise<void> {
+    const list = await this.client.api.conversations({ limit: 50 });
+    this.conversations = list;
+    for (const conversation of list) this.remember(conversation.peer);
+    this.follow(list.map((conversation) => conversation.peer._id));
+    this.changed();
+  }
+
+  async loadCalls(): Promise<void> {
+    await this.guard(async () => {
+      this.calls = await this.client.api.calls({ limit: 30 });
+      const unknown = [
+        ...new Set(
+          this.calls.map((call) => this.otherParty(call)).filter((id) => !this.peers.has(id)),
+        ),
+      ];
+      await Promise.all(
+        unknown.map(async (id) => this.remember(await this.client.api.profile(id))),
+      );
+      this.changed();
+    });
+  }
+
+  otherParty(call: CallRecord): string {
+    return call.callerId === this.session.userId ? call.calleeId : call.callerId;
+  }
+
+  remember(peer: Peer): void {
+    this.peers.set(peer._id, {
+      _id: peer._id,
+      displayName: peer.displayName,
+      username: peer.username,
+    });
+  }
+
+  nameOf(userId: string): string {
+    return this.peers.get(userId)?.displayName ?? 'Someone';
+  }
+
+  /** Opens the chat with `peer` and reads its newest page. */
+  async openChat(peer: Peer): Promise<void> {
+    this.remember(peer);
+    this.activePeer = peer;
+    saveOpenChat(peer);
+    this.tab = 'chats';
+    this.messages = [];
+    this.hasOlder = false;
+    this.unread.delete(peer._id);
+    this.follow([peer._id]);
+    this.changed();
+    await this.guard(() => this.loadNewest(peer._id));
+  }
+
+  closeChat(): void {
+    this.activePeer = null;
+    saveOpenChat(null);
+    this.messages = [];
+    this.changed();
+  }
+
+  async loadOlder(): Promise<void> {
+    const peer = this.activePeer;
+    const oldest = this.messages[0];
+    if (peer === null || oldest === undefined) return;
+    await this.guard(async () => {
+      const page = await this.client.api.messages(peer._id, { limit: PAGE, before: oldest._id });
+      if (this.activePeer !== peer) return;
+      this.hasOlder = page.length === PAGE;
+      this.merge(page);
+    });
+  }
+
+  async send(content: string): Promise<boolean> {
+    const peer = this.activePeer;
+    if (peer === null || content.trim() === '') return false;
+    const clientMessageId = crypto.randomUUID();
+    const sent = await this.guard(() =>
+      this.client.api.sendMessage({ receiverId: peer._id, content, clientMessageId }),
+    );
+    if (sent === undefined) return false;
+    if (this.activePeer === peer) this.merge([sent]);
+    void this.guard(() => this.loadConversations());
+    return true;
+  }
+
+  async call(peer: Peer, media: CallMedia): Promise<void> {
+    const calls = this.client.calls;
+    if (calls === null) return;
+    this.remember(peer);
+    await this.guard(() => calls.place(peer._id, media));
+  }
+
+  async toggleBlock(peer: Peer): Promise<void> {
+    const blocking = !this.blocked.has(peer._id);
+    await this.guard(async () => {
+      if (blocking) await this.client.api.block(peer._id);
+      else await this.client.api.unblock(peer._id);
+      if (blocking) this.blocked.add(peer._id);
+      else this.blocked.delete(peer._id);
+      this.changed();
+    });
+  }
+
+  async signOut(): Promise<void> {
+    await this.client.api.logout().catch(() => undefined);
+    this.signedOut(null);
+  }
+
+  /** Stops everything and hands back to the sign-in screen. */
+  signedOut(reason: string | null): void {
+    saveOpenChat(null);
+    this.client.close();
+    this.onSignedOut(reason);
+  }
+
+  private async loadNewest(peerId: string): Promise<void> {
+    const page = await this.client.api.messages(peerId, { limit: PAGE });
+    if (this.activePeer?._id !== peerId) return;
+    if (this.messages.length === 0) this.hasOlder = page.length === PAGE;
+    this.merge(page);
+  }
+
+  private onMessage(message: Message): void {
+    const peerId = message.senderId === this.session.userId ? message.receiverId : message.senderId;
+    if (this.activePeer?._id === peerId) {
+      this.merge([message]);
+    } else if (message.senderId !== this.session.userId) {
+      this.unread.set(peerId, (this.unread.get(peerId) ?? 0) + 1);
+    }
+    void this.guard(() => this.loadConversations());
+    this.changed();
+  }
+
+  /** Adds messages to the open chat by id, keeping (createdAt, _id) order. */
+  private merge(incoming: readonly Message[]): void {
+    const byId = new Map(this.messages.map((message) => [message._id, message]));
+    for (const message of incoming) byId.set(message._id, message);
+    this.messages = [...byId.values()].sort((a, b) =>
+      a.createdAt === b.createdAt ? (a._id < b._id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1,
+    );
+    this.changed();
+  }
+
+  /** Subscribes this connection to presence of users not yet followed. */
+  private follow(userIds: readonly string[]): void {
+    const fresh = userIds.filter((id) => id !== this.session.userId && !this.followed.has(id));
+    if (fresh.length === 0) return;
+    for (let i = 0; i < fresh.length; i += 200) {
+      const chunk = fresh.slice(i, i + 200);
+      if (this.client.socket.send('subscribe-presence', { userIds: chunk })) {
+        for (const id of chunk) this.followed.add(id);
+      }
+    }
+  }
+}
