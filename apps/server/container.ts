@@ -35,7 +35,9 @@ import { connectMongo } from '../../adapters/mongo/connect.js';
 import { createMongoStore } from '../../adapters/mongo/create-mongo-store.js';
 import { createLogPhoneVerifier } from '../../adapters/phone/log-phone-verifier.js';
 import { createTwilioPhoneVerifier } from '../../adapters/phone/twilio-phone-verifier.js';
+import { createApnsProvider } from '../../adapters/push/apns-provider.js';
 import { createPushDispatcher, type PushDispatcher } from '../../adapters/push/dispatcher.js';
+import { createFcmProvider, parseServiceAccount } from '../../adapters/push/fcm-provider.js';
 import { createWebPushProvider } from '../../adapters/push/web-push-provider.js';
 import {
   openRedisBackplane,
@@ -339,6 +341,23 @@ function createPushSender(
     providers: {
       ...(push.vapid !== null && {
         webpush: createWebPushProvider({ vapid: push.vapid, ca, allowPrivateEndpoints }),
+      }),
+      ...(push.apns !== null && {
+        apns: createApnsProvider({
+          privateKey: readFileSync(push.apns.keyFile, 'utf8'),
+          keyId: push.apns.keyId,
+          teamId: push.apns.teamId,
+          bundleId: push.apns.bundleId,
+          sandboxUrl: push.apns.sandboxUrl,
+          productionUrl: push.apns.productionUrl,
+          ca,
+        }),
+      }),
+      ...(push.fcm !== null && {
+        fcm: createFcmProvider({
+          serviceAccount: parseServiceAccount(readFileSync(push.fcm.serviceAccountFile, 'utf8')),
+          url: push.fcm.url,
+        }),
       }),
     },
     sessions: store.sessions,
