@@ -6,6 +6,7 @@ import type { CallStateStore } from './ports/call-state-store.js';
 import type { Clock } from './ports/clock.js';
 import type { CodeSendLimiter } from './ports/code-send-limiter.js';
 import type { ConversationRepository } from './ports/conversation-repository.js';
+import type { EventLog } from './ports/event-log.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { KeyBundleRepository } from './ports/key-bundle-repository.js';
 import type { MessageRepository } from './ports/message-repository.js';
@@ -31,6 +32,12 @@ export interface Deps {
   readonly keyBundles: KeyBundleRepository;
   /** Who blocks whom. */
   readonly blocks: BlockRepository;
+  /** Each user's log of the events they must not miss, with their `seq`. */
+  readonly events: EventLog;
+  /** Serializes each user's appends and their pushes in this process (keyed by user id); one per process. */
+  readonly eventQueue: KeyedQueue;
+  /** How long logged events are kept at least (`EVENT_LOG_RETENTION_DAYS`). */
+  readonly eventRetentionMs: number;
   readonly presence: PresenceStore;
   readonly notifier: Notifier;
   readonly passwords: PasswordHasher;
@@ -84,4 +91,5 @@ export type Store = Pick<
   | 'sessions'
   | 'verifications'
   | 'blocks'
+  | 'events'
 >;

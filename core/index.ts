@@ -27,6 +27,7 @@ export type {
 export type { Clock } from './ports/clock.js';
 export type { CodeSendKeys, CodeSendLimiter } from './ports/code-send-limiter.js';
 export type { ConversationRepository } from './ports/conversation-repository.js';
+export type { EventLog } from './ports/event-log.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export type { KeyBundleRepository, OneTimeKeys } from './ports/key-bundle-repository.js';
 export type {
@@ -46,6 +47,7 @@ export type {
   NotifyOptions,
   PassthroughFields,
   RelayedCallPayload,
+  TypingNotification,
 } from './ports/notifier.js';
 export type { PasswordHasher } from './ports/password-hasher.js';
 export type { PhoneVerifier, RemoteCheckResult } from './ports/phone-verifier.js';
@@ -117,5 +119,6 @@ export { type SendMessageInput, type SentMessage, sendMessage } from './use-case
 export { type DeviceInput, type Session, toProfile } from './use-cases/session.js';
 export * from './use-cases/signaling/index.js';
 export { type StartVerificationInput, startVerification } from './use-cases/start-verification.js';
+export * from './use-cases/sync/index.js';
 export { type UpdateAccountInput, updateAccount } from './use-cases/update-account.js';
 export { toVerificationView, type VerificationView } from './use-cases/verification.js';

@@ -317,3 +317,51 @@ export const VERIFICATION_RULES = {
 
 /** `lastSeenAt` is written at most this often per session. */
 export const SESSION_TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * What a user must not miss (docs/API.md "Sync"): each is logged in the
+ * user's event log under the next `seq` before it is pushed.
+ */
+export type SyncEvent =
+  /** A message to the user, or one they sent (from any device). */
+  | { readonly type: 'new-message'; readonly message: Message }
+  /** A device of `to` acknowledged the user's message `messageId`. */
+  | {
+      readonly type: 'message-delivered';
+      readonly messageId: MessageId;
+      readonly to: UserId;
+      readonly deliveredAt: Date;
+    }
+  /** `by` read the user's messages to them up to `upTo`. */
+  | {
+      readonly type: 'messages-read';
+      readonly by: UserId;
+      readonly upTo: MessageId;
+      readonly readAt: Date;
+    }
+  /** The user read `peerId`'s messages up to `upTo` (on one of their devices). */
+  | {
+      readonly type: 'conversation-read';
+      readonly peerId: UserId;
+      readonly upTo: MessageId;
+      readonly readAt: Date;
+    }
+  /** A call to the user ended unanswered. */
+  | { readonly type: 'missed-call'; readonly call: CallRecord };
+
+export type SyncEventType = SyncEvent['type'];
+
+/** Every logged event type, in the order of docs/API.md. */
+export const SYNC_EVENT_TYPES = [
+  'new-message',
+  'message-delivered',
+  'messages-read',
+  'conversation-read',
+  'missed-call',
+] as const satisfies readonly SyncEventType[];
+
+/** A logged event: `seq` is strictly increasing per user, from 1, without holes; `at` is when it was logged. */
+export type LoggedEvent = SyncEvent & { readonly seq: number; readonly at: Date };
+
+/** How long the event log keeps events at least (`EVENT_LOG_RETENTION_DAYS`, default 30). */
+export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 60 * 60_000;

@@ -27,6 +27,7 @@ import { createHealthRoutes, type ReadinessProbe } from './routes/health.js';
 import { createKeyRoutes } from './routes/keys.js';
 import { createMetricsRoutes } from './routes/metrics.js';
 import { createPushRegistrationRoutes, createPushRoutes } from './routes/push.js';
+import { createSyncRoutes } from './routes/sync.js';
 import { createUserRoutes } from './routes/users.js';
 import { createWebRoutes } from './routes/web.js';
 import { corsForOrigins } from './security-headers.js';
@@ -115,6 +116,7 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   app.route('/api/chat', createChatRoutes(deps));
   app.route('/api/keys', createKeyRoutes(deps));
   app.route('/api/calls', createCallRoutes(deps, { iceServers: options.iceServers }));
+  app.route('/api/sync', createSyncRoutes(deps));
   // `/openapi.json` and `/docs`: the document is generated from this app's routes.
   app.route('/', createDocsRoutes({ document: () => generateOpenApiDocument(app) }));
   app.route('/', createWebRoutes(options.webDir === undefined ? {} : { dir: options.webDir }));

@@ -36,6 +36,10 @@ export type HttpDeps = Pick<
   | 'callState'
   | 'scheduler'
   | 'callQueue'
+  // The event log: sends log `new-message`; `GET /api/sync` reads it.
+  | 'events'
+  | 'eventQueue'
+  | 'eventRetentionMs'
   | 'presenceSubscriptions'
   // Push registrations; a call a block ends stops ringing on pushed devices.
   | 'pushes'

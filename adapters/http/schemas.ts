@@ -21,6 +21,7 @@ import {
   CALL_MEDIA,
   CALL_STATUSES,
   CLIENT_MESSAGE_ID_RULE,
+  DEFAULT_SYNC_LIMIT,
   DISPLAY_NAME_RULE,
   END_REASONS,
   type ErrorCode,
@@ -31,6 +32,7 @@ import {
   MAX_LOOKUP_PHONE_NUMBERS,
   MAX_ONE_TIME_KEYS_PER_REQUEST,
   MAX_PRESENCE_IDS_PER_REQUEST,
+  MAX_SYNC_LIMIT,
   MESSAGE_CONTENT_RULE,
   MESSAGE_TYPE_RULE,
   NO_ONE_TIME_KEYS_MESSAGE,
@@ -45,6 +47,7 @@ import {
   WELL_FORMED_RULE,
 } from '../../core/index.js';
 import { STATUS_BY_CODE } from '../wire/errors.js';
+import { LOGGED_FRAME_TYPES, SERVER_FRAME_SCHEMAS } from '../wire/frame-schemas.js';
 
 /** Largest `offset` accepted in a query (2³¹−1). */
 export const MAX_OFFSET = 2 ** 31 - 1;
@@ -358,6 +361,18 @@ export const MessagesQuery = v.pipe(
   v.title('MessagesQuery'),
 );
 
+/** `GET /api/sync`. */
+export const SyncQuery = v.pipe(
+  v.object({
+    since: v.pipe(
+      queryInteger(0, Number.MAX_SAFE_INTEGER, 0),
+      v.description('The last seq you have; 0 (default) for everything still kept.'),
+    ),
+    limit: queryInteger(1, MAX_SYNC_LIMIT, DEFAULT_SYNC_LIMIT),
+  }),
+  v.title('SyncQuery'),
+);
+
 // ---------------------------------------------------------------------------
 // §6 Calls
 
@@ -616,6 +631,42 @@ export const MessageResponse = v.pipe(
   }),
   v.title('Message'),
   v.metadata({ ref: 'Message' }),
+);
+
+/** `GET /api/sync`: logged events as the socket sends them. */
+export const SyncResponse = v.pipe(
+  v.object({
+    events: v.pipe(
+      v.array(
+        v.union(
+          LOGGED_FRAME_TYPES.map((type) =>
+            v.object({
+              type: v.literal(type),
+              seq: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+              payload: SERVER_FRAME_SCHEMAS[type],
+            }),
+          ),
+        ),
+      ),
+      v.description(
+        'The events after `since`, in seq order, without holes; frames as on the socket.',
+      ),
+    ),
+    seq: v.pipe(
+      v.number(),
+      v.safeInteger(),
+      v.minValue(0),
+      v.description('Your position after these events: the next `since`.'),
+    ),
+    more: v.pipe(v.boolean(), v.description('More events follow: ask again with since=seq.')),
+    reset: v.pipe(
+      v.boolean(),
+      v.description(
+        'The events after `since` are no longer kept (or `since` is beyond the log): refetch your conversations, then go on from `seq`.',
+      ),
+    ),
+  }),
+  v.title('SyncPage'),
 );
 
 /** `GET /api/chat/messages/:userId`: newest first. */

@@ -5,6 +5,7 @@
  */
 import {
   createKeyedQueue,
+  DEFAULT_EVENT_RETENTION_MS,
   DEFAULT_RING_TIMEOUT_MS,
   type Deps,
   type VerificationCodes,
@@ -57,6 +58,8 @@ export function createMemoryDeps(options: MemoryDepsOptions): Deps & {
     ringTimeoutMs: DEFAULT_RING_TIMEOUT_MS,
     presenceSubscriptions: createMemoryPresenceSubscriptions(),
     presenceQueue: createKeyedQueue(),
+    eventQueue: createKeyedQueue(),
+    eventRetentionMs: DEFAULT_EVENT_RETENTION_MS,
     sessionEvents: createMemorySessionEvents(),
     phoneVerifier: null,
     verificationCodes: noVerificationCodes,

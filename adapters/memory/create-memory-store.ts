@@ -3,6 +3,7 @@ import type { IdGenerator, Store } from '../../core/index.js';
 import { createMemoryBlockRepository } from './block-repository.js';
 import { createMemoryCallRepository } from './call-repository.js';
 import { createMemoryConversationRepository } from './conversation-repository.js';
+import { createMemoryEventLog } from './event-log.js';
 import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
 import { createMemoryMessageRepository } from './message-repository.js';
 import { createMemorySessionRepository } from './session-repository.js';
@@ -20,5 +21,6 @@ export function createMemoryStore(ids: IdGenerator): Store {
     sessions: createMemorySessionRepository(),
     verifications: createMemoryVerificationRepository(),
     blocks: createMemoryBlockRepository(),
+    events: createMemoryEventLog(),
   };
 }

@@ -38,7 +38,7 @@ export interface ConnectionRegistry {
   subscribe(
     userId: UserId,
     connectionId: string,
-    listener: (notification: Notification) => void,
+    listener: (notification: Notification, passedBy?: true) => void,
   ): () => void;
   /** A clustered registry's wait for its Redis subscription (see the hub's `ConnectionRegistry`). */
   listen?(userId: UserId): Promise<() => void>;
@@ -100,7 +100,12 @@ export function instrumentConnections<R extends ConnectionRegistry>(
 ): ConnectionRegistry {
   return {
     subscribe(userId, connectionId, listener) {
-      const unsubscribe = registry.subscribe(userId, connectionId, (notification) => {
+      const unsubscribe = registry.subscribe(userId, connectionId, (notification, passedBy) => {
+        // A logged event passing its own device by: no frame is relayed, so none is counted.
+        if (passedBy) {
+          listener(notification, passedBy);
+          return;
+        }
         metrics.frameRelayed(notification.type);
         listener(notification);
       });

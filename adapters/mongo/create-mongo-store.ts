@@ -5,6 +5,7 @@ import { createMongoBlockRepository } from './block-repository.js';
 import { createMongoCallRepository } from './call-repository.js';
 import { isUnavailableError } from './connect.js';
 import { createMongoConversationRepository } from './conversation-repository.js';
+import { createMongoEventLog } from './event-log.js';
 import { ensureIndexes } from './indexes.js';
 import { createMongoKeyBundleRepository } from './key-bundle-repository.js';
 import { createMongoMessageRepository } from './message-repository.js';
@@ -37,5 +38,6 @@ export async function createMongoStore(db: Db): Promise<Store> {
     sessions: createMongoSessionRepository(db),
     verifications: createMongoVerificationRepository(db),
     blocks: createMongoBlockRepository(db),
+    events: createMongoEventLog(db),
   };
 }

@@ -36,6 +36,8 @@ export const COLLECTIONS = {
   blocks: 'blocks',
   /** Account deletions recorded and not finished, `_id` the user's ObjectId (see user-repository.ts). */
   userDeletions: 'user_deletions',
+  /** Each user's event log, unique on (userId, seq) (see event-log.ts). */
+  events: 'events',
 } as const;
 
 /** The indexes of each collection, by name. */
@@ -86,6 +88,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.calls]: [
     { name: 'calls_by_participant', key: { participants: 1, startedAt: -1, _id: -1 } },
   ],
+  // The event log's `seq` allocation and its reads in `seq` order.
+  [COLLECTIONS.events]: [{ name: 'events_user_seq', key: { userId: 1, seq: 1 }, unique: true }],
   // A device's push address is taken off other sessions by this index (session-repository.ts).
   [COLLECTIONS.sessions]: [
     { name: 'sessions_by_user', key: { userId: 1, createdAt: -1 } },

@@ -6,6 +6,7 @@
 import type {
   CallId,
   CallMedia,
+  CallRecord,
   LiveCall,
   LiveCallState,
   Message,
@@ -60,11 +61,29 @@ export function decodeNotification(value: unknown): Notification | null {
     case 'new-message': {
       const message = raw.message as Record<string, unknown> | undefined;
       if (typeof message?.createdAt !== 'string') return null;
-      return {
+      return logged(raw, {
         type: 'new-message',
         message: { ...message, createdAt: new Date(message.createdAt) } as unknown as Message,
-      };
+      });
     }
+    case 'message-delivered':
+      return logged(raw, { deliveredAt: dateOf(raw.deliveredAt) });
+    case 'messages-read':
+    case 'conversation-read':
+      return logged(raw, { readAt: dateOf(raw.readAt) });
+    case 'missed-call': {
+      const call = raw.call as Record<string, unknown> | undefined;
+      if (typeof call !== 'object' || call === null) return null;
+      const revived = {
+        ...call,
+        startedAt: dateOf(call.startedAt),
+        answeredAt: call.answeredAt === null ? null : dateOf(call.answeredAt),
+        endedAt: call.endedAt === null ? null : dateOf(call.endedAt),
+      } as unknown as CallRecord;
+      return logged(raw, { call: revived });
+    }
+    case 'typing':
+      return raw as unknown as Notification;
     case 'presence-update':
       return {
         ...(raw as Notification & { type: 'presence-update' }),
@@ -79,4 +98,17 @@ export function decodeNotification(value: unknown): Notification | null {
       }
       return raw as unknown as Notification;
   }
+}
+
+/** A logged event: `seq` a number, `at` and the event's own dates revived. */
+function logged(
+  raw: Record<string, unknown>,
+  revived: Record<string, unknown>,
+): Notification | null {
+  if (typeof raw.seq !== 'number' || typeof raw.at !== 'string') return null;
+  return { ...raw, ...revived, at: new Date(raw.at) } as unknown as Notification;
+}
+
+function dateOf(value: unknown): Date {
+  return new Date(typeof value === 'string' ? value : Number.NaN);
 }

@@ -43,8 +43,19 @@ export const PresenceIdsPayload = v.object({
   ),
 });
 
+/** A position in the caller's event log. */
+const SeqInput = v.pipe(
+  v.number('Must be a whole number ≥ 0.'),
+  v.safeInteger('Must be a whole number ≥ 0.'),
+  v.minValue(0, 'Must be a whole number ≥ 0.'),
+);
+
+/** `sync`: replay the log after `since`. */
+export const SyncPayload = v.object({ since: SeqInput });
+
 /** The payload schema of every frame a client may send. */
 export const CLIENT_FRAME_SCHEMAS = {
+  sync: SyncPayload,
   'call-user': CallUserPayload,
   'call-accepted': CallFramePayload,
   'call-rejected': CallFramePayload,
@@ -133,6 +144,13 @@ const CallId = v.pipe(
 );
 const MediaSchema = v.picklist(CALL_MEDIA);
 
+const Seq = v.pipe(
+  v.number(),
+  v.safeInteger(),
+  v.minValue(0),
+  v.description('A position in your event log: the seq of the last event you have (0: none).'),
+);
+
 /** The payload schema of every frame the server sends. */
 export const SERVER_FRAME_SCHEMAS = {
   ready: v.object({
@@ -141,6 +159,23 @@ export const SERVER_FRAME_SCHEMAS = {
       v.string(),
       v.uuid(),
       v.description('This connection (a random UUID); send it as `x-connection-id`.'),
+    ),
+    seq: v.pipe(
+      Seq,
+      v.description(
+        'Where this connection starts: `since` when you gave one (the replay follows), else the seq live events go on from.',
+      ),
+    ),
+  }),
+  'sync-done': v.object({
+    seq: v.pipe(Seq, v.description('Your position after the replay; live events follow it.')),
+  }),
+  'sync-reset': v.object({
+    seq: v.pipe(
+      Seq,
+      v.description(
+        'The events after your `since` are gone (older than the retention) or it is beyond the log: refetch your conversations, then go on from this seq.',
+      ),
     ),
   }),
   error: v.object({
@@ -169,6 +204,21 @@ export const SERVER_FRAME_SCHEMAS = {
     ),
   }),
   'new-message': MessagePayload,
+  'missed-call': v.pipe(
+    v.object({
+      _id: CallId,
+      callerId: UserId,
+      calleeId: UserId,
+      media: MediaSchema,
+      status: v.literal('missed'),
+      startedAt: Timestamp,
+      answeredAt: v.null(),
+      endedAt: Timestamp,
+      durationSec: v.null(),
+      endReason: v.literal('timeout'),
+    }),
+    v.description('A call entry as GET /api/calls lists it.'),
+  ),
   'prekeys-low': v.object({
     count: v.pipe(v.number(), v.integer(), v.minValue(0)),
     kyberCount: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -213,3 +263,12 @@ export const SERVER_FRAME_SCHEMAS = {
 } as const;
 
 export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;
+
+/**
+ * The frames of logged events: each carries `seq` beside `type` and
+ * `payload` (`{ "type", "seq", "payload" }`), strictly increasing per user.
+ */
+export const LOGGED_FRAME_TYPES = [
+  'new-message',
+  'missed-call',
+] as const satisfies readonly ServerFrameType[];

@@ -5,8 +5,13 @@
  */
 import type { Notification, Notifier, NotifyOptions, UserId } from '../../core/index.js';
 
-/** A live connection's mailbox. */
-export type NotificationListener = (notification: Notification) => void;
+/**
+ * A live connection's mailbox. `passedBy` is set for a logged event (one with
+ * a `seq`) that this connection must not get (`exceptConnectionId`: the
+ * device it came from): it still learns the `seq` went by, so that it does
+ * not take it for a hole to fill (adapters/ws/hub.ts).
+ */
+export type NotificationListener = (notification: Notification, passedBy?: true) => void;
 
 export interface MemoryNotifier extends Notifier {
   /** Registers a connection of `userId`; returns the function that removes it. */
@@ -23,8 +28,10 @@ export function createMemoryNotifier(): MemoryNotifier {
       if (!mine) return;
       // The live map, not a copy: a connection unsubscribed meanwhile is skipped.
       const except = options?.exceptConnectionId;
+      const logged = 'seq' in notification;
       for (const [connectionId, listener] of mine) {
         if (connectionId !== except) listener(notification);
+        else if (logged) listener(notification, true);
       }
     },
     async notifyConnection(userId: UserId, connectionId: string, notification: Notification) {

@@ -66,6 +66,12 @@ const CALL = 'c-7f3a9b';
 const RELAY_ERRORS = ['NOT_IN_CALL'] as const;
 
 export const CLIENT_FRAME_DOCS: Record<ClientFrameType, ClientFrameDoc> = {
+  sync: {
+    summary:
+      'Replay your event log after `since` (the last seq you have) on this connection, then `sync-done`; as `?since=` on connect. Live events meanwhile follow the replay.',
+    errors: [],
+    example: { since: 41 },
+  },
   'call-user': {
     summary:
       'Call a user. Rings every connection of `to` (`call-user`) and answers this connection `call-ringing`; or `call-unavailable` (offline), `call-rejected` busy, `call-ended` glare. Any other field is passed on to the callee.',
@@ -129,8 +135,35 @@ export const CLIENT_FRAME_DOCS: Record<ClientFrameType, ClientFrameDoc> = {
 
 export const SERVER_FRAME_DOCS: Record<ServerFrameType, FrameDoc> = {
   ready: {
-    summary: 'The first frame of every connection; pushes start right after it.',
-    example: { userId: ALICE, connectionId: '3f2b8c1e-9a4d-4e7b-8f60-2c1d5e6f7a8b' },
+    summary:
+      'The first frame of every connection; pushes start right after it. `seq`: the position this connection starts at.',
+    example: { userId: ALICE, connectionId: '3f2b8c1e-9a4d-4e7b-8f60-2c1d5e6f7a8b', seq: 41 },
+  },
+  'sync-done': {
+    summary:
+      'The replay asked for (`?since=` or `sync`) is over: every logged event up to `seq` was sent; live events follow.',
+    example: { seq: 57 },
+  },
+  'sync-reset': {
+    summary:
+      'The events after your `since` are no longer kept: refetch your conversations (GET /api/chat/conversations), then go on from `seq`. `sync-done` follows.',
+    example: { seq: 1234 },
+  },
+  'missed-call': {
+    summary:
+      'A call to you rang out unanswered (logged, with `seq`): the call entry as GET /api/calls lists it.',
+    example: {
+      _id: CALL,
+      callerId: BOB,
+      calleeId: ALICE,
+      media: 'audio',
+      status: 'missed',
+      startedAt: '2026-11-24T19:09:41.123Z',
+      answeredAt: null,
+      endedAt: '2026-11-24T19:10:41.123Z',
+      durationSec: null,
+      endReason: 'timeout',
+    },
   },
   error: {
     summary: 'A frame of yours was refused; the connection stays open.',
@@ -227,7 +260,7 @@ const CONNECT = {
   token:
     'The JWT of register/login in the `token` query parameter (headers are ignored on the upgrade). A missing or bad token is refused with HTTP 401 UNAUTHENTICATED before the upgrade; a shutting-down server answers 503 SERVICE_UNAVAILABLE.',
   frames:
-    'Every frame, both ways, is one JSON text frame { "type": string, "payload": object }. The server first sends ready { userId, connectionId }.',
+    'Every frame, both ways, is one JSON text frame { "type": string, "payload": object }; logged events (new-message, missed-call) also carry "seq". The server first sends ready { userId, connectionId, seq }. With ?since=<seq> it then replays the log after seq and sends sync-done.',
 };
 
 const LIMITS = {

@@ -9,6 +9,7 @@ import type {
   CallRecord,
   ConversationView,
   FetchedBundle,
+  LoggedEvent,
   Message,
   PoolCounts,
   PreKey,
@@ -211,4 +212,31 @@ export function serializeIceServers(list: {
     ),
     ttl: list.ttl,
   };
+}
+
+/**
+ * A logged event as a frame (`GET /api/sync` lists these, the socket sends
+ * them): `seq` beside `type`, so each payload is the one its frame always had.
+ */
+export function serializeEvent(event: LoggedEvent) {
+  return { type: event.type, seq: event.seq, payload: serializeEventPayload(event) };
+}
+
+function serializeEventPayload(event: LoggedEvent) {
+  switch (event.type) {
+    case 'new-message':
+      return serializeMessage(event.message);
+    case 'message-delivered':
+      return {
+        messageId: event.messageId,
+        to: event.to,
+        deliveredAt: toWireDate(event.deliveredAt),
+      };
+    case 'messages-read':
+      return { by: event.by, upTo: event.upTo, readAt: toWireDate(event.readAt) };
+    case 'conversation-read':
+      return { peerId: event.peerId, upTo: event.upTo, readAt: toWireDate(event.readAt) };
+    case 'missed-call':
+      return serializeCall(event.call);
+  }
 }

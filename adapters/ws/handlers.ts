@@ -35,6 +35,8 @@ export interface FrameContext {
   readonly sessionId: SessionId;
   /** Sends a frame to this connection only. */
   send(frame: ServerFrame): void;
+  /** Replays the caller's event log after `since` on this connection, then `sync-done`. */
+  resume(since: number): Promise<void>;
 }
 
 /** Handles one frame whose envelope is sound; validates the payload itself. */
@@ -78,6 +80,8 @@ export function createFrameHandlers(
   ) => {
     handlers.set(type, (context, payload) => handle(context, parsePayload(type, payload)));
   };
+
+  on('sync', (context, payload) => context.resume(payload.since));
 
   on('call-user', async ({ userId, connectionId }, payload) => {
     // Every attempt counts, refused ones too: ringing someone is never free.

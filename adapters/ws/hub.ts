@@ -28,6 +28,15 @@
  * `this`; liveness is one interval pinging every socket, and token expiry one
  * timer over a heap (expiry-queue.ts). A connection's frames and lifecycle
  * steps run through a queue of its own that allocates nothing while idle.
+ *
+ * Logged events (those with a `seq`, docs/API.md "Sync") reach a connection
+ * in `seq` order without holes: each connection knows the next `seq` it
+ * owes (`expected`); one that arrives early (pushed by another instance
+ * before an earlier one, or after a push that was lost) is held, and the
+ * missing ones are read from the log, where they exist already (the log
+ * makes n readable before n + 1 exists). A connection opened with
+ * `?since=` (or sent `sync { since }`) first gets the logged events after
+ * `since`, then `sync-done`; live pushes meanwhile are held and follow.
  */
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
@@ -42,15 +51,20 @@ import {
   deliverPendingCall,
   type EndedSession,
   isDomainError,
+  type LoggedEvent,
+  MAX_SYNC_LIMIT,
   type Notification,
   presenceConnectionClosed,
+  readEvents,
   type SessionId,
   type User,
   type UserId,
+  ValidationError,
 } from '../../core/index.js';
 import { errorBody, STATUS_BY_CODE } from '../wire/errors.js';
 import type { NotificationListener } from '../wire/local-notifier.js';
 import { type RequestRecord, UNMATCHED_ROUTE } from '../wire/observation.js';
+import { serializeEvent } from '../wire/serialize.js';
 import { type Expiring, ExpiryQueue } from './expiry-queue.js';
 import { FrameBudget, type FrameBudgetOptions, frameBudgetRule } from './frame-budget.js';
 import {
@@ -67,6 +81,8 @@ import {
   parseEnvelope,
   readyFrame,
   type ServerFrame,
+  syncDoneFrame,
+  syncResetFrame,
 } from './protocol.js';
 
 /** The paths a client connects to (API.md §7). */
@@ -170,7 +186,23 @@ interface Session {
   readonly user: User;
   readonly session: { readonly id: SessionId };
   readonly expiresAt: Date;
+  /** `?since=`: replay the log after it before going live. */
+  readonly since: number | undefined;
 }
+
+/** A push that came before it could be sent: not greeted yet, or a logged event ahead of its turn. */
+interface Held {
+  readonly notification: Notification;
+  /** A logged event this connection must not get (it came from it), only count. */
+  readonly passedBy: boolean;
+}
+
+/** A replay waits for the socket to drain below this before it sends the next page. */
+const REPLAY_LOW_WATER_BYTES = 256 * 1024;
+/** How long to wait before looking at the log again for an event still missing. */
+const REFILL_DELAY_MS = 50;
+/** Pushes held per connection at most; the log has the rest. */
+const MAX_HELD = 1000;
 
 const DEFAULTS = {
   maxFrameBytes: 64 * 1024,
@@ -225,6 +257,19 @@ export function relayedFrom(notification: Notification, userId: UserId): UserId 
     case 'new-message':
       from = notification.message.senderId;
       break;
+    case 'message-delivered':
+      from = notification.to;
+      break;
+    case 'messages-read':
+      from = notification.by;
+      break;
+    case 'missed-call':
+      from = notification.call.callerId;
+      break;
+    case 'typing':
+      from = notification.from;
+      break;
+    case 'conversation-read':
     case 'presence-update':
     case 'prekeys-low':
     case 'call-ringing':
@@ -280,6 +325,16 @@ export function createWsHub(init: WsHubInit): WsHub {
     /** Relayed bytes sent but not yet handed to the kernel, and each sender's share (while any). */
     relayed = 0;
     relayedBy: Map<UserId, number> | undefined = undefined;
+    /** The next `seq` this connection owes its client; 0 until `ready` set it. */
+    expected = 0;
+    /** A replay runs: logged pushes wait in `held`. */
+    syncing = false;
+    /** A fill of the log's events is queued. */
+    filling = false;
+    /** Pushes waiting for their turn (see `Held`); created only when needed. */
+    held: Held[] | undefined = undefined;
+    /** A logged event did not fit the relay budget: the log is read again once relayed frames drain. */
+    blocked = false;
 
     constructor(
       readonly socket: HubSocket,
@@ -290,6 +345,7 @@ export function createWsHub(init: WsHubInit): WsHub {
       /** The token's expiry, epoch ms. */
       readonly expiresAt: number,
       readonly budget: FrameBudget | null,
+      readonly since: number | undefined,
     ) {}
 
     send(frame: ServerFrame): void {
@@ -298,13 +354,76 @@ export function createWsHub(init: WsHubInit): WsHub {
     }
 
     /** The registry's listener (bound once per connection): a push becomes a frame. */
-    deliver(notification: Notification): void {
+    deliver(notification: Notification, passedBy?: true): void {
       if (this.closing || this.socket.readyState !== WebSocket.OPEN) return;
+      if ('seq' in notification || this.expected === 0) {
+        this.deliverLogged(notification, passedBy === true);
+        return;
+      }
       try {
         const push = serializedPush(notification);
         const sender = relayedFrom(notification, this.userId);
         if (sender === null) this.sendText(push.text);
         else this.relay(sender, push);
+      } catch (error) {
+        logger.error(`WebSocket push failed on ${this.connectionId}`, error);
+      }
+    }
+
+    /** In `seq` order: the one owed goes out, a later one waits for the log to fill the hole. */
+    private deliverLogged(notification: Notification, passedBy: boolean): void {
+      if (this.expected !== 0 && !this.syncing && this.held === undefined) {
+        const seq = (notification as LoggedEvent).seq;
+        if (seq < this.expected) return;
+        if (seq === this.expected) {
+          if (passedBy) this.expected = seq + 1;
+          else if (!this.sendLogged(notification as LoggedEvent, serializedPush(notification))) {
+            // Over the relay budget: it waits in the log until the client reads again.
+            this.held = [{ notification, passedBy }];
+          }
+          return;
+        }
+      }
+      this.held ??= [];
+      if (this.held.length < MAX_HELD) this.held.push({ notification, passedBy });
+      if (this.expected !== 0 && !this.syncing && !this.blocked) requestFill(this);
+    }
+
+    /**
+     * Sends the logged event owed; one another user caused goes within the
+     * relay budget, and false says it did not fit (nothing was sent).
+     */
+    sendLogged(event: LoggedEvent, push: SerializedPush): boolean {
+      const sender = relayedFrom(event, this.userId);
+      if (sender === null) this.pushText(push.text);
+      else if (!this.relay(sender, push)) {
+        this.blocked = true;
+        return false;
+      }
+      this.expected = event.seq + 1;
+      return true;
+    }
+
+    /** Sends an event of a replay the client asked for: its own doing, whatever caused it. */
+    sendEvent(event: LoggedEvent): void {
+      this.expected = event.seq + 1;
+      this.pushText(JSON.stringify(serializeEvent(event)));
+    }
+
+    /** Whether the client has read enough of what was sent for more to be sent. */
+    get drained(): boolean {
+      return this.socket.bufferedAmount <= REPLAY_LOW_WATER_BYTES;
+    }
+
+    /** `sync { since }`: replays the log after `since`, then `sync-done`. */
+    resume(since: number): Promise<void> {
+      return replay(this, since);
+    }
+
+    private pushText(text: string): void {
+      if (this.closing || this.socket.readyState !== WebSocket.OPEN) return;
+      try {
+        this.sendText(text);
       } catch (error) {
         logger.error(`WebSocket push failed on ${this.connectionId}`, error);
       }
@@ -323,20 +442,21 @@ export function createWsHub(init: WsHubInit): WsHub {
      * push always goes out when nothing of its kind waits, so any frame gets
      * through to a connection that keeps up.
      */
-    private relay(sender: UserId, push: SerializedPush): void {
+    private relay(sender: UserId, push: SerializedPush): boolean {
       const { bytes } = push;
       const bySender = this.relayedBy?.get(sender) ?? 0;
       if (
         (bySender > 0 && bySender + bytes > settings.maxRelayedBytesPerSender) ||
         (this.relayed > 0 && this.relayed + bytes > settings.maxRelayedBytes)
       ) {
-        return;
+        return false;
       }
       this.relayed += bytes;
       this.relayedBy ??= new Map();
       this.relayedBy.set(sender, bySender + bytes);
       // Called once the frame is written to the kernel, or with an error when the socket is gone.
       this.socket.send(push.text, () => this.relayDone(sender, bytes));
+      return true;
     }
 
     private relayDone(sender: UserId, bytes: number): void {
@@ -346,6 +466,10 @@ export function createWsHub(init: WsHubInit): WsHub {
       else {
         this.relayedBy?.delete(sender);
         if (this.relayedBy?.size === 0) this.relayedBy = undefined;
+      }
+      if (this.blocked && !this.closing) {
+        this.blocked = false;
+        requestFill(this);
       }
     }
   }
@@ -490,25 +614,157 @@ export function createWsHub(init: WsHubInit): WsHub {
   const refuseOverBudget: Step = (connection) =>
     refuse(connection, new DomainError('RATE_LIMITED', 'Too many frames; slow down.'), undefined);
 
-  /** `ready`, then pushes: the connection subscribes right after greeting. */
-  function greet(connection: Connection): void {
-    connection.send(readyFrame(connection.userId, connection.connectionId, connection.sessionId));
+  /**
+   * Subscribes (pushes are held), then `ready` with the connection's
+   * position: `since` when given (the replay follows), else the log's head,
+   * or just below the first push held meanwhile, so that every push made
+   * after the subscription reaches the socket, in order.
+   */
+  const greet: Step = async (connection) => {
     connection.unsubscribe = registry.subscribe(
       connection.userId,
       connection.connectionId,
       connection.deliver.bind(connection),
     );
-  }
+    const { since } = connection;
+    let position = since ?? (await deps.events.head(connection.userId));
+    for (const { notification } of connection.held ?? []) {
+      if ('seq' in notification) position = Math.min(position, notification.seq - 1);
+    }
+    if (connection.closing) return;
+    connection.send(
+      readyFrame(connection.userId, connection.connectionId, connection.sessionId, position),
+    );
+    if (since !== undefined) {
+      await replay(connection, since);
+      return;
+    }
+    connection.expected = position + 1;
+    release(connection);
+  };
 
   /** Many instances: `ready` only once pushes from other instances reach this one. */
   const listenThenGreet: Step = async (connection) => {
-    const release = await registry.listen!(connection.userId);
+    const stop = await registry.listen!(connection.userId);
     try {
-      if (!connection.closing) greet(connection);
+      if (!connection.closing) await greet(connection);
     } finally {
-      release();
+      stop();
     }
   };
+
+  /**
+   * The log after `since`, page by page, then `sync-done`; live pushes are
+   * held meanwhile and follow. Pages wait for the socket to drain, so a long
+   * replay never trips the unread-data limit.
+   */
+  async function replay(connection: Connection, since: number): Promise<void> {
+    connection.syncing = true;
+    connection.expected = since + 1;
+    try {
+      for (let idle = 0; ; ) {
+        const page = await readEvents(deps, {
+          userId: connection.userId,
+          since: connection.expected - 1,
+          limit: MAX_SYNC_LIMIT,
+        });
+        if (connection.closing) return;
+        if (page.reset) {
+          connection.send(syncResetFrame(page.seq));
+          connection.expected = page.seq + 1;
+          break;
+        }
+        for (const event of page.events) connection.sendEvent(event);
+        if (!page.more) break;
+        // A hole is a write still landing: look again shortly.
+        idle = page.events.length === 0 ? idle + 1 : 0;
+        if (idle > 0) await sleep(REFILL_DELAY_MS);
+        while (!connection.drained && !connection.closing) await sleep(10);
+      }
+      connection.send(syncDoneFrame(connection.expected - 1));
+    } finally {
+      connection.syncing = false;
+      if (!connection.closing) release(connection);
+    }
+  }
+
+  /** Sends what was held that is now due; asks the log for what is still missing. */
+  function release(connection: Connection): void {
+    const held = connection.held;
+    if (held === undefined) return;
+    connection.held = undefined;
+    const logged: Held[] = [];
+    for (const entry of held) {
+      if ('seq' in entry.notification) logged.push(entry);
+      // Pushes without a seq held before `ready` go out in the order they came.
+      else connection.deliver(entry.notification);
+    }
+    logged.sort((a, b) => seqOf(a) - seqOf(b));
+    for (const entry of logged) connection.deliver(entry.notification, entryFlag(entry));
+  }
+
+  function requestFill(connection: Connection): void {
+    if (connection.filling) return;
+    connection.filling = true;
+    enqueue(connection, fill);
+  }
+
+  /**
+   * Reads the log from the first `seq` owed to its end, sending within the
+   * relay budget, then releases what was held meanwhile. A hole still there
+   * (a write landing) is looked for again after a pause; a full relay
+   * budget, once relayed frames drain (`relayDone`).
+   */
+  const fill: Step = async (connection) => {
+    connection.filling = false;
+    const held = connection.held;
+    if (connection.closing || connection.syncing || held === undefined) return;
+    const passedBy = new Set(held.filter((e) => e.passedBy).map(seqOf));
+    // Pushes arriving meanwhile wait behind what is read here.
+    connection.held = [];
+    let caughtUp = false;
+    try {
+      for (;;) {
+        const page = await readEvents(deps, {
+          userId: connection.userId,
+          since: connection.expected - 1,
+          limit: MAX_SYNC_LIMIT,
+        });
+        if (connection.closing) return;
+        if (page.reset) {
+          connection.send(syncResetFrame(page.seq));
+          connection.expected = page.seq + 1;
+          caughtUp = true;
+          break;
+        }
+        for (const event of page.events) {
+          if (passedBy.has(event.seq)) connection.expected = event.seq + 1;
+          else if (!connection.sendLogged(event, serializedEvent(event))) break;
+        }
+        if (connection.blocked || !page.more || page.events.length === 0) {
+          caughtUp = !connection.blocked && !page.more;
+          break;
+        }
+      }
+    } catch (error) {
+      logger.error(`Reading the event log failed for ${connection.connectionId}`, error);
+    }
+    if (connection.closing || connection.blocked) return;
+    if (caughtUp) {
+      release(connection);
+      return;
+    }
+    connection.filling = true;
+    setTimeout(() => {
+      connection.filling = false;
+      if (!connection.closing && connection.held !== undefined) requestFill(connection);
+    }, REFILL_DELAY_MS).unref();
+  };
+
+  function serializedEvent(event: LoggedEvent): SerializedPush {
+    const text = JSON.stringify(serializeEvent(event));
+    return { text, bytes: frameBytes(text) };
+  }
 
   const joinPresence: Step = (connection) =>
     connectionOpened(deps, { userId: connection.userId, connectionId: connection.connectionId });
@@ -587,6 +843,7 @@ export function createWsHub(init: WsHubInit): WsHub {
       session.session.id,
       session.expiresAt.getTime(),
       budgetRule === null ? null : new FrameBudget(budgetRule),
+      session.since,
     );
     socket.connection = connection;
     socket.on('message', onMessage);
@@ -595,8 +852,7 @@ export function createWsHub(init: WsHubInit): WsHub {
     socket.on('error', ignoreSocketError);
     live.add(connection);
     expiries.add(connection);
-    if (registry.listen === undefined) greet(connection);
-    else enqueue(connection, listenThenGreet);
+    enqueue(connection, registry.listen === undefined ? greet : listenThenGreet);
     enqueue(connection, joinPresence);
     enqueue(connection, ringPending);
   }
@@ -671,12 +927,13 @@ export function createWsHub(init: WsHubInit): WsHub {
     if (token === null || token === '') {
       throw new DomainError('UNAUTHENTICATED', 'No token: connect with ?token=<jwt>.');
     }
+    const since = sinceOf(query.get('since'));
     const session = await authenticate(deps, token);
     if (session.expiresAt.getTime() <= deps.clock.now().getTime()) {
       throw new DomainError('UNAUTHENTICATED', 'The token has expired.');
     }
     if (shuttingDown) throw new DomainError('SERVICE_UNAVAILABLE', 'The server is shutting down.');
-    return session;
+    return { ...session, since };
   }
 
   /** Answers a refused upgrade with the contract's JSON error; returns the status. */
@@ -748,4 +1005,26 @@ export function createWsHub(init: WsHubInit): WsHub {
       return closing;
     },
   };
+}
+
+/** `?since=`: absent, or a whole number ≥ 0. */
+function sinceOf(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const since = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(since)) {
+    throw ValidationError.at('since', 'Must be a whole number ≥ 0 (the last seq you have).');
+  }
+  return since;
+}
+
+function seqOf(entry: Held): number {
+  return (entry.notification as LoggedEvent).seq;
+}
+
+function entryFlag(entry: Held): true | undefined {
+  return entry.passedBy ? true : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -114,8 +114,9 @@ describe('server frames', () => {
       clientMessageId: null,
       createdAt,
     } as unknown as Message;
-    expect(notificationFrame({ type: 'new-message', message })).toEqual({
+    expect(notificationFrame({ type: 'new-message', message, seq: 7, at: createdAt })).toEqual({
       type: 'new-message',
+      seq: 7,
       payload: {
         _id: 'm1',
         conversationId: 'c1',

@@ -12,7 +12,7 @@ import {
   type ClientFrameType,
   type ClientPayload,
 } from '../wire/frame-schemas.js';
-import { serializeMessage, toWireDate } from '../wire/serialize.js';
+import { serializeEvent, toWireDate } from '../wire/serialize.js';
 import { validate } from '../wire/validate.js';
 
 /**
@@ -138,15 +138,34 @@ function clip(type: string): string {
   return type.length > 64 ? `${type.slice(0, 64)}…` : type;
 }
 
-/** A frame the server sends. */
+/** A frame the server sends; logged events carry their `seq` beside `type`. */
 export interface ServerFrame {
   readonly type: string;
+  readonly seq?: number;
   readonly payload: Readonly<Record<string, unknown>>;
 }
 
-/** `ready { userId, connectionId, sessionId }`, the first frame of every connection. */
-export function readyFrame(userId: string, connectionId: string, sessionId: string): ServerFrame {
-  return { type: 'ready', payload: { userId, connectionId, sessionId } };
+/**
+ * `ready { userId, connectionId, sessionId, seq }`, the first frame of every
+ * connection; `seq` is the position live pushes go on from.
+ */
+export function readyFrame(
+  userId: string,
+  connectionId: string,
+  sessionId: string,
+  seq: number,
+): ServerFrame {
+  return { type: 'ready', payload: { userId, connectionId, sessionId, seq } };
+}
+
+/** `sync-done { seq }`: the replay is over; live events follow. */
+export function syncDoneFrame(seq: number): ServerFrame {
+  return { type: 'sync-done', payload: { seq } };
+}
+
+/** `sync-reset { seq }`: events after the asked position are gone; refetch, go on from `seq`. */
+export function syncResetFrame(seq: number): ServerFrame {
+  return { type: 'sync-reset', payload: { seq } };
 }
 
 /**
@@ -200,7 +219,16 @@ export function presenceUpdateFrame(presence: {
 export function notificationFrame(notification: Notification): ServerFrame {
   switch (notification.type) {
     case 'new-message':
-      return { type: 'new-message', payload: serializeMessage(notification.message) };
+    case 'message-delivered':
+    case 'messages-read':
+    case 'conversation-read':
+    case 'missed-call':
+      return serializeEvent(notification);
+    case 'typing':
+      return {
+        type: 'typing',
+        payload: { from: notification.from, active: notification.active },
+      };
     case 'prekeys-low':
       return {
         type: 'prekeys-low',

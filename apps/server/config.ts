@@ -28,6 +28,8 @@ export interface Config extends SecurityConfig {
   readonly rateLimits: boolean;
   /** Seconds a call may ring unanswered (CALL_RING_TIMEOUT). */
   readonly callRingTimeoutSec: number;
+  /** Days logged events are kept at least (EVENT_LOG_RETENTION_DAYS). */
+  readonly eventLogRetentionDays: number;
   /** STUN server URLs (`stun:`/`stuns:`) handed to clients; empty: none. */
   readonly stunUrls: readonly string[];
   /** TURN server URLs (`turn:`/`turns:`); empty: no TURN entry. */
@@ -105,6 +107,7 @@ const EnvSchema = v.object({
   ARGON2_THREADS: v.optional(wholeNumber('ARGON2_THREADS', 1, 64), '2'),
   RATE_LIMITS: v.optional(v.picklist(['on', 'off'], 'RATE_LIMITS must be on or off'), 'on'),
   CALL_RING_TIMEOUT: v.optional(wholeNumber('CALL_RING_TIMEOUT', 1, 3600), '60'),
+  EVENT_LOG_RETENTION_DAYS: v.optional(wholeNumber('EVENT_LOG_RETENTION_DAYS', 1, 3650), '30'),
   STUN_URLS: v.optional(urlList('STUN_URLS', ['stun', 'stuns'])),
   TURN_URLS: v.optional(urlList('TURN_URLS', ['turn', 'turns'])),
   TURN_SECRET: v.optional(nonEmpty('TURN_SECRET')),
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     argon2Threads: out.ARGON2_THREADS,
     rateLimits: out.RATE_LIMITS === 'on',
     callRingTimeoutSec: out.CALL_RING_TIMEOUT,
+    eventLogRetentionDays: out.EVENT_LOG_RETENTION_DAYS,
     stunUrls: out.STUN_URLS ?? [],
     turnUrls: out.TURN_URLS ?? [],
     turnSecret: out.TURN_SECRET ?? null,

@@ -200,6 +200,9 @@ export async function compose(
       ringTimeoutMs: config.callRingTimeoutSec * 1000,
       presenceSubscriptions: c.resolve<PresenceSubscriptions>(TOKENS.presenceSubscriptions),
       presenceQueue: cluster?.presenceQueue ?? createKeyedQueue(),
+      // In this process only: across instances the log's unique index orders appends.
+      eventQueue: createKeyedQueue(),
+      eventRetentionMs: config.eventLogRetentionDays * 86_400_000,
       sessions: c.resolve<Store>(TOKENS.store).sessions,
       verifications: c.resolve<Store>(TOKENS.store).verifications,
       sessionEvents: c.resolve<LocalSessionEvents>(TOKENS.sessionEvents),

@@ -1,5 +1,12 @@
 /** @module Pushes to users' live connections. */
-import type { CallId, CallMedia, Message, PoolCounts, PresenceStatus, UserId } from '../model.js';
+import type {
+  CallId,
+  CallMedia,
+  LoggedEvent,
+  PoolCounts,
+  PresenceStatus,
+  UserId,
+} from '../model.js';
 
 /**
  * Fields of a client's call frame that the server passes on untouched (`sdp`,
@@ -67,9 +74,20 @@ export type CallNotification =
   | { readonly type: 'call-ended'; readonly payload: CallEndedPayload }
   | { readonly type: CallSignalType; readonly payload: RelayedCallPayload };
 
-/** What the core pushes; the transport turns each into a wire frame. */
+/** `typing` as the peer's connections receive it; never logged. */
+export interface TypingNotification {
+  readonly type: 'typing';
+  readonly from: UserId;
+  readonly active: boolean;
+}
+
+/**
+ * What the core pushes; the transport turns each into a wire frame. Logged
+ * events (`new-message`, receipts, missed calls) carry their `seq`.
+ */
 export type Notification =
-  | { readonly type: 'new-message'; readonly message: Message }
+  | LoggedEvent
+  | TypingNotification
   | { readonly type: 'prekeys-low'; readonly counts: PoolCounts }
   | {
       readonly type: 'presence-update';

@@ -37,20 +37,19 @@ describe('sendMessage', () => {
     });
   });
 
-  it('pushes new-message to the receiver and to the sender except the sending connection', async () => {
-    const { alice, bob, send, notifier } = await withUsers();
+  it('logs new-message for the receiver and the sender, and pushes each with its seq', async () => {
+    const { deps, alice, bob, send, notifier, clock } = await withUsers();
     const { message } = await send(alice.id, bob.id, 'hi', { senderConnectionId: 'phone' });
+    const logged = { type: 'new-message', message, seq: 1, at: clock.now() };
     expect(notifier.sent).toEqual([
-      {
-        userId: bob.id,
-        notification: { type: 'new-message', message },
-        exceptConnectionId: undefined,
-      },
-      {
-        userId: alice.id,
-        notification: { type: 'new-message', message },
-        exceptConnectionId: 'phone',
-      },
+      { userId: bob.id, notification: logged, exceptConnectionId: undefined },
+      { userId: alice.id, notification: logged, exceptConnectionId: 'phone' },
+    ]);
+    expect(await deps.events.readAfter(bob.id, 0, 10)).toEqual([logged]);
+    expect(await deps.events.readAfter(alice.id, 0, 10)).toEqual([logged]);
+    const reply = await send(bob.id, alice.id, 'hello');
+    expect(await deps.events.readAfter(alice.id, 1, 10)).toEqual([
+      { type: 'new-message', message: reply.message, seq: 2, at: clock.now() },
     ]);
   });
 
@@ -63,7 +62,7 @@ describe('sendMessage', () => {
     expect(notifier.sent).toEqual([
       {
         userId: alice.id,
-        notification: { type: 'new-message', message },
+        notification: { type: 'new-message', message, seq: 1, at: message.createdAt },
         exceptConnectionId: 'laptop',
       },
     ]);

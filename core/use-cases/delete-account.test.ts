@@ -51,7 +51,13 @@ describe('deleteAccount', () => {
 
   it('removes the user, its sessions, keys, blocks and subscriptions to it; frees its phone and username', async () => {
     const { w, phone, laptop } = await aliceWithEverything();
+    await w.deps.events.append(
+      w.alice.id,
+      { type: 'conversation-read', peerId: w.bob.id, upTo: 'm' as never, readAt: w.clock.now() },
+      w.clock.now(),
+    );
     await deleteAccount(w.deps, { userId: w.alice.id, password: PASSWORD });
+    expect(await w.deps.events.head(w.alice.id)).toBe(0);
 
     for (const session of [phone, laptop]) {
       expect(await codeOf(authenticate(w.deps, session.token))).toBe('UNAUTHENTICATED');

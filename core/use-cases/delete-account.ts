@@ -23,6 +23,7 @@ export type FinishDeletionDeps = Pick<
   | 'clock'
   | 'callQueue'
   | 'pushes'
+  | 'events'
 >;
 
 /**
@@ -51,7 +52,7 @@ export async function deleteAccount(
  * every session announced, then ended (tokens refused, sockets closed 4401 on
  * every instance; push registrations live in the sessions), a live call
  * ended `disconnected` for both sides, keys and blocks (made and received)
- * removed, other connections' presence subscriptions to the user dropped.
+ * removed, the user's event log removed, other connections' presence subscriptions to the user dropped.
  * Presence itself goes with the sockets. Last, the pending record is dropped.
  */
 export async function finishAccountDeletion(
@@ -71,6 +72,7 @@ export async function finishAccountDeletion(
   await endLiveCall(deps, userId);
   await deps.keyBundles.remove(userId);
   await deps.blocks.removeAllOf(userId);
+  await deps.events.removeAll(userId);
   for (const subscriber of await deps.presenceSubscriptions.subscribersOf(userId)) {
     await deps.presenceSubscriptions.unsubscribe(subscriber, [userId]);
   }

@@ -8,6 +8,7 @@ import {
   MESSAGE_TYPE_RULE,
   ruleIssue,
 } from '../rules.js';
+import { appendEvent } from './sync/append-event.js';
 
 export interface SendMessageInput {
   readonly senderId: UserId;
@@ -26,19 +27,30 @@ export interface SentMessage {
 }
 
 /**
- * Stores a message and pushes `new-message` to the receiver's connections and
- * the sender's other connections. A retry with the same `clientMessageId`
+ * Stores a message, logs `new-message` in the receiver's and the sender's
+ * event logs and pushes it (with each one's `seq`) to the receiver's
+ * connections and the sender's other connections. A retry with the same `clientMessageId`
  * returns the first message stored under it, whatever its content, and
  * changes nothing.
  *
  * To a receiver who blocks the sender it looks the same to the sender (the
  * message is answered and pushed to the sender's other connections) but
- * nothing is stored and the receiver gets nothing (docs/API.md, "Blocking").
+ * nothing is stored and the receiver gets nothing (docs/API.md, "Blocking"); the
+ * sender's own log gets it, as it would a delivered one.
  */
 export async function sendMessage(
   deps: Pick<
     Deps,
-    'users' | 'messages' | 'conversations' | 'notifier' | 'clock' | 'ids' | 'blocks'
+    | 'users'
+    | 'messages'
+    | 'conversations'
+    | 'notifier'
+    | 'clock'
+    | 'ids'
+    | 'blocks'
+    | 'events'
+    | 'eventQueue'
+    | 'eventRetentionMs'
   >,
   input: SendMessageInput,
 ): Promise<SentMessage> {
@@ -57,6 +69,7 @@ export async function sendMessage(
   if (!receiver) throw new DomainError('USER_NOT_FOUND', 'The receiver does not exist.');
   const exceptSender =
     input.senderConnectionId === undefined ? {} : { exceptConnectionId: input.senderConnectionId };
+  const toSender = { userId: input.senderId, ...exceptSender };
   const conversationId = block
     ? ((await deps.conversations.find(input.senderId, receiver.id)) ??
       (deps.ids.newId() as ConversationId))
@@ -73,11 +86,7 @@ export async function sendMessage(
   };
   if (block) {
     // Answered like a stored message, so the sender cannot tell the block; never stored or delivered.
-    await deps.notifier.notify(
-      input.senderId,
-      { type: 'new-message', message: candidate },
-      exceptSender,
-    );
+    await appendEvent(deps, { ...toSender, event: { type: 'new-message', message: candidate } });
     return { message: candidate, created: true };
   }
 
@@ -87,13 +96,16 @@ export async function sendMessage(
   if (!created) return { message, created };
 
   await deps.conversations.recordMessage(message);
-  const push = { type: 'new-message', message } as const;
+  const event = { type: 'new-message', message } as const;
   if (receiver.id === input.senderId) {
-    // Note to self: each of the user's connections gets it once, except the sending one.
-    await deps.notifier.notify(receiver.id, push, exceptSender);
+    // Note to self: logged once; each of the user's connections gets it once, except the sending one.
+    await appendEvent(deps, { ...toSender, event });
   } else {
-    await deps.notifier.notify(receiver.id, push);
-    await deps.notifier.notify(input.senderId, push, exceptSender);
+    // Two logs, two queues: neither waits for the other.
+    await Promise.all([
+      appendEvent(deps, { userId: receiver.id, event }),
+      appendEvent(deps, { ...toSender, event }),
+    ]);
   }
   return { message, created };
 }

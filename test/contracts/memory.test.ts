@@ -3,6 +3,7 @@ import { createMemoryBlockRepository } from '../../adapters/memory/block-reposit
 import { createMemoryCallRepository } from '../../adapters/memory/call-repository.js';
 import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createMemoryConversationRepository } from '../../adapters/memory/conversation-repository.js';
+import { createMemoryEventLog } from '../../adapters/memory/event-log.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryKeyBundleRepository } from '../../adapters/memory/key-bundle-repository.js';
 import { createMemoryMessageRepository } from '../../adapters/memory/message-repository.js';
@@ -15,6 +16,7 @@ import { describeBlockRepositoryContract } from './block-repository.contract.js'
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeCallStateStoreContract } from './call-state-store.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
+import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
 import { describePresenceStoreContract } from './presence-store.contract.js';
@@ -38,3 +40,4 @@ describePresenceSubscriptionsContract('memory', (cap) =>
 );
 describeSessionRepositoryContract('memory', () => createMemorySessionRepository());
 describeVerificationRepositoryContract('memory', () => createMemoryVerificationRepository());
+describeEventLogContract('memory', () => [createMemoryEventLog()]);

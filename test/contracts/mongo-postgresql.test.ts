@@ -8,10 +8,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMongoStore, type MongoStore } from '../../adapters/mongo/create-mongo-store.js';
+import { createMongoEventLog } from '../../adapters/mongo/event-log.js';
 import { COLLECTIONS } from '../../adapters/mongo/indexes.js';
 import type { ConversationId, Message, MessageId, UserId } from '../../core/index.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
+import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 
 const database = useTestDatabase({ backend: 'postgresql' });
@@ -33,6 +35,10 @@ describeKeyBundleRepositoryContract(
   async () => (await emptied()).keyBundles,
 );
 describeCallRepositoryContract('mongo on PostgreSQL', async () => (await emptied()).calls);
+describeEventLogContract('mongo on PostgreSQL', async () => {
+  await emptied();
+  return [store.events, createMongoEventLog(database.db), createMongoEventLog(database.db)];
+});
 
 describe('MongoDB messages on PostgreSQL, which cannot hold U+0000', () => {
   const ids = createObjectIdGenerator();

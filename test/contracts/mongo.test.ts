@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { connectMongo, createMongoConnection } from '../../adapters/mongo/connect.js';
 import { createMongoStore, type MongoStore } from '../../adapters/mongo/create-mongo-store.js';
+import { createMongoEventLog } from '../../adapters/mongo/event-log.js';
 import { COLLECTIONS } from '../../adapters/mongo/indexes.js';
 import { createMongoUserRepository } from '../../adapters/mongo/user-repository.js';
 import {
@@ -22,6 +23,7 @@ import { useTestDatabase } from '../support/mongo.js';
 import { describeBlockRepositoryContract } from './block-repository.contract.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
+import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
 import { describeSessionRepositoryContract } from './session-repository.contract.js';
@@ -50,6 +52,11 @@ describeBlockRepositoryContract('mongo', async () => (await emptied()).blocks);
 describeCallRepositoryContract('mongo', async () => (await emptied()).calls);
 describeSessionRepositoryContract('mongo', async () => (await emptied()).sessions);
 describeVerificationRepositoryContract('mongo', async () => (await emptied()).verifications);
+// Three logs on one database: three server instances, each with its own remembered heads.
+describeEventLogContract('mongo', async () => {
+  await emptied();
+  return [store.events, createMongoEventLog(database.db), createMongoEventLog(database.db)];
+});
 
 describe('MongoDB adapters without a reachable server', () => {
   // Nothing listens on port 1: every connection attempt is refused.

@@ -80,7 +80,7 @@ describe('refusing an upgrade before it happens', () => {
 });
 
 describe('an admitted connection', () => {
-  it('gets ready { userId, connectionId, sessionId } first, on / and on /ws', async () => {
+  it('gets ready { userId, connectionId, sessionId, seq } first, on / and on /ws', async () => {
     const root = await connect(alice);
     const ws = await connect(alice, { path: '/ws' });
     for (const client of [root, ws]) {
@@ -90,6 +90,7 @@ describe('an admitted connection', () => {
           userId: alice.userId,
           connectionId: client.connectionId,
           sessionId: alice.sessionId,
+          seq: 0,
         },
       });
     }

@@ -13,6 +13,7 @@ import { createTimerScheduler } from '../../adapters/memory/scheduler.js';
 import { createMemorySessionEvents } from '../../adapters/wire/local-session-events.js';
 import {
   createKeyedQueue,
+  DEFAULT_EVENT_RETENTION_MS,
   DEFAULT_RING_TIMEOUT_MS,
   type Deps,
   type EndedSession,
@@ -77,6 +78,8 @@ export function createCoreDeps(overrides: Partial<Deps> = {}) {
     ringTimeoutMs: DEFAULT_RING_TIMEOUT_MS,
     presenceSubscriptions: createMemoryPresenceSubscriptions(),
     presenceQueue: createKeyedQueue(),
+    eventQueue: createKeyedQueue(),
+    eventRetentionMs: DEFAULT_EVENT_RETENTION_MS,
     sessionEvents,
     phoneVerifier: verifier,
     verificationCodes: createHmacVerificationCodes({ key: new Uint8Array(32).fill(7) }),

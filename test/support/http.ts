@@ -31,7 +31,7 @@ import {
   createMemorySessionEvents,
   type LocalSessionEvents,
 } from '../../adapters/wire/local-session-events.js';
-import { createKeyedQueue } from '../../core/index.js';
+import { createKeyedQueue, DEFAULT_EVENT_RETENTION_MS } from '../../core/index.js';
 import { createRecordingPhoneVerifier } from './fakes.js';
 
 export const TEST_JWT_SECRET = 'http-test-secret-that-is-long-enough-for-hs256';
@@ -81,6 +81,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     callState: createMemoryCallStateStore(),
     scheduler: createTimerScheduler(),
     callQueue: createKeyedQueue(),
+    eventQueue: createKeyedQueue(),
+    eventRetentionMs: DEFAULT_EVENT_RETENTION_MS,
     presenceSubscriptions: createMemoryPresenceSubscriptions(),
     signatures: createLibsignalSignatureVerifier(),
     clock,

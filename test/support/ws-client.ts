@@ -14,13 +14,15 @@
 import * as v from 'valibot';
 import { afterAll, beforeAll } from 'vitest';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
-import { SERVER_FRAME_SCHEMAS } from '../../adapters/wire/frame-schemas.js';
+import { LOGGED_FRAME_TYPES, SERVER_FRAME_SCHEMAS } from '../../adapters/wire/frame-schemas.js';
 import type { RunningServer } from '../../apps/server/start-server.js';
 import { callJson, startTestServer } from './start-test-server.js';
 
 /** A frame as received: `payload` is read as loosely as a client would. */
 export interface Frame {
   readonly type: string;
+  /** On logged events only (`LOGGED_FRAME_TYPES`). */
+  readonly seq?: number;
   // biome-ignore lint/suspicious/noExplicitAny: tests read payloads as loosely as a client would.
   readonly payload: any;
 }
@@ -37,9 +39,16 @@ export const DEFAULT_WAIT_MS = 3_000;
 /** Why `frame` is not a server frame as documented, or null when it is one. */
 export function undocumentedFrame(frame: unknown): string | null {
   if (typeof frame !== 'object' || frame === null) return 'not a JSON object';
-  const { type, payload } = frame as { type?: unknown; payload?: unknown };
+  const { type, payload, seq } = frame as { type?: unknown; payload?: unknown; seq?: unknown };
   if (typeof type !== 'string' || !Object.hasOwn(SERVER_FRAME_SCHEMAS, type)) {
     return `type ${JSON.stringify(type)} is not a documented server frame`;
+  }
+  const logged = (LOGGED_FRAME_TYPES as readonly string[]).includes(type);
+  if (logged !== (seq !== undefined)) {
+    return logged ? `${type} carries no seq` : `${type} carries a seq but is not logged`;
+  }
+  if (logged && !(Number.isSafeInteger(seq) && (seq as number) >= 1)) {
+    return `seq ${JSON.stringify(seq)} is not a whole number ≥ 1`;
   }
   const result = v.safeParse(
     SERVER_FRAME_SCHEMAS[type as keyof typeof SERVER_FRAME_SCHEMAS],

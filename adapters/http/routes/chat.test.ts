@@ -40,7 +40,10 @@ function send(
 /** Records what each of a user's connections receives. */
 function listen(user: RegisteredUser, connectionId: string) {
   const received: Notification[] = [];
-  const stop = notifier.subscribe(user.userId as UserId, connectionId, (n) => received.push(n));
+  // A push that only passes an excepted connection by (`passedBy`) is not one it received.
+  const stop = notifier.subscribe(user.userId as UserId, connectionId, (n, passedBy) => {
+    if (!passedBy) received.push(n);
+  });
   return { received, stop };
 }
 

@@ -55,6 +55,10 @@ type CallUserDeps = Pick<
   | 'ringTimeoutMs'
   | 'sessions'
   | 'pushes'
+  // The ring timeout logs a missed call.
+  | 'events'
+  | 'eventQueue'
+  | 'eventRetentionMs'
 >;
 
 /**

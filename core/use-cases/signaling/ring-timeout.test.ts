@@ -21,10 +21,16 @@ describe('ringTimeout', () => {
 
     await w.advance(1);
 
+    const logged = { seq: 1, at: w.clock.now(), call: await w.history('c') };
+    const missed = { type: 'missed-call', payload: logged };
     expect(a1.inbox).toEqual([timeout]);
-    expect(b1.inbox).toEqual([timeout]);
-    expect(b2.inbox).toEqual([timeout]);
+    expect(b1.inbox).toEqual([timeout, missed]);
+    expect(b2.inbox).toEqual([timeout, missed]);
     expect(a2.inbox).toEqual([]);
+    expect(await w.deps.events.readAfter(w.bob.id, 0, 10)).toEqual([
+      { type: 'missed-call', ...logged },
+    ]);
+    expect(await w.deps.events.readAfter(w.alice.id, 0, 10)).toEqual([]);
     expect(await w.live('c')).toBeNull();
     expect(await w.deps.callState.callOf(w.bob.id)).toBeNull();
     expect(await w.history('c')).toMatchObject({
@@ -36,7 +42,7 @@ describe('ringTimeout', () => {
     });
     await w.advance(10 * 60_000);
     expect(a1.inbox).toEqual([timeout]);
-    expect(b1.inbox).toEqual([timeout]);
+    expect(b1.inbox).toEqual([timeout, missed]);
     expect((w.deps.scheduler as TimerScheduler).pending()).toBe(0);
   });
 

@@ -1,0 +1,10 @@
+/** @module The event log's use cases (docs/API.md "Sync"). */
+export { type AppendEventInput, appendEvent, PRUNE_EVERY } from './append-event.js';
+export { logMissedCall } from './log-missed-call.js';
+export {
+  DEFAULT_SYNC_LIMIT,
+  type EventPage,
+  MAX_SYNC_LIMIT,
+  type ReadEventsInput,
+  readEvents,
+} from './read-events.js';
