@@ -331,6 +331,8 @@ export function createWsHub(init: WsHubInit): WsHub {
     syncing = false;
     /** A fill of the log's events is queued. */
     filling = false;
+    /** The replays asked for, while any runs. */
+    replaying: Promise<void> | undefined = undefined;
     /** Pushes waiting for their turn (see `Held`); created only when needed. */
     held: Held[] | undefined = undefined;
     /** A logged event did not fit the relay budget: the log is read again once relayed frames drain. */
@@ -415,9 +417,19 @@ export function createWsHub(init: WsHubInit): WsHub {
       return this.socket.bufferedAmount <= REPLAY_LOW_WATER_BYTES;
     }
 
-    /** `sync { since }`: replays the log after `since`, then `sync-done`. */
+    /**
+     * Replays the log after `since`, then `sync-done` (`?since=`, `sync`).
+     * Replays run one after another, beside the connection's frames: a long
+     * one does not hold up an incoming call.
+     */
     resume(since: number): Promise<void> {
-      return replay(this, since);
+      const run = (this.replaying ?? Promise.resolve()).then(() => replay(this, since));
+      const tail = run.catch(() => {});
+      this.replaying = tail;
+      void tail.then(() => {
+        if (this.replaying === tail) this.replaying = undefined;
+      });
+      return run;
     }
 
     private pushText(text: string): void {
@@ -636,7 +648,12 @@ export function createWsHub(init: WsHubInit): WsHub {
       readyFrame(connection.userId, connection.connectionId, connection.sessionId, position),
     );
     if (since !== undefined) {
-      await replay(connection, since);
+      // Logged pushes wait for the replay from now on, not only once it starts.
+      connection.syncing = true;
+      connection.resume(since).catch((error: unknown) => {
+        logger.error(`Replaying the event log failed for ${connection.connectionId}`, error);
+        shut(connection, CLOSE_CODES.tryAgainLater, 'The replay failed; connect again.');
+      });
       return;
     }
     connection.expected = position + 1;
