@@ -51,6 +51,12 @@ export function createMemoryConversationRepository(ids: IdGenerator): Conversati
       mine.sort((x, y) => compareMessages(y.lastMessage, x.lastMessage));
       return mine.slice(offset, offset + limit);
     },
+    async remove(conversationId) {
+      const row = byId.get(conversationId);
+      if (!row) return;
+      byId.delete(conversationId);
+      byPair.delete(row.participants.join(':'));
+    },
     async peersOf(userId) {
       const peers = new Set<UserId>();
       for (const row of byId.values()) {

@@ -37,6 +37,17 @@ export function createMemoryMessageRepository(): MessageRepository {
     async hasSent(senderId, receiverId) {
       return pairs.has(`${senderId}>${receiverId}`);
     },
+    async removeConversation(conversationId) {
+      for (const message of byConversation.get(conversationId) ?? []) {
+        byId.delete(message.id);
+        if (message.clientMessageId !== null) {
+          byClientId.delete(`${message.senderId}\u0000${message.clientMessageId}`);
+        }
+        // One conversation is one pair: none of the pair's messages is left.
+        pairs.delete(`${message.senderId}>${message.receiverId}`);
+      }
+      byConversation.delete(conversationId);
+    },
     async listInConversation(conversationId, { limit, offset, before }) {
       const list = byConversation.get(conversationId) ?? [];
       const newestFirst = list.slice().reverse();

@@ -34,6 +34,10 @@
  * last message (or lacks a conversation whose only message is that one) until
  * the next message in that conversation records itself, since every
  * `recordMessage` moves the head to the newest message it knows.
+ *
+ * `remove` deletes the conversation's heads, then its document: a crash in
+ * between leaves a document without heads, listed nowhere, which the next
+ * `remove` (the account deletion sweep finds it through `peersOf`) deletes.
  */
 import { randomBytes } from 'node:crypto';
 import { type Db, type Filter, ObjectId } from 'mongodb';
@@ -153,6 +157,12 @@ export function createMongoConversationRepository(db: Db): ConversationRepositor
         if (!peer.equals(user)) peers.add(peer.toHexString());
       }
       return [...peers] as UserId[];
+    },
+    async remove(conversationId) {
+      const _id = toObjectId(conversationId);
+      if (!_id) return;
+      await heads.deleteMany({ conversationId: _id });
+      await conversations.deleteOne({ _id });
     },
   });
 }

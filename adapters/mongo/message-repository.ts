@@ -17,6 +17,10 @@
  * of it is stored; the caller gets `VALIDATION_FAILED` at the field that holds
  * the character (a `clientMessageId` holding one can never have been stored,
  * so looking it up answers "none").
+ *
+ * `removeConversation` is one `deleteMany` by conversation (through the
+ * index): a crash part-way leaves some of its messages, which the next call
+ * (the deletion sweep runs it again) removes.
  */
 import type { Db, Filter, ObjectId } from 'mongodb';
 import { type Message, type MessageRepository, ValidationError } from '../../core/index.js';
@@ -79,6 +83,11 @@ export function createMongoMessageRepository(db: Db): MessageRepository {
         { projection: { _id: 1 } },
       );
       return found !== null;
+    },
+    async removeConversation(conversationId) {
+      const conversation = toObjectId(conversationId);
+      if (!conversation) return;
+      await messages.deleteMany({ conversationId: conversation });
     },
     async listInConversation(conversationId, { limit, offset, before }) {
       const conversation = toObjectId(conversationId);

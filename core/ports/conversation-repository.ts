@@ -24,4 +24,9 @@ export interface ConversationRepository {
    * Presence pushes go to these users (API.md §7).
    */
   peersOf(userId: UserId): Promise<UserId[]>;
+  /**
+   * Forgets the conversation (erasure once nobody can read it; its messages
+   * are removed first, from the message store); idempotent.
+   */
+  remove(conversationId: ConversationId): Promise<void>;
 }

@@ -32,4 +32,6 @@ export interface MessageRepository {
   hasSent(senderId: UserId, receiverId: UserId): Promise<boolean>;
   /** A page of the conversation's messages, newest first. */
   listInConversation(conversationId: ConversationId, page: MessagePage): Promise<Message[]>;
+  /** Deletes every message of the conversation (erasure once nobody can read it); idempotent. */
+  removeConversation(conversationId: ConversationId): Promise<void>;
 }

@@ -9,9 +9,12 @@ import { listBlocked } from './blocking/list-blocked.js';
 import { deleteAccount, finishPendingDeletions } from './delete-account.js';
 import { findByUsername } from './find-by-username.js';
 import { getProfile } from './get-profile.js';
+import { listConversations } from './list-conversations.js';
+import { listMessages } from './list-messages.js';
 import { login } from './login.js';
 import { publishKeyBundle } from './publish-key-bundle.js';
 import { register } from './register.js';
+import { sendMessage } from './send-message.js';
 
 const PASSWORD = 'password1';
 
@@ -130,6 +133,47 @@ describe('deleteAccount', () => {
     expect(errors).toEqual([w.alice.id]);
     expect(await w.deps.users.pendingDeletions(10)).toEqual([w.alice.id]);
     expect(await finishPendingDeletions(w.deps)).toBe(1);
+  });
+});
+
+describe('what becomes of shared conversations', () => {
+  it('keeps them for the other party, and erases them once neither can read them', async () => {
+    const w = await createPresenceWorld();
+    // A millisecond apart: messages of one millisecond have no order (random ids).
+    const send = async (senderId: UserId, receiverId: UserId, content: string) => {
+      w.clock.advance(1);
+      return sendMessage(w.deps, { senderId, receiverId, content });
+    };
+    const toBob = await send(w.alice.id, w.bob.id, 'hi Bob');
+    await send(w.bob.id, w.alice.id, 'hi Alice');
+    const note = await send(w.alice.id, w.alice.id, 'note to self');
+    await send(w.carol.id, w.bob.id, 'hi from Carol');
+    const page = { limit: 10, offset: 0 };
+
+    await deleteAccount(w.deps, { userId: w.alice.id, password: PASSWORD });
+    // Bob keeps his copy; Alice's note to self is gone with her.
+    const bobs = await listConversations(w.deps, { userId: w.bob.id, ...page });
+    expect(bobs.map((v) => [v.peerId, v.peer?.displayName ?? null])).toEqual(
+      expect.arrayContaining([
+        [w.alice.id, null],
+        [w.carol.id, 'Carol'],
+      ]),
+    );
+    expect(
+      (await listMessages(w.deps, { userId: w.bob.id, peerId: w.alice.id, ...page })).map(
+        (m) => m.content,
+      ),
+    ).toEqual(['hi Alice', 'hi Bob']);
+    expect(await w.deps.messages.findById(note.message.id)).toBeNull();
+    expect(await w.deps.conversations.find(w.alice.id, w.alice.id)).toBeNull();
+
+    // Bob leaves too: nobody can read what the two shared; Carol keeps hers.
+    await deleteAccount(w.deps, { userId: w.bob.id, password: PASSWORD });
+    expect(await w.deps.messages.findById(toBob.message.id)).toBeNull();
+    expect(await w.deps.conversations.find(w.alice.id, w.bob.id)).toBeNull();
+    expect(await w.deps.messages.hasSent(w.alice.id, w.bob.id)).toBe(false);
+    const carols = await listConversations(w.deps, { userId: w.carol.id, ...page });
+    expect(carols.map((v) => [v.peerId, v.peer])).toEqual([[w.bob.id, null]]);
   });
 });
 

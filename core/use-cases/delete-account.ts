@@ -24,6 +24,8 @@ export type FinishDeletionDeps = Pick<
   | 'callQueue'
   | 'pushes'
   | 'events'
+  | 'conversations'
+  | 'messages'
 >;
 
 /**
@@ -54,6 +56,9 @@ export async function deleteAccount(
  * ended `disconnected` for both sides, keys and blocks (made and received)
  * removed, the user's event log removed, other connections' presence subscriptions to the user dropped.
  * Presence itself goes with the sockets. Last, the pending record is dropped.
+ * removed, other connections' presence subscriptions to the user dropped,
+ * conversations nobody can read any more erased. Presence itself goes with
+ * the sockets. Last, the pending record is dropped.
  */
 export async function finishAccountDeletion(
   deps: FinishDeletionDeps,
@@ -76,7 +81,29 @@ export async function finishAccountDeletion(
   for (const subscriber of await deps.presenceSubscriptions.subscribersOf(userId)) {
     await deps.presenceSubscriptions.unsubscribe(subscriber, [userId]);
   }
+  await eraseUnreadableConversations(deps, userId);
   await deps.users.finishDeletion(userId);
+}
+
+/**
+ * Erases the conversations of `userId` that no live account can read: the
+ * note to self, and each one whose other participant is gone too (of two
+ * partners deleting their accounts, the later deletion erases what they
+ * shared; at the same time, both may, harmlessly). Messages first, then the
+ * conversation, which is what finds them again after a crash in between.
+ */
+async function eraseUnreadableConversations(
+  deps: Pick<Deps, 'users' | 'conversations' | 'messages'>,
+  userId: UserId,
+): Promise<void> {
+  const peers = await deps.conversations.peersOf(userId);
+  const alive = new Set<UserId>((await deps.users.findByIds(peers)).map((user) => user.id));
+  for (const other of [userId, ...peers.filter((peer) => !alive.has(peer))]) {
+    const conversationId = await deps.conversations.find(userId, other);
+    if (conversationId === null) continue;
+    await deps.messages.removeConversation(conversationId);
+    await deps.conversations.remove(conversationId);
+  }
 }
 
 /**

@@ -63,6 +63,24 @@ export function describeConversationRepositoryContract(
 
     const all = (userId: UserId) => conversations.listForUser(userId, { limit: 100, offset: 0 });
 
+    it('removes a conversation: not found, listed or counted as peers, and a new one has a new id', async () => {
+      const [a, b, c] = [user(), user(), user()];
+      const ab = await conversations.ensure(a, b);
+      const ac = await conversations.ensure(a, c);
+      await conversations.recordMessage(message(ab, a, b, 1));
+      await conversations.recordMessage(message(ac, c, a, 2));
+      await conversations.remove(ab);
+      await conversations.remove(ab);
+      await conversations.remove('malformed' as ConversationId);
+      expect(await conversations.find(a, b)).toBeNull();
+      expect((await all(a)).map((conv) => conv.id)).toEqual([ac]);
+      expect(await all(b)).toEqual([]);
+      expect(await conversations.peersOf(a)).toEqual([c]);
+      expect(await conversations.peersOf(b)).toEqual([]);
+      const again = await conversations.ensure(b, a);
+      expect(again).not.toBe(ab);
+    });
+
     it('gives one id per unordered pair, and another to another pair', async () => {
       const [a, b, c] = [user(), user(), user()];
       const ab = await conversations.ensure(a, b);

@@ -72,6 +72,24 @@ export function describeMessageRepositoryContract(
     const page = (conversationId: string, limit = 100, offset = 0) =>
       messages.listInConversation(conversationId as ConversationId, { limit, offset });
 
+    it("removes a conversation's messages, ids, client ids and pair, and no other's; idempotent", async () => {
+      const gone = conversation(3, { clientMessageId: null });
+      const kept = conversation(2);
+      const withClientId = { ...gone[0]!, clientMessageId: 'c-1' };
+      for (const message of [withClientId, ...gone.slice(1), ...kept])
+        await messages.insert(message);
+      await messages.removeConversation(gone[0]!.conversationId);
+      await messages.removeConversation(gone[0]!.conversationId);
+      await messages.removeConversation('malformed' as ConversationId);
+      expect(await page(gone[0]!.conversationId)).toEqual([]);
+      expect(await messages.findById(gone[1]!.id)).toBeNull();
+      expect(await messages.findByClientMessageId(withClientId.senderId, 'c-1')).toBeNull();
+      expect(await messages.hasSent(gone[0]!.senderId, gone[0]!.receiverId)).toBe(false);
+      expect(await messages.hasSent(gone[1]!.senderId, gone[1]!.receiverId)).toBe(false);
+      expect(await page(kept[0]!.conversationId)).toHaveLength(2);
+      expect(await messages.hasSent(kept[0]!.senderId, kept[0]!.receiverId)).toBe(true);
+    });
+
     it('stores a message and finds it by id, every field intact', async () => {
       const message = newMessage({
         content: 'héllo 👋 \u0000 <b>',
