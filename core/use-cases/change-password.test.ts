@@ -78,3 +78,33 @@ describe('changePassword', () => {
     await expect(login(deps, credentials)).resolves.toBeDefined();
   });
 });
+
+describe('a login racing a password change', () => {
+  it('never leaves a session opened with the old password', async () => {
+    const core = createCoreDeps();
+    const first = await register(core.deps, { ...credentials, username: null, displayName: 'A' });
+    // The change lands while the login checks the old password.
+    let racing = false;
+    const passwords = {
+      ...core.deps.passwords,
+      async verify(hash: string, password: string) {
+        const ok = await core.deps.passwords.verify(hash, password);
+        if (!racing) {
+          racing = true;
+          await changePassword(core.deps, {
+            userId: first.user.id,
+            currentSessionId: first.sessionId,
+            currentPassword: credentials.password,
+            newPassword: 'a new passphrase',
+          });
+        }
+        return ok;
+      },
+    };
+    await expect(login({ ...core.deps, passwords }, credentials)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    const left = await core.deps.sessions.listForUser(first.user.id, core.clock.now());
+    expect(left.map((s) => s.id)).toEqual([first.sessionId]);
+  });
+});

@@ -30,5 +30,13 @@ export async function login(
   if (!user || !ok) {
     throw new DomainError('INVALID_CREDENTIALS', 'Phone number or password is wrong.');
   }
-  return openSession(deps, user, deviceName);
+  const session = await openSession(deps, user, deviceName);
+  // A password change, reset or account deletion that landed after the check
+  // ends every session it sees; one opened after its sweep is ended here.
+  const now = await deps.users.findById(user.id);
+  if (now?.passwordHash !== user.passwordHash) {
+    await deps.sessions.delete(user.id, session.sessionId);
+    throw new DomainError('INVALID_CREDENTIALS', 'Phone number or password is wrong.');
+  }
+  return session;
 }
