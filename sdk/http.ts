@@ -9,10 +9,12 @@ import type {
   BlockedUser,
   CallRecord,
   CallsQuery,
+  ChangePasswordRequest,
   CheckCodeRequest,
   Contact,
   Conversation,
   ConversationsQuery,
+  DeleteAccountRequest,
   DeviceSession,
   ErrorCode,
   IceServers,
@@ -112,6 +114,10 @@ export class MyCallsApi {
   endOtherSessions(): Promise<{ ended: number }> {
     return this.request('DELETE', '/api/auth/sessions');
   }
+  /** Changes the password; every other session of the account ends, this one stays. */
+  changePassword(body: ChangePasswordRequest): Promise<{ ended: number }> {
+    return this.request('POST', '/api/auth/password', { body });
+  }
   /** Ends this session; the token is forgotten. */
   async logout(): Promise<void> {
     await this.request('POST', '/api/auth/logout');
@@ -124,6 +130,11 @@ export class MyCallsApi {
   }
   updateMe(body: UpdateAccountRequest): Promise<Account> {
     return this.request('PATCH', '/api/users/me', { body });
+  }
+  /** Deletes the account for good (its password confirms it); the token is forgotten. */
+  async deleteAccount(body: DeleteAccountRequest): Promise<void> {
+    await this.request('DELETE', '/api/users/me', { body });
+    this.token = null;
   }
   profile(userId: string): Promise<Profile> {
     return this.request('GET', `/api/users/${seg(userId)}/profile`);

@@ -57,6 +57,13 @@ export class MyCallsSocket {
   userId: string | null = null;
   /** Connection attempts since the last `ready`. */
   attempts = 0;
+  /**
+   * The last position in the user's event log this socket saw (`ready.seq`,
+   * then the `seq` of each logged frame), sent as `since` on every reconnect
+   * so that the server replays what was missed. Null until a server that
+   * keeps an event log sends one.
+   */
+  seq: number | null = null;
   private socket: WebSocketLike | null = null;
   private timer: unknown = null;
   private readonly listeners = new Map<string, Set<(payload: never) => void>>();
@@ -109,7 +116,11 @@ export class MyCallsSocket {
     }
     this.setState(this.attempts === 0 ? 'connecting' : 'reconnecting');
     this.attempts += 1;
-    const params = { ...this.options.query?.(), token };
+    const params = {
+      ...this.options.query?.(),
+      ...(this.seq === null ? {} : { since: String(this.seq) }),
+      token,
+    };
     const query = Object.entries(params)
       .filter((entry): entry is [string, string] => entry[1] !== undefined)
       .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
@@ -124,6 +135,16 @@ export class MyCallsSocket {
         frame = JSON.parse(event.data) as ServerFrame;
       } catch {
         return;
+      }
+      // Read loosely: servers without an event log send no seq.
+      const seq =
+        (frame as { seq?: unknown }).seq ??
+        (frame.type === 'ready' ? (frame.payload as { seq?: unknown }).seq : undefined);
+      if (
+        typeof seq === 'number' &&
+        (this.seq === null || seq > this.seq || frame.type === 'ready')
+      ) {
+        this.seq = seq;
       }
       if (frame.type === 'ready') {
         this.connectionId = frame.payload.connectionId;

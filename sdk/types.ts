@@ -17,6 +17,8 @@ export type StartVerificationRequest = v.InferInput<typeof S.StartVerificationBo
 export type ResendCodeRequest = v.InferInput<typeof S.ResendCodeBody>;
 export type CheckCodeRequest = v.InferInput<typeof S.CheckCodeBody>;
 export type ResetPasswordRequest = v.InferInput<typeof S.ResetPasswordBody>;
+export type ChangePasswordRequest = v.InferInput<typeof S.ChangePasswordBody>;
+export type DeleteAccountRequest = v.InferInput<typeof S.DeleteAccountBody>;
 export type UpdateAccountRequest = v.InferInput<typeof S.UpdateAccountBody>;
 export type SendMessageRequest = v.InferInput<typeof S.SendMessageBody>;
 /** Query parameters, as numbers and strings (the SDK writes them into the URL). */

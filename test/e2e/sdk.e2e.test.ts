@@ -159,6 +159,30 @@ describe('the client SDK against a running server', () => {
     await expect(alice.client.api.me()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
+  it('changes the password (other sessions end) and deletes the account', async () => {
+    const alice = await person('Alice');
+    const me = await alice.client.api.me();
+    const other = new MyCallsClient({ baseUrl: server.url });
+    await other.api.login({ phoneNumber: me.phoneNumber, password: 'correct horse battery' });
+    const wrong = await alice.client.api
+      .changePassword({ currentPassword: 'not it', newPassword: 'a new password' })
+      .catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    await expect(
+      alice.client.api.changePassword({
+        currentPassword: 'correct horse battery',
+        newPassword: 'a new password',
+      }),
+    ).resolves.toEqual({ ended: 1 });
+    await expect(other.api.me()).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await alice.client.api.deleteAccount({ password: 'a new password' });
+    expect(alice.client.api.token).toBeNull();
+    await until(
+      () => (alice.client.socket.state === 'unauthorized' ? true : undefined),
+      'the socket to give up',
+    );
+  });
+
   it('waits between attempts: exponential, capped, jittered', () => {
     const socket = new MyCallsClient({
       baseUrl: server.url,

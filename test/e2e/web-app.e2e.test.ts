@@ -323,6 +323,26 @@ describe.skipIf(!browserTestsRun('web-app.e2e'))('the web app, two people in Chr
     await shot(bob, '08-after-reload');
   });
 
+  it('Bob deletes his account; Alice keeps the conversation, shown as a deleted account', async () => {
+    await bob.page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+    await accessible(bob, 'settings');
+    await bob.page.getByRole('button', { name: 'Delete account…' }).click();
+    await bob.page.getByLabel('Password to confirm').fill('correct horse battery');
+    await bob.page.getByRole('button', { name: 'Delete my account' }).click();
+    await bob.page.getByRole('status').filter({ hasText: 'Your account was deleted.' }).waitFor();
+    await bob.page.getByRole('button', { name: 'Create account' }).waitFor();
+
+    await alice.page.reload();
+    await alice.page
+      .getByRole('button', { name: /^Deleted account.*While you were away 2/ })
+      .waitFor();
+    await shot(alice, '09-deleted-account');
+    await alice.page.getByText('This account was deleted.').waitFor();
+    await expect
+      .poll(() => alice.page.locator('.message .content').count(), { timeout: 10_000 })
+      .toBe(5);
+  });
+
   it('made no request off the origin and logged no error', () => {
     for (const p of [alice, bob]) {
       const offOrigin = p.requests.filter(

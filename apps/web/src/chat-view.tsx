@@ -33,19 +33,21 @@ export function ChatView({ model, peer }: { model: AppModel; peer: Peer }) {
           {peer.displayName}
           <span class={`presence ${status}`}> {status}</span>
         </h2>
-        <div class="actions">
-          <button type="button" disabled={inCall} onClick={() => void model.call(peer, 'audio')}>
-            Audio call
-          </button>
-          <button type="button" disabled={inCall} onClick={() => void model.call(peer, 'video')}>
-            Video call
-          </button>
-          <button type="button" onClick={() => void model.toggleBlock(peer)}>
-            {model.blocked.has(peer._id)
-              ? `Unblock ${peer.displayName}`
-              : `Block ${peer.displayName}`}
-          </button>
-        </div>
+        {peer.deleted !== true && (
+          <div class="actions">
+            <button type="button" disabled={inCall} onClick={() => void model.call(peer, 'audio')}>
+              Audio call
+            </button>
+            <button type="button" disabled={inCall} onClick={() => void model.call(peer, 'video')}>
+              Video call
+            </button>
+            <button type="button" onClick={() => void model.toggleBlock(peer)}>
+              {model.blocked.has(peer._id)
+                ? `Unblock ${peer.displayName}`
+                : `Block ${peer.displayName}`}
+            </button>
+          </div>
+        )}
       </header>
       <ol
         class="messages"
@@ -77,22 +79,26 @@ export function ChatView({ model, peer }: { model: AppModel; peer: Peer }) {
           );
         })}
       </ol>
-      <form class="composer" onSubmit={submit}>
-        <label for="composer-input" class="visually-hidden">
-          Message to {peer.displayName}
-        </label>
-        <input
-          id="composer-input"
-          name="message"
-          autocomplete="off"
-          value={draft}
-          onInput={(e) => setDraft(e.currentTarget.value)}
-          placeholder="Write a message"
-        />
-        <button type="submit" class="primary">
-          Send
-        </button>
-      </form>
+      {peer.deleted === true ? (
+        <p class="muted">This account was deleted.</p>
+      ) : (
+        <form class="composer" onSubmit={submit}>
+          <label for="composer-input" class="visually-hidden">
+            Message to {peer.displayName}
+          </label>
+          <input
+            id="composer-input"
+            name="message"
+            autocomplete="off"
+            value={draft}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            placeholder="Write a message"
+          />
+          <button type="submit" class="primary">
+            Send
+          </button>
+        </form>
+      )}
     </section>
   );
 }

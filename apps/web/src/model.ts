@@ -23,6 +23,8 @@ export interface Peer {
   readonly _id: string;
   readonly displayName: string;
   readonly username: string | null;
+  /** A conversation partner who deleted their account. */
+  readonly deleted?: boolean;
 }
 
 export interface Presence {
@@ -149,6 +151,12 @@ export class AppModel {
     const list = await this.client.api.conversations({ limit: 50 });
     this.conversations = list;
     for (const conversation of list) this.remember(conversation.peer);
+    // The open chat's peer as the server shows it now (renamed, or a deleted account).
+    const open = this.activePeer === null ? undefined : this.peers.get(this.activePeer._id);
+    if (open !== undefined) {
+      this.activePeer = open;
+      saveOpenChat(open);
+    }
     this.follow(list.map((conversation) => conversation.peer._id));
     this.changed();
   }
@@ -162,7 +170,14 @@ export class AppModel {
         ),
       ];
       await Promise.all(
-        unknown.map(async (id) => this.remember(await this.client.api.profile(id))),
+        unknown.map(async (id) => {
+          // A deleted account's id no longer resolves: its calls stay in the history.
+          const profile = await this.client.api.profile(id).catch((error: unknown) => {
+            if (error instanceof ApiError && error.code === 'USER_NOT_FOUND') return null;
+            throw error;
+          });
+          this.remember(profile ?? { _id: id, displayName: 'Deleted account', username: null });
+        }),
       );
       this.changed();
     });
@@ -177,6 +192,7 @@ export class AppModel {
       _id: peer._id,
       displayName: peer.displayName,
       username: peer.username,
+      deleted: peer.deleted === true,
     });
   }
 
@@ -211,7 +227,7 @@ export class AppModel {
     if (peer === null || oldest === undefined) return;
     await this.guard(async () => {
       const page = await this.client.api.messages(peer._id, { limit: PAGE, before: oldest._id });
-      if (this.activePeer !== peer) return;
+      if (this.activePeer?._id !== peer._id) return;
       this.hasOlder = page.length === PAGE;
       this.merge(page);
     });
@@ -225,7 +241,7 @@ export class AppModel {
       this.client.api.sendMessage({ receiverId: peer._id, content, clientMessageId }),
     );
     if (sent === undefined) return false;
-    if (this.activePeer === peer) this.merge([sent]);
+    if (this.activePeer?._id === peer._id) this.merge([sent]);
     void this.guard(() => this.loadConversations());
     return true;
   }

@@ -156,12 +156,112 @@ export function SettingsView({ model }: { model: AppModel }) {
         </ul>
       </section>
 
+      <PasswordForm model={model} onChanged={reload} />
+
       <section aria-labelledby="account-title" class="card">
         <h2 id="account-title">Account</h2>
         <button type="button" onClick={() => void model.signOut()}>
           Sign out
         </button>
+        <DeleteAccount model={model} />
       </section>
     </div>
+  );
+}
+
+function PasswordForm({ model, onChanged }: { model: AppModel; onChanged: () => Promise<void> }) {
+  const [currentPassword, setCurrent] = useState('');
+  const [newPassword, setNew] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setDone(null);
+    const result = await model.guard(() =>
+      model.client.api.changePassword({ currentPassword, newPassword }),
+    );
+    if (result === undefined) return;
+    setCurrent('');
+    setNew('');
+    setDone(
+      result.ended === 0
+        ? 'Password changed.'
+        : `Password changed; ${result.ended} other device${result.ended === 1 ? '' : 's'} signed out.`,
+    );
+    await onChanged();
+  };
+  return (
+    <section aria-labelledby="password-title" class="card">
+      <h2 id="password-title">Password</h2>
+      <form onSubmit={submit}>
+        <label>
+          Current password
+          <input
+            type="password"
+            autocomplete="current-password"
+            required
+            value={currentPassword}
+            onInput={(e) => setCurrent(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          New password
+          <input
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={8}
+            value={newPassword}
+            onInput={(e) => setNew(e.currentTarget.value)}
+          />
+        </label>
+        <button type="submit">Change password</button>
+        {done !== null && <p role="status">{done}</p>}
+      </form>
+    </section>
+  );
+}
+
+function DeleteAccount({ model }: { model: AppModel }) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  if (!open) {
+    return (
+      <button type="button" class="decline" onClick={() => setOpen(true)}>
+        Delete account…
+      </button>
+    );
+  }
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const deleted = await model.guard(() => model.client.api.deleteAccount({ password }));
+    if (deleted !== undefined || model.client.api.token === null) {
+      model.signedOut('Your account was deleted.');
+    }
+  };
+  return (
+    <form onSubmit={submit} class="danger-zone">
+      <p>
+        This deletes your account for good: your name, number, devices and keys. The people you
+        wrote to keep their copy of your conversations.
+      </p>
+      <label>
+        Password to confirm
+        <input
+          type="password"
+          autocomplete="current-password"
+          required
+          value={password}
+          onInput={(e) => setPassword(e.currentTarget.value)}
+        />
+      </label>
+      <div class="row">
+        <button type="submit" class="decline">
+          Delete my account
+        </button>
+        <button type="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
