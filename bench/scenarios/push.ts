@@ -3,7 +3,9 @@
  * receiver's socket, measured in the load process (one clock), at 20 % of the
  * product's own send capacity (measured first in the same run), against a bare
  * `ws` relay carrying a frame of the same size from sender socket to receiver
- * socket at the same rate.
+ * socket at the same rate. The product is measured twice: at
+ * `LOG_LEVEL=silent`, and as deployments run it, at `info` (one access-log
+ * line per send, stdout to /dev/null).
  */
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { registerUsers, startBaselineServer, startProduct } from '../lib/product.js';
@@ -59,30 +61,40 @@ export const pushScenario: Scenario = {
       // The memory store keeps every message in the JS heap, and a bigger heap means longer
       // GC pauses: each product round gets a fresh server (users and sockets set up anew,
       // warmed up), so every round carries the same small store.
-      const freshProduct = async () => {
-        await load.call('closePush', { key: 'product' });
+      const logging = { env: { LOG_LEVEL: 'info' }, discardStdout: true } as const;
+      const freshProduct = async (key: string, info: boolean) => {
+        await load.call('closePush', { key });
         await product.stop();
-        product = await startProduct({ name: 'product (memory)' });
+        product = await startProduct({
+          name: info ? 'product (memory, LOG_LEVEL=info)' : 'product (memory)',
+          ...(info ? logging : {}),
+        });
         const fresh = await registerUsers(product.url, PAIRS * 2);
         const freshPairs = Array.from({ length: PAIRS }, (_, i) => ({
           sender: fresh[2 * i]!,
           receiver: fresh[2 * i + 1]!,
         }));
-        await load.call('openPush', {
-          key: 'product',
-          mode: 'product',
-          url: product.url,
-          pairs: freshPairs,
-        });
-        await load.call('push', { key: 'product', durationSec: settings.warmupSec, rate });
+        await load.call('openPush', { key, mode: 'product', url: product.url, pairs: freshPairs });
+        await load.call('push', { key, durationSec: settings.warmupSec, rate });
       };
-      const measureProduct = async () => {
-        await freshProduct();
-        return load.call<Pushed>('push', { key: 'product', durationSec: settings.seconds, rate });
+      const measureProduct = (key: string, info: boolean) => async () => {
+        await freshProduct(key, info);
+        const result = await load.call<Pushed>('push', {
+          key,
+          durationSec: settings.seconds,
+          rate,
+        });
+        await load.call('closePush', { key });
+        return result;
       };
       const measureBare = () =>
         load.call<Pushed>('push', { key: 'bare', durationSec: settings.seconds, rate });
-      const [p, b] = await alternate(settings.rounds, [measureProduct, measureBare]);
+      await load.call('closePush', { key: 'product' });
+      const [p, b, i] = await alternate(settings.rounds, [
+        measureProduct('product', false),
+        measureBare,
+        measureProduct('product-info', true),
+      ]);
       const rows = [
         row({
           scenario: 'push',
@@ -108,10 +120,28 @@ export const pushScenario: Scenario = {
           ),
           target: { op: '<=', value: 1.5, text: '≤ 1.5×' },
         }),
+        row({
+          scenario: 'push',
+          title: 'message push latency (HTTP send → receiver socket)',
+          metric: `with LOG_LEVEL=info: p99 at ${rate} msg/s vs bare ws relay p99`,
+          product: side(
+            'product (info)',
+            'ms',
+            i!.map((r) => r.p99),
+            { p50: i!.map((r) => r.p50), p99: i!.map((r) => r.p99) },
+          ),
+          baseline: side(
+            'bare ws relay',
+            'ms',
+            b!.map((r) => r.p99),
+            { p50: b!.map((r) => r.p50), p99: b!.map((r) => r.p99) },
+          ),
+          target: { op: '<=', value: 1.5, text: '≤ 1.5×' },
+        }),
       ];
       const notes = [
         `product send capacity (closed loop, 32 in flight, ${PAIRS} sender/receiver pairs): ${Math.round(capacity.perSec)} msg/s, p50 ${round(capacity.p50, 2)} ms / p99 ${round(capacity.p99, 2)} ms`,
-        `lost or failed: product ${p!.reduce((a, r) => a + r.lost + r.errors, 0)}, relay ${b!.reduce((a, r) => a + r.lost, 0)}`,
+        `lost or failed: product ${p!.reduce((a, r) => a + r.lost + r.errors, 0)}, product at info ${i!.reduce((a, r) => a + r.lost + r.errors, 0)}, relay ${b!.reduce((a, r) => a + r.lost, 0)}`,
         'Both sides run at the same absolute rate (20 % of the product capacity); each product round starts a fresh server (the memory store keeps every message in the heap). The product path is an HTTP request (token check, validation, store write, conversation update) and then the push; the relay path is one socket frame in and one out.',
       ];
       const profiles = [];
