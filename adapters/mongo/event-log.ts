@@ -16,7 +16,9 @@
  *
  * The head of each user this process wrote last is kept (up to
  * `MAX_KNOWN_HEADS` users), so an append is usually one insert; a stale head
- * (another instance appended) costs one E11000 and one head read.
+ * (another instance appended) costs one E11000 and one head read. Appends to
+ * one user queue up in this process, so only instances race each other, and
+ * a loser backs off with jitter before it tries again.
  *
  * Crash analysis: an append is one insert, so an event is either logged with
  * its `seq` or not at all. A crash after the insert but before the push
@@ -47,12 +49,18 @@ interface EventDoc {
 /** Heads remembered per process; beyond this the memory is cleared (the next append reads the head). */
 const MAX_KNOWN_HEADS = 100_000;
 /** Tries of one append under contention before giving up. */
-const MAX_TRIES = 50;
+const MAX_TRIES = 100;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** The event log on `db`; expects the indexes of `ensureIndexes`. */
 export function createMongoEventLog(db: Db): EventLog {
   const events = db.collection<EventDoc>(COLLECTIONS.events);
   const heads = new Map<string, number>();
+  /** The last append queued per user in this process. */
+  const queues = new Map<string, Promise<void>>();
 
   async function headOf(userId: string): Promise<number> {
     const newest = await events
@@ -63,31 +71,49 @@ export function createMongoEventLog(db: Db): EventLog {
     return newest?.seq ?? 0;
   }
 
+  async function appendNow(userId: string, event: SyncEvent, at: Date): Promise<LoggedEvent> {
+    let seq = (heads.get(userId) ?? (await headOf(userId))) + 1;
+    for (let tries = 1; ; tries++) {
+      try {
+        // The driver adds `_id` to the document it is given: a fresh one per try.
+        await events.insertOne({ userId, seq, at, event });
+        remember(userId, seq);
+        return { ...event, seq, at } as LoggedEvent;
+      } catch (error) {
+        if (isUnstorableTextError(error)) {
+          throw ValidationError.at(
+            'content',
+            'This server stores messages in PostgreSQL, which cannot hold U+0000 (NUL); leave it out or encode the text.',
+          );
+        }
+        if (!isDuplicateKeyError(error) || tries >= MAX_TRIES) throw error;
+        // Lost to another instance: back off a little (more each time, with jitter) and retry.
+        if (tries > 2) await sleep(Math.random() * Math.min(50, tries * 2));
+        seq = (await headOf(userId)) + 1;
+      }
+    }
+  }
+
   function remember(userId: string, seq: number): void {
     if (heads.size >= MAX_KNOWN_HEADS && !heads.has(userId)) heads.clear();
     if ((heads.get(userId) ?? 0) < seq) heads.set(userId, seq);
   }
 
   return withMongoErrors<EventLog>({
-    async append(userId, event, at) {
-      let seq = (heads.get(userId) ?? (await headOf(userId))) + 1;
-      for (let tries = 1; ; tries++) {
-        try {
-          // The driver adds `_id` to the document it is given: a fresh one per try.
-          await events.insertOne({ userId, seq, at, event });
-          remember(userId, seq);
-          return { ...event, seq, at } as LoggedEvent;
-        } catch (error) {
-          if (isUnstorableTextError(error)) {
-            throw ValidationError.at(
-              'content',
-              'This server stores messages in PostgreSQL, which cannot hold U+0000 (NUL); leave it out or encode the text.',
-            );
-          }
-          if (!isDuplicateKeyError(error) || tries >= MAX_TRIES) throw error;
-          seq = (await headOf(userId)) + 1;
-        }
-      }
+    append(userId, event, at) {
+      // One append per user at a time in this process: writers then race only
+      // across instances, not with their own siblings.
+      const previous = queues.get(userId);
+      const run = (previous ?? Promise.resolve()).then(() => appendNow(userId, event, at));
+      const tail = run.then(
+        () => {},
+        () => {},
+      );
+      queues.set(userId, tail);
+      void tail.then(() => {
+        if (queues.get(userId) === tail) queues.delete(userId);
+      });
+      return run;
     },
     async readAfter(userId, since, limit) {
       if (limit <= 0) return [];
