@@ -138,7 +138,7 @@ export class MyCallsSocket {
       }
       // Read loosely: servers without an event log send no seq.
       const seq =
-        (frame as { seq?: unknown }).seq ??
+        frame.seq ??
         (frame.type === 'ready' ? (frame.payload as { seq?: unknown }).seq : undefined);
       if (
         typeof seq === 'number' &&

@@ -52,9 +52,9 @@ export type ServerFrames = {
 export type ClientFrames = {
   [K in ClientFrameType]: v.InferInput<(typeof CLIENT_FRAME_SCHEMAS)[K]>;
 };
-/** One server frame as received: `type` tells the payload's shape. */
+/** One server frame as received: `type` tells the payload's shape; logged events carry `seq`. */
 export type ServerFrame = {
-  [K in ServerFrameType]: { type: K; payload: ServerFrames[K] };
+  [K in ServerFrameType]: { type: K; payload: ServerFrames[K]; seq?: number };
 }[ServerFrameType];
 export type CallMedia = ServerFrames['call-user']['media'];
 export type PresenceStatus = ServerFrames['presence-update']['status'];

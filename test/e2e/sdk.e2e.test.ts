@@ -147,6 +147,23 @@ describe('the client SDK against a running server', () => {
     expect(alice.frames.filter((f) => f.type === 'ready')).toHaveLength(2);
   });
 
+  it('resumes from the last seq it saw: what came while it was away is replayed, then sync-done', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    const before = alice.client.socket.seq;
+    expect(typeof before).toBe('number');
+    alice.client.socket.close();
+    const missed = await bob.client.api.sendMessage({ receiverId: alice.userId, content: 'away' });
+    alice.frames.length = 0;
+    await alice.client.connect();
+    const replayed = await frame(alice, 'new-message');
+    expect(replayed.payload).toEqual(missed);
+    expect(replayed.seq).toBeGreaterThan(before!);
+    const done = await frame(alice, 'sync-done');
+    expect(alice.frames.filter((f) => f.type === 'new-message')).toHaveLength(1);
+    expect(alice.client.socket.seq).toBe(done.payload.seq);
+  });
+
   it('stops reconnecting once the session is ended elsewhere (4401)', async () => {
     const alice = await person('Alice');
     const other = new MyCallsClient({ baseUrl: server.url, token: alice.client.api.token });

@@ -81,6 +81,10 @@ export class AppModel {
       void this.refresh();
     });
     socket.on('new-message', (message) => this.onMessage(message));
+    // A call rang out while this device was away (replayed on resume).
+    socket.on('missed-call', () => {
+      if (this.tab === 'calls') void this.loadCalls();
+    });
     socket.on('presence-update', (update) => {
       this.presence.set(update.userId, { status: update.status, lastSeen: update.lastSeen });
       this.changed();
