@@ -103,13 +103,20 @@ export function apnsRequestOf(
       return {
         deviceToken: registration.token,
         headers: {
-          'apns-push-type': 'alert',
+          // Apple takes a push with nothing to show only as a background push.
+          'apns-push-type': message.badge === undefined ? 'background' : 'alert',
           'apns-topic': bundleId,
           'apns-priority': '5',
           'apns-expiration': later(SYNC_TTL_SEC),
           'apns-collapse-id': collapse,
         },
-        payload: { aps: { badge: message.badge, 'content-available': 1 }, ...body },
+        payload: {
+          aps: {
+            ...(message.badge !== undefined && { badge: message.badge }),
+            'content-available': 1,
+          },
+          ...body,
+        },
       };
   }
 }

@@ -26,7 +26,11 @@ export function pushBody(message: PushMessage): Record<string, string | number> 
     case 'call-cancel':
       return { type: 'call-cancel', callId: message.callId, reason: message.reason };
     case 'sync':
-      return { type: 'sync', seq: message.seq, badge: message.badge };
+      return {
+        type: 'sync',
+        seq: message.seq,
+        ...(message.badge !== undefined && { badge: message.badge }),
+      };
   }
 }
 

@@ -15,8 +15,11 @@ export type PushMessage =
     }
   /** The call pushed before has stopped ringing here (the callee's `call-ended` reason). */
   | { readonly type: 'call-cancel'; readonly callId: CallId; readonly reason: CallEndedReason }
-  /** Content-free: something is new up to `seq`; `badge` is the user's unread total. */
-  | { readonly type: 'sync'; readonly seq: number; readonly badge: number };
+  /**
+   * Content-free: something is new up to `seq`. `badge`, the user's unread
+   * total, once the server counts unread messages; absent until then.
+   */
+  | { readonly type: 'sync'; readonly seq: number; readonly badge?: number };
 
 /** One push to one device. */
 export interface PushDelivery {

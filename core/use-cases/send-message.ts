@@ -51,6 +51,9 @@ export async function sendMessage(
     | 'events'
     | 'eventQueue'
     | 'eventRetentionMs'
+    | 'presence'
+    | 'sessions'
+    | 'pushes'
   >,
   input: SendMessageInput,
 ): Promise<SentMessage> {

@@ -135,6 +135,24 @@ describe('Web Push', () => {
     ).toMatchObject({ reason: 'offline' });
   });
 
+  it('wakes a sleeping device with a content-free sync push when a message is logged for it', async () => {
+    const { caller, callee, subscription } = await callerAndSleepingCallee();
+    const sent = await callJson(server.url, 'POST', '/api/chat/send', {
+      token: caller.token,
+      body: { receiverId: callee.userId, content: 'secret words' },
+    });
+    expect(sent.status).toBe(201);
+    await vi.waitFor(async () => expect(await payloads(subscription.clientHash)).toHaveLength(1));
+    const [wake] = await payloads(subscription.clientHash);
+    expect(wake).toEqual({ type: 'sync', seq: expect.any(Number) });
+    const sync = await callJson(server.url, 'GET', `/api/sync?since=${Number(wake!.seq) - 1}`, {
+      token: callee.token,
+    });
+    expect(JSON.stringify(sync.body)).toContain('secret words');
+    const delivery = push.seen.filter((s) => s.clientHash === subscription.clientHash)[0]!;
+    expect(delivery.headers).toMatchObject({ urgency: 'normal', topic: 'sync', ttl: '86400' });
+  });
+
   it('refuses what cannot be pushed to, and removes the registration with the session', async () => {
     const user = await registerUser(server.url, 'Eve');
     const put = (body: unknown) =>

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryPushSender } from '../../../adapters/memory/push-sender.js';
 import { createCallWorld, useFakeTimersPerTest } from '../../../test/support/signaling.js';
 import type { PushRegistration, SessionId, UserId } from '../../model.js';
+import { sendMessage } from '../send-message.js';
 import { acceptCall } from './accept-call.js';
 import { deliverPendingCall } from './deliver-pending-call.js';
 
@@ -110,13 +111,38 @@ describe('call pushes', () => {
     await a1.callUser({ to: w.bob.id, callId: 'c' });
     w.pushes.sent.length = 0;
     await w.advance(w.deps.ringTimeoutMs);
+    // The cancel, then the wake for the missed-call event the ring timeout logs.
+    expect(w.pushes.sent.map((d) => d.message.type)).toEqual([
+      'call-cancel',
+      'call-cancel',
+      'sync',
+      'sync',
+    ]);
     expect(w.sent()).toEqual(
       w.byTo([
         { to: w.phone, type: 'call-cancel', callId: 'c', reason: 'timeout' },
         { to: w.tablet, type: 'call-cancel', callId: 'c', reason: 'timeout' },
+        { to: w.phone, type: 'sync', seq: 1 },
+        { to: w.tablet, type: 'sync', seq: 1 },
       ]),
     );
     expect(await w.history('c')).toMatchObject({ status: 'missed', endReason: 'timeout' });
+  });
+
+  it('wakes the devices of a user with no socket when a message is logged for them, and no one online', async () => {
+    const w = await pushWorld();
+    await sendMessage(w.deps, { senderId: w.alice.id, receiverId: w.bob.id, content: 'hi' });
+    expect(w.sent()).toEqual(
+      w.byTo([
+        { to: w.phone, type: 'sync', seq: 1 },
+        { to: w.tablet, type: 'sync', seq: 1 },
+      ]),
+    );
+    expect(JSON.stringify(w.pushes.sent)).not.toContain('hi');
+    w.pushes.sent.length = 0;
+    await w.connect(w.bob, 'b1');
+    await sendMessage(w.deps, { senderId: w.alice.id, receiverId: w.bob.id, content: 'again' });
+    expect(w.pushes.sent).toEqual([]);
   });
 
   it('rings a device that connects within the window, which can accept; the others are cancelled', async () => {

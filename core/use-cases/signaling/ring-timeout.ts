@@ -24,6 +24,7 @@ export async function ringTimeout(
     | 'events'
     | 'eventQueue'
     | 'eventRetentionMs'
+    | 'presence'
   >,
   input: { readonly callId: string },
 ): Promise<boolean> {

@@ -1,9 +1,16 @@
 /** @module Logs an event a user must not miss, then pushes it (docs/API.md "Sync"). */
 import type { Deps } from '../../deps.js';
 import type { LoggedEvent, SyncEvent, UserId } from '../../model.js';
+import { type WakeDeps, wakeAwayDevices } from './wake-away-devices.js';
 
 /** Every this many events of a user, their events older than the retention are pruned. */
 export const PRUNE_EVERY = 64;
+
+export type AppendEventDeps = Pick<
+  Deps,
+  'events' | 'eventQueue' | 'notifier' | 'clock' | 'eventRetentionMs'
+> &
+  WakeDeps;
 
 export interface AppendEventInput {
   readonly userId: UserId;
@@ -18,10 +25,11 @@ export interface AppendEventInput {
  * done. Appends to one user queue up in this process, and each one's push is
  * made before the next append starts, so this process pushes a user's events
  * in `seq` order (connections put pushes from other processes back in order,
- * adapters/ws/hub.ts).
+ * adapters/ws/hub.ts). A user without a socket has their registered devices
+ * woken by a `sync` push with the `seq`.
  */
 export async function appendEvent(
-  deps: Pick<Deps, 'events' | 'eventQueue' | 'notifier' | 'clock' | 'eventRetentionMs'>,
+  deps: AppendEventDeps,
   input: AppendEventInput,
 ): Promise<LoggedEvent> {
   const { userId, event, exceptConnectionId } = input;
@@ -34,6 +42,7 @@ export async function appendEvent(
     );
     return entry;
   });
+  await wakeAwayDevices(deps, userId, logged.seq);
   if (logged.seq % PRUNE_EVERY === 0) {
     const before = new Date(logged.at.getTime() - deps.eventRetentionMs);
     // Housekeeping off the sender's path: a failed prune is retried PRUNE_EVERY events later.
