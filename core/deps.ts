@@ -16,6 +16,7 @@ import type { PhoneVerifier } from './ports/phone-verifier.js';
 import type { PresenceStore } from './ports/presence-store.js';
 import type { PresenceSubscriptions } from './ports/presence-subscriptions.js';
 import type { PushSender } from './ports/push-sender.js';
+import type { ReadMarkRepository } from './ports/read-mark-repository.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { SessionEvents } from './ports/session-events.js';
 import type { SessionRepository } from './ports/session-repository.js';
@@ -34,6 +35,8 @@ export interface Deps {
   readonly blocks: BlockRepository;
   /** Each user's log of the events they must not miss, with their `seq`. */
   readonly events: EventLog;
+  /** Where each user read each conversation up to. */
+  readonly readMarks: ReadMarkRepository;
   /** Serializes each user's appends and their pushes in this process (keyed by user id); one per process. */
   readonly eventQueue: KeyedQueue;
   /** How long logged events are kept at least (`EVENT_LOG_RETENTION_DAYS`). */
@@ -92,4 +95,5 @@ export type Store = Pick<
   | 'verifications'
   | 'blocks'
   | 'events'
+  | 'readMarks'
 >;

@@ -62,6 +62,7 @@ export {
   type PresenceSubscriptions,
 } from './ports/presence-subscriptions.js';
 export type { PushDelivery, PushMessage, PushSender } from './ports/push-sender.js';
+export type { ReadMark, ReadMarkRepository } from './ports/read-mark-repository.js';
 export type { Scheduler } from './ports/scheduler.js';
 export type { EndedSession, SessionEvents } from './ports/session-events.js';
 export type { SessionRepository } from './ports/session-repository.js';
@@ -91,7 +92,11 @@ export { getAccount, toAccount } from './use-cases/get-account.js';
 export { getPresence } from './use-cases/get-presence.js';
 export { canSeePhoneNumber, getProfile, viewProfile } from './use-cases/get-profile.js';
 export { listCalls } from './use-cases/list-calls.js';
-export { type ConversationView, listConversations } from './use-cases/list-conversations.js';
+export {
+  type ConversationView,
+  listConversations,
+  unreadTotal,
+} from './use-cases/list-conversations.js';
 export { type ListMessagesInput, listMessages } from './use-cases/list-messages.js';
 export { listSessions, type SessionView } from './use-cases/list-sessions.js';
 export { type LoginInput, login } from './use-cases/login.js';

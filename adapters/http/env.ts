@@ -38,6 +38,7 @@ export type HttpDeps = Pick<
   | 'callQueue'
   // The event log: sends log `new-message`; `GET /api/sync` reads it.
   | 'events'
+  | 'readMarks'
   | 'eventQueue'
   | 'eventRetentionMs'
   | 'presenceSubscriptions'

@@ -361,6 +361,18 @@ export const MessagesQuery = v.pipe(
   v.title('MessagesQuery'),
 );
 
+/** `POST /api/chat/read`. */
+export const ReadBody = v.pipe(
+  v.object({
+    peerId: v.pipe(v.string('Must be a user id.'), v.description('The other participant.')),
+    upTo: v.pipe(
+      v.string('Must be a message id.'),
+      v.description('A message of the conversation: it and every one before it are read.'),
+    ),
+  }),
+  v.title('ReadBody'),
+);
+
 /** `GET /api/sync`. */
 export const SyncQuery = v.pipe(
   v.object({
@@ -633,6 +645,12 @@ export const MessageResponse = v.pipe(
   v.metadata({ ref: 'Message' }),
 );
 
+/** `POST /api/chat/read`. */
+export const ReadResponse = v.pipe(
+  v.object({ peerId: Id, upTo: Id, readAt: Timestamp }),
+  v.title('ReadState'),
+);
+
 /** `GET /api/sync`: logged events as the socket sends them. */
 export const SyncResponse = v.pipe(
   v.object({
@@ -692,6 +710,20 @@ export const ConversationListResponse = v.pipe(
         }),
         lastMessage: MessageResponse,
         updatedAt: Timestamp,
+        unreadCount: v.pipe(
+          v.number(),
+          v.integer(),
+          v.minValue(0),
+          v.description(
+            "Messages from the peer after the caller's last read one (0 in a note to self).",
+          ),
+        ),
+        lastRead: v.pipe(
+          v.nullable(v.object({ messageId: Id, readAt: Timestamp })),
+          v.description(
+            'Where the caller read up to (POST /api/chat/read, on any device); null before the first read.',
+          ),
+        ),
       }),
       v.title('Conversation'),
       v.metadata({ ref: 'Conversation' }),

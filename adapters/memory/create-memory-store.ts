@@ -6,6 +6,7 @@ import { createMemoryConversationRepository } from './conversation-repository.js
 import { createMemoryEventLog } from './event-log.js';
 import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
 import { createMemoryMessageRepository } from './message-repository.js';
+import { createMemoryReadMarkRepository } from './read-mark-repository.js';
 import { createMemorySessionRepository } from './session-repository.js';
 import { createMemoryUserRepository } from './user-repository.js';
 import { createMemoryVerificationRepository } from './verification-repository.js';
@@ -21,6 +22,7 @@ export function createMemoryStore(ids: IdGenerator): Store {
     sessions: createMemorySessionRepository(),
     verifications: createMemoryVerificationRepository(),
     blocks: createMemoryBlockRepository(),
+    readMarks: createMemoryReadMarkRepository(),
     events: createMemoryEventLog(),
   };
 }

@@ -37,6 +37,14 @@ export function createMemoryMessageRepository(): MessageRepository {
     async hasSent(senderId, receiverId) {
       return pairs.has(`${senderId}>${receiverId}`);
     },
+    async countAfter(conversationId, senderId, receiverId, after) {
+      let count = 0;
+      for (const m of byConversation.get(conversationId) ?? []) {
+        if (m.senderId !== senderId || m.receiverId !== receiverId) continue;
+        if (after === null || compareMessages(m, after) > 0) count++;
+      }
+      return count;
+    },
     async removeConversation(conversationId) {
       for (const message of byConversation.get(conversationId) ?? []) {
         byId.delete(message.id);

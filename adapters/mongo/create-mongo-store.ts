@@ -9,6 +9,7 @@ import { createMongoEventLog } from './event-log.js';
 import { ensureIndexes } from './indexes.js';
 import { createMongoKeyBundleRepository } from './key-bundle-repository.js';
 import { createMongoMessageRepository } from './message-repository.js';
+import { createMongoReadMarkRepository } from './read-mark-repository.js';
 import { createMongoSessionRepository } from './session-repository.js';
 import { createMongoUserRepository } from './user-repository.js';
 import { createMongoVerificationRepository } from './verification-repository.js';
@@ -38,6 +39,7 @@ export async function createMongoStore(db: Db): Promise<Store> {
     sessions: createMongoSessionRepository(db),
     verifications: createMongoVerificationRepository(db),
     blocks: createMongoBlockRepository(db),
+    readMarks: createMongoReadMarkRepository(db),
     events: createMongoEventLog(db),
   };
 }

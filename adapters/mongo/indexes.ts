@@ -38,6 +38,8 @@ export const COLLECTIONS = {
   userDeletions: 'user_deletions',
   /** Each user's event log, unique on (userId, seq) (see event-log.ts). */
   events: 'events',
+  /** Where each user read each conversation up to, `_id` per mark (see read-mark-repository.ts). */
+  readMarks: 'read_marks',
 } as const;
 
 /** The indexes of each collection, by name. */
@@ -87,6 +89,9 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   ],
   [COLLECTIONS.calls]: [
     { name: 'calls_by_participant', key: { participants: 1, startedAt: -1, _id: -1 } },
+  ],
+  [COLLECTIONS.readMarks]: [
+    { name: 'read_marks_newest', key: { userId: 1, conversationId: 1, at: -1, messageId: -1 } },
   ],
   // The event log's `seq` allocation and its reads in `seq` order.
   [COLLECTIONS.events]: [{ name: 'events_user_seq', key: { userId: 1, seq: 1 }, unique: true }],

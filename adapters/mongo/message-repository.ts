@@ -84,6 +84,25 @@ export function createMongoMessageRepository(db: Db): MessageRepository {
       );
       return found !== null;
     },
+    async countAfter(conversationId, senderId, receiverId, after) {
+      const conversation = toObjectId(conversationId);
+      const sender = toObjectId(senderId);
+      const receiver = toObjectId(receiverId);
+      if (!conversation || !sender || !receiver) return 0;
+      const filter: Filter<MessageDoc> = {
+        conversationId: conversation,
+        senderId: sender,
+        receiverId: receiver,
+      };
+      if (after) {
+        const afterId = toObjectId(after.id);
+        filter.$or = [
+          { createdAt: { $gt: after.createdAt } },
+          ...(afterId ? [{ createdAt: after.createdAt, _id: { $gt: afterId } }] : []),
+        ];
+      }
+      return messages.countDocuments(filter);
+    },
     async removeConversation(conversationId) {
       const conversation = toObjectId(conversationId);
       if (!conversation) return;

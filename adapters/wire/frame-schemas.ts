@@ -53,9 +53,16 @@ const SeqInput = v.pipe(
 /** `sync`: replay the log after `since`. */
 export const SyncPayload = v.object({ since: SeqInput });
 
+/** `read`: as `POST /api/chat/read`. */
+export const ReadPayload = v.object({
+  peerId: v.string('Must be a user id.'),
+  upTo: v.string('Must be a message id.'),
+});
+
 /** The payload schema of every frame a client may send. */
 export const CLIENT_FRAME_SCHEMAS = {
   sync: SyncPayload,
+  read: ReadPayload,
   'call-user': CallUserPayload,
   'call-accepted': CallFramePayload,
   'call-rejected': CallFramePayload,
@@ -204,6 +211,16 @@ export const SERVER_FRAME_SCHEMAS = {
     ),
   }),
   'new-message': MessagePayload,
+  'messages-read': v.object({
+    by: v.pipe(UserId, v.description('The reader: the other party of the conversation.')),
+    upTo: v.pipe(v.string(), v.description('Your messages up to this one are read.')),
+    readAt: Timestamp,
+  }),
+  'conversation-read': v.object({
+    peerId: v.pipe(UserId, v.description("The conversation's other party.")),
+    upTo: v.pipe(v.string(), v.description('You read up to this message (on another device).')),
+    readAt: Timestamp,
+  }),
   'missed-call': v.pipe(
     v.object({
       _id: CallId,
@@ -270,5 +287,7 @@ export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;
  */
 export const LOGGED_FRAME_TYPES = [
   'new-message',
+  'messages-read',
+  'conversation-read',
   'missed-call',
 ] as const satisfies readonly ServerFrameType[];

@@ -72,6 +72,12 @@ export const CLIENT_FRAME_DOCS: Record<ClientFrameType, ClientFrameDoc> = {
     errors: [],
     example: { since: 41 },
   },
+  read: {
+    summary:
+      'As POST /api/chat/read: the conversation with `peerId` is read up to `upTo`. Your other connections get `conversation-read`; the peer `messages-read` (when both have read receipts on and neither blocks the other).',
+    errors: ['USER_NOT_FOUND'],
+    example: { peerId: BOB, upTo: '665f200a9b3e4d2a1c0b9e91' },
+  },
   'call-user': {
     summary:
       'Call a user. Rings every connection of `to` (`call-user`) and answers this connection `call-ringing`; or `call-unavailable` (offline), `call-rejected` busy, `call-ended` glare. Any other field is passed on to the callee.',
@@ -148,6 +154,16 @@ export const SERVER_FRAME_DOCS: Record<ServerFrameType, FrameDoc> = {
     summary:
       'The events after your `since` are no longer kept: refetch your conversations (GET /api/chat/conversations), then go on from `seq`. `sync-done` follows.',
     example: { seq: 1234 },
+  },
+  'messages-read': {
+    summary:
+      'The peer read your messages up to `upTo` (logged, with `seq`); not sent when either of you turned read receipts off.',
+    example: { by: BOB, upTo: '665f200a9b3e4d2a1c0b9e91', readAt: '2026-11-24T19:10:02.000Z' },
+  },
+  'conversation-read': {
+    summary:
+      'You read the conversation with `peerId` up to `upTo` on another device (logged, with `seq`): clear its badge.',
+    example: { peerId: BOB, upTo: '665f200a9b3e4d2a1c0b9e91', readAt: '2026-11-24T19:10:02.000Z' },
   },
   'missed-call': {
     summary:
@@ -260,7 +276,7 @@ const CONNECT = {
   token:
     'The JWT of register/login in the `token` query parameter (headers are ignored on the upgrade). A missing or bad token is refused with HTTP 401 UNAUTHENTICATED before the upgrade; a shutting-down server answers 503 SERVICE_UNAVAILABLE.',
   frames:
-    'Every frame, both ways, is one JSON text frame { "type": string, "payload": object }; logged events (new-message, missed-call) also carry "seq". The server first sends ready { userId, connectionId, seq }. With ?since=<seq> it then replays the log after seq and sends sync-done.',
+    'Every frame, both ways, is one JSON text frame { "type": string, "payload": object }; logged events (new-message, messages-read, conversation-read, missed-call) also carry "seq". The server first sends ready { userId, connectionId, seq }. With ?since=<seq> it then replays the log after seq and sends sync-done.',
 };
 
 const LIMITS = {

@@ -138,7 +138,13 @@ export const DELETED_PEER = {
 } as const;
 
 /** One entry of `GET /api/chat/conversations`; `updatedAt` is the last message's time. */
-export function serializeConversation({ conversation, peerId, peer }: ConversationView) {
+export function serializeConversation({
+  conversation,
+  peerId,
+  peer,
+  unreadCount,
+  lastRead,
+}: ConversationView) {
   return {
     _id: conversation.id,
     participants: [...conversation.participants],
@@ -147,6 +153,11 @@ export function serializeConversation({ conversation, peerId, peer }: Conversati
       : { _id: peerId, ...DELETED_PEER },
     lastMessage: serializeMessage(conversation.lastMessage),
     updatedAt: toWireDate(conversation.lastMessage.createdAt),
+    unreadCount,
+    lastRead:
+      lastRead === null
+        ? null
+        : { messageId: lastRead.messageId, readAt: toWireDate(lastRead.readAt) },
   };
 }
 

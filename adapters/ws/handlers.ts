@@ -11,6 +11,7 @@ import {
   callUser,
   type Deps,
   endCall,
+  markRead,
   rejectCall,
   relayCallSignal,
   type SessionId,
@@ -82,6 +83,9 @@ export function createFrameHandlers(
   };
 
   on('sync', (context, payload) => context.resume(payload.since));
+  on('read', async ({ userId, connectionId }, payload) => {
+    await markRead(deps, { userId, peerId: payload.peerId, upTo: payload.upTo, connectionId });
+  });
 
   on('call-user', async ({ userId, connectionId }, payload) => {
     // Every attempt counts, refused ones too: ringing someone is never free.

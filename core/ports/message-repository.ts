@@ -30,6 +30,16 @@ export interface MessageRepository {
   findByClientMessageId(senderId: UserId, clientMessageId: string): Promise<Message | null>;
   /** Whether `senderId` ever sent a message to `receiverId` (a note to self counts for itself). */
   hasSent(senderId: UserId, receiverId: UserId): Promise<boolean>;
+  /**
+   * How many messages of the conversation `senderId` sent to `receiverId`
+   * after `after` (all of them when null), in (`createdAt`, `id`) order.
+   */
+  countAfter(
+    conversationId: ConversationId,
+    senderId: UserId,
+    receiverId: UserId,
+    after: MessageCursor | null,
+  ): Promise<number>;
   /** A page of the conversation's messages, newest first. */
   listInConversation(conversationId: ConversationId, page: MessagePage): Promise<Message[]>;
   /** Deletes every message of the conversation (erasure once nobody can read it); idempotent. */

@@ -9,6 +9,7 @@ import { createMemoryKeyBundleRepository } from '../../adapters/memory/key-bundl
 import { createMemoryMessageRepository } from '../../adapters/memory/message-repository.js';
 import { createMemoryPresenceStore } from '../../adapters/memory/presence-store.js';
 import { createMemoryPresenceSubscriptions } from '../../adapters/memory/presence-subscriptions.js';
+import { createMemoryReadMarkRepository } from '../../adapters/memory/read-mark-repository.js';
 import { createMemorySessionRepository } from '../../adapters/memory/session-repository.js';
 import { createMemoryUserRepository } from '../../adapters/memory/user-repository.js';
 import { createMemoryVerificationRepository } from '../../adapters/memory/verification-repository.js';
@@ -21,6 +22,7 @@ import { describeKeyBundleRepositoryContract } from './key-bundle-repository.con
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
 import { describePresenceStoreContract } from './presence-store.contract.js';
 import { describePresenceSubscriptionsContract } from './presence-subscriptions.contract.js';
+import { describeReadMarkRepositoryContract } from './read-mark-repository.contract.js';
 import { describeSessionRepositoryContract } from './session-repository.contract.js';
 import { describeUserRepositoryContract } from './user-repository.contract.js';
 import { describeVerificationRepositoryContract } from './verification-repository.contract.js';
@@ -41,3 +43,4 @@ describePresenceSubscriptionsContract('memory', (cap) =>
 describeSessionRepositoryContract('memory', () => createMemorySessionRepository());
 describeVerificationRepositoryContract('memory', () => createMemoryVerificationRepository());
 describeEventLogContract('memory', () => [createMemoryEventLog()]);
+describeReadMarkRepositoryContract('memory', () => createMemoryReadMarkRepository());

@@ -102,6 +102,32 @@ export function describeMessageRepositoryContract(
       expect(await messages.findByClientMessageId(message.senderId, 'client-1')).toEqual(message);
     });
 
+    it('counts one direction of a conversation after a message, ties by id', async () => {
+      const list = conversation(6);
+      for (const m of shuffled(list)) await messages.insert(m);
+      const { conversationId, senderId, receiverId } = list[0]!;
+      // Even positions go sender → receiver: 0, 2, 4.
+      expect(await messages.countAfter(conversationId, senderId, receiverId, null)).toBe(3);
+      const cursor = { createdAt: list[2]!.createdAt, id: list[2]!.id };
+      expect(await messages.countAfter(conversationId, senderId, receiverId, cursor)).toBe(1);
+      expect(await messages.countAfter(conversationId, receiverId, senderId, cursor)).toBe(2);
+      const tie = newMessage({
+        conversationId,
+        senderId,
+        receiverId,
+        createdAt: list[4]!.createdAt,
+      });
+      await messages.insert(tie);
+      const atFour = { createdAt: list[4]!.createdAt, id: list[4]!.id };
+      expect(await messages.countAfter(conversationId, senderId, receiverId, atFour)).toBe(
+        tie.id > list[4]!.id ? 1 : 0,
+      );
+      expect(await messages.countAfter(conversationId, senderId, receiverId, null)).toBe(4);
+      expect(await messages.countAfter('nope' as ConversationId, senderId, receiverId, null)).toBe(
+        0,
+      );
+    });
+
     it('treats unknown and malformed ids as unknown', async () => {
       await messages.insert(newMessage());
       expect(await messages.findById(ids.newId())).toBeNull();

@@ -26,6 +26,7 @@ import { describeConversationRepositoryContract } from './conversation-repositor
 import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
+import { describeReadMarkRepositoryContract } from './read-mark-repository.contract.js';
 import { describeSessionRepositoryContract } from './session-repository.contract.js';
 import { describeUserRepositoryContract } from './user-repository.contract.js';
 import { describeVerificationRepositoryContract } from './verification-repository.contract.js';
@@ -257,3 +258,4 @@ describe('MongoDB call history', () => {
     expect(await calls.findById(record.id)).toMatchObject({ status: 'completed', answeredAt });
   });
 });
+describeReadMarkRepositoryContract('mongo', async () => (await emptied()).readMarks);

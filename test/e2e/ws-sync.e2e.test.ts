@@ -135,6 +135,73 @@ describe('the event log on the socket', () => {
   });
 });
 
+describe('read receipts and unread counts', () => {
+  it('a read on device 1 clears the badge on device 2 and shows the sender the ticks', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const [phone, laptop, bobSocket] = [
+      await connect(alice),
+      await connect(alice),
+      await connect(bob),
+    ];
+    const m1 = (await send(bob, alice, 'one')).body;
+    const m2 = (await send(bob, alice, 'two')).body;
+    const list = () =>
+      callJson(server.url, 'GET', '/api/chat/conversations', { token: alice.token });
+    expect((await list()).body[0]).toMatchObject({ unreadCount: 2, lastRead: null });
+
+    phone.send('read', { peerId: bob.userId, upTo: m2._id });
+    const cleared = await laptop.waitFor(frameOf('conversation-read'));
+    expect(cleared.payload).toMatchObject({ peerId: bob.userId, upTo: m2._id });
+    expect(cleared.seq).toBe(3);
+    const ticks = await bobSocket.waitFor(frameOf('messages-read'));
+    expect(ticks.payload).toEqual({
+      by: alice.userId,
+      upTo: m2._id,
+      readAt: cleared.payload.readAt,
+    });
+    await phone.expectNoFrame(frameOf('conversation-read'), 100);
+    expect((await list()).body[0]).toMatchObject({
+      unreadCount: 0,
+      lastRead: { messageId: m2._id, readAt: cleared.payload.readAt },
+    });
+
+    // An older mark over HTTP answers the current one and tells nobody.
+    const older = await callJson(server.url, 'POST', '/api/chat/read', {
+      token: alice.token,
+      body: { peerId: bob.userId, upTo: m1._id },
+    });
+    expect(older.status).toBe(200);
+    expect(older.body).toEqual({
+      peerId: bob.userId,
+      upTo: m2._id,
+      readAt: cleared.payload.readAt,
+    });
+    await laptop.expectNoFrame(frameOf('conversation-read'), 100);
+
+    // With read receipts off, the sender sees no ticks; the reader's devices still sync.
+    await callJson(server.url, 'PATCH', '/api/users/me', {
+      token: alice.token,
+      body: { readReceipts: false },
+    });
+    const m3 = (await send(bob, alice, 'three')).body;
+    const quiet = await callJson(server.url, 'POST', '/api/chat/read', {
+      token: alice.token,
+      body: { peerId: bob.userId, upTo: m3._id },
+    });
+    expect(quiet.status).toBe(200);
+    await laptop.waitFor(frameOf('conversation-read', { upTo: m3._id }));
+    await bobSocket.expectNoFrame(frameOf('messages-read'), 150);
+
+    const bad = await callJson(server.url, 'POST', '/api/chat/read', {
+      token: alice.token,
+      body: { peerId: bob.userId, upTo: '0123456789abcdef01234567' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['upTo']);
+  });
+});
+
 describe('GET /api/sync', () => {
   it('serves the logged frames after since, page by page', async () => {
     const alice = await registerUser(server.url, 'Alice');

@@ -275,6 +275,9 @@ describe('GET /api/chat/conversations', () => {
         createdAt: withB.updatedAt,
       },
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      // b's one message to a, never read.
+      unreadCount: 1,
+      lastRead: null,
     });
   });
 

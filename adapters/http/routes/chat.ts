@@ -1,7 +1,7 @@
 /** @module `/api/chat`: send, conversations, messages (API.md §4). */
 import { Hono } from 'hono';
-import { listConversations, listMessages, sendMessage } from '../../../core/index.js';
-import { serializeConversation, serializeMessage } from '../../wire/serialize.js';
+import { listConversations, listMessages, markRead, sendMessage } from '../../../core/index.js';
+import { serializeConversation, serializeMessage, toWireDate } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
@@ -14,6 +14,8 @@ import {
   MessageListResponse,
   MessageResponse,
   MessagesQuery,
+  ReadBody,
+  ReadResponse,
   SendMessageBody,
   USER_ID_PARAM,
 } from '../schemas.js';
@@ -64,6 +66,44 @@ export function createChatRoutes(deps: HttpDeps): Hono<AuthEnv> {
         });
         // 201 for a new message; 200 when a retry matched the first one stored.
         return c.json(serializeMessage(message), created ? 201 : 200);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/read',
+      doc: {
+        operationId: 'markRead',
+        summary: 'Mark a conversation read up to a message',
+        description:
+          "Every message of the conversation with `peerId` up to `upTo` is read. The caller's other " +
+          'devices get `conversation-read` (the connection named by `x-connection-id` excepted); the ' +
+          'peer gets `messages-read` unless either of the two turned `readReceipts` off or either ' +
+          'blocks the other. A mark at or before the current one changes nothing and answers the ' +
+          'current one. `404 USER_NOT_FOUND`: no conversation with `peerId`; `400` at `upTo`: not a ' +
+          'message of that conversation.',
+        responses: {
+          200: { description: 'Where the caller has read up to now.', schema: ReadResponse },
+        },
+        errors: ['USER_NOT_FOUND'],
+        headers: {
+          'x-connection-id':
+            "The `connectionId` of the reading device's socket: that connection gets no `conversation-read`.",
+        },
+      },
+      body: ReadBody,
+      handler: async (c) => {
+        const body = c.req.valid('json');
+        const connectionId = requestHeader(c, 'x-connection-id')?.trim();
+        const state = await markRead(deps, {
+          userId: c.get('user').id,
+          peerId: body.peerId,
+          upTo: body.upTo,
+          ...(connectionId ? { connectionId } : {}),
+        });
+        return c.json(
+          { peerId: state.peerId, upTo: state.upTo, readAt: toWireDate(state.readAt) },
+          200,
+        );
       },
     }),
     defineRoute({

@@ -1,6 +1,7 @@
 /** @module The event log's use cases (docs/API.md "Sync"). */
 export { type AppendEventInput, appendEvent, PRUNE_EVERY } from './append-event.js';
 export { logMissedCall } from './log-missed-call.js';
+export { type MarkReadInput, markRead, type ReadState } from './mark-read.js';
 export {
   DEFAULT_SYNC_LIMIT,
   type EventPage,
