@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { DomainError, ValidationError } from '../../errors.js';
 import type { MessageId, UserId } from '../../model.js';
 import { compareMessages } from '../../ordering.js';
-import { appendEvent } from './append-event.js';
+import { type AppendEventDeps, appendEvent } from './append-event.js';
 
 export interface MarkReadInput {
   readonly userId: UserId;
@@ -28,19 +28,8 @@ export interface ReadState {
  * the current one changes nothing and answers the current one.
  */
 export async function markRead(
-  deps: Pick<
-    Deps,
-    | 'users'
-    | 'blocks'
-    | 'messages'
-    | 'conversations'
-    | 'readMarks'
-    | 'events'
-    | 'eventQueue'
-    | 'notifier'
-    | 'clock'
-    | 'eventRetentionMs'
-  >,
+  deps: Pick<Deps, 'users' | 'blocks' | 'messages' | 'conversations' | 'readMarks'> &
+    AppendEventDeps,
   input: MarkReadInput,
 ): Promise<ReadState> {
   const { userId } = input;
