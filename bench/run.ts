@@ -24,6 +24,7 @@ import { memoryScenario } from './scenarios/memory.js';
 import { startBenchMongo } from './scenarios/mongo.js';
 import { pushScenario } from './scenarios/push.js';
 import { relayScenario } from './scenarios/relay.js';
+import { replayScenario } from './scenarios/replay.js';
 import { stormScenario } from './scenarios/storm.js';
 
 const SCENARIOS: readonly Scenario[] = [
@@ -32,6 +33,7 @@ const SCENARIOS: readonly Scenario[] = [
   claimsScenario,
   stormScenario,
   pushScenario,
+  replayScenario,
   relayScenario,
   crossScenario,
   memoryScenario,

@@ -52,6 +52,7 @@ import {
   type EndedSession,
   isDomainError,
   type LoggedEvent,
+  MAX_READ_LIMIT,
   MAX_SYNC_LIMIT,
   type Notification,
   presenceConnectionClosed,
@@ -199,6 +200,8 @@ interface Held {
 
 /** A replay waits for the socket to drain below this before it sends the next page. */
 const REPLAY_LOW_WATER_BYTES = 256 * 1024;
+/** A replay looks whether the socket drained every this many frames. */
+const REPLAY_CHECK_EVERY = 64;
 /** How long to wait before looking at the log again for an event still missing. */
 const REFILL_DELAY_MS = 50;
 /** Pushes held per connection at most; the log has the rest. */
@@ -672,7 +675,7 @@ export function createWsHub(init: WsHubInit): WsHub {
 
   /**
    * The log after `since`, page by page, then `sync-done`; live pushes are
-   * held meanwhile and follow. Pages wait for the socket to drain, so a long
+   * held meanwhile and follow. Sending waits for the socket to drain, so a long
    * replay never trips the unread-data limit.
    */
   async function replay(connection: Connection, since: number): Promise<void> {
@@ -683,7 +686,7 @@ export function createWsHub(init: WsHubInit): WsHub {
         const page = await readEvents(deps, {
           userId: connection.userId,
           since: connection.expected - 1,
-          limit: MAX_SYNC_LIMIT,
+          limit: MAX_READ_LIMIT,
         });
         if (connection.closing) return;
         if (page.reset) {
@@ -691,7 +694,14 @@ export function createWsHub(init: WsHubInit): WsHub {
           connection.expected = page.seq + 1;
           break;
         }
-        for (const event of page.events) connection.sendEvent(event);
+        for (let i = 0; i < page.events.length; i++) {
+          // A page is large: pause whenever the client has not read what was sent.
+          if (i % REPLAY_CHECK_EVERY === 0) {
+            while (!connection.drained && !connection.closing) await sleep(10);
+            if (connection.closing) return;
+          }
+          connection.sendEvent(page.events[i]!);
+        }
         if (!page.more) break;
         // A hole is a write still landing: look again shortly.
         idle = page.events.length === 0 ? idle + 1 : 0;

@@ -5,6 +5,7 @@ export { type MarkReadInput, markRead, type ReadState } from './mark-read.js';
 export {
   DEFAULT_SYNC_LIMIT,
   type EventPage,
+  MAX_READ_LIMIT,
   MAX_SYNC_LIMIT,
   type ReadEventsInput,
   readEvents,

@@ -3,8 +3,14 @@ import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import type { LoggedEvent, UserId } from '../../model.js';
 
-/** Most events one read returns (`GET /api/sync?limit=`, one replay page). */
+/** Most events `GET /api/sync?limit=` returns. */
 export const MAX_SYNC_LIMIT = 500;
+/**
+ * Most events one read returns: a socket's replay page. Large, because a
+ * store that cannot sort through its index (FerretDB) scans the user's log
+ * for every page.
+ */
+export const MAX_READ_LIMIT = 10_000;
 export const DEFAULT_SYNC_LIMIT = 100;
 
 export interface ReadEventsInput {
@@ -81,8 +87,8 @@ function assertValid(since: number, limit: number): void {
   if (!Number.isSafeInteger(since) || since < 0) {
     issues.push({ path: 'since', message: 'Must be a whole number ≥ 0.' });
   }
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SYNC_LIMIT) {
-    issues.push({ path: 'limit', message: `Must be a whole number from 1 to ${MAX_SYNC_LIMIT}.` });
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
+    issues.push({ path: 'limit', message: `Must be a whole number from 1 to ${MAX_READ_LIMIT}.` });
   }
   if (issues.length > 0) throw new ValidationError(issues);
 }

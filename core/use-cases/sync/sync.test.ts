@@ -103,7 +103,7 @@ describe('readEvents', () => {
     [{ since: -1 }, 'since'],
     [{ since: 1.5 }, 'since'],
     [{ since: 0, limit: 0 }, 'limit'],
-    [{ since: 0, limit: 501 }, 'limit'],
+    [{ since: 0, limit: 10_001 }, 'limit'],
   ])('refuses %o at %s', async (input, path) => {
     const { deps, alice } = await world();
     await expect(readEvents(deps, { userId: alice.id, ...input })).rejects.toMatchObject({
