@@ -23,6 +23,8 @@ import type {
   MessagesQuery,
   PresenceMap,
   Profile,
+  ReadRequest,
+  ReadState,
   RegisterRequest,
   ResendCodeRequest,
   ResetPasswordRequest,
@@ -166,6 +168,10 @@ export class MyCallsApi {
       body,
       headers: connectionId === null ? {} : { 'x-connection-id': connectionId },
     });
+  }
+  /** Marks the conversation with `peerId` read up to `upTo` (and everything before it). */
+  markRead(body: ReadRequest): Promise<ReadState> {
+    return this.request('POST', '/api/chat/read', { body });
   }
   conversations(query: ConversationsQuery = {}): Promise<Conversation[]> {
     return this.request('GET', '/api/chat/conversations', { query });

@@ -21,6 +21,7 @@ export type ChangePasswordRequest = v.InferInput<typeof S.ChangePasswordBody>;
 export type DeleteAccountRequest = v.InferInput<typeof S.DeleteAccountBody>;
 export type UpdateAccountRequest = v.InferInput<typeof S.UpdateAccountBody>;
 export type SendMessageRequest = v.InferInput<typeof S.SendMessageBody>;
+export type ReadRequest = v.InferInput<typeof S.ReadBody>;
 /** Query parameters, as numbers and strings (the SDK writes them into the URL). */
 export type ConversationsQuery = Partial<v.InferOutput<typeof S.ConversationsQuery>>;
 export type MessagesQuery = Partial<v.InferOutput<typeof S.MessagesQuery>>;
@@ -37,6 +38,7 @@ export type PresenceMap = v.InferOutput<typeof S.PresenceResponse>;
 export type Contact = v.InferOutput<typeof S.LookupResponse>[number];
 export type Message = v.InferOutput<typeof S.MessageResponse>;
 export type Conversation = v.InferOutput<typeof S.ConversationListResponse>[number];
+export type ReadState = v.InferOutput<typeof S.ReadResponse>;
 export type CallRecord = v.InferOutput<typeof S.CallListResponse>[number];
 export type IceServers = v.InferOutput<typeof S.IceServersResponse>;
 export type ErrorBody = v.InferOutput<typeof S.ErrorResponse>;

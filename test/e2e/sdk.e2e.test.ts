@@ -98,6 +98,19 @@ describe('the client SDK against a running server', () => {
     expect(alice.frames.filter((f) => f.type === 'new-message')).toEqual([]);
   });
 
+  it('marks a conversation read: unreadCount drops and the sender is told messages-read', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    const sent = await alice.client.api.sendMessage({ receiverId: bob.userId, content: 'read me' });
+    expect((await bob.client.api.conversations())[0]?.unreadCount).toBe(1);
+    await bob.client.api.markRead({ peerId: alice.userId, upTo: sent._id });
+    expect((await frame(alice, 'messages-read')).payload).toMatchObject({
+      by: bob.userId,
+      upTo: sent._id,
+    });
+    expect((await bob.client.api.conversations())[0]?.unreadCount).toBe(0);
+  });
+
   it('throws ApiError with the server code, status and details', async () => {
     const alice = await person('Alice');
     const error = await alice.client.api

@@ -164,12 +164,23 @@ describe.skipIf(!browserTestsRun('web-app.e2e'))('the web app, two people in Chr
     await alice.page.getByRole('button', { name: 'Send' }).click();
 
     // Bob, without reloading: the conversation appears with an unread badge.
+    // Not read yet: one tick.
+    await alice.page
+      .locator('.message.mine', { hasText: 'Hello Bob' })
+      .locator('.tick[data-read="false"]')
+      .waitFor();
     const fromAlice = bob.page.getByRole('button', { name: /^Alice.*1 unread.*Hello Bob/ });
     await fromAlice.waitFor({ timeout: 10_000 });
     await shot(bob, '02-unread');
     await fromAlice.click();
     const bobMessages = bob.page.getByRole('list', { name: 'Messages with Alice' });
     await bobMessages.getByText('Hello Bob').waitFor();
+
+    // Bob has it open: Alice's message shows read (messages-read, live).
+    await alice.page
+      .locator('.message.mine', { hasText: 'Hello Bob' })
+      .locator('.tick[data-read="true"]')
+      .waitFor({ timeout: 10_000 });
 
     // Live both ways in the open chat.
     await alice.page.getByLabel('Message to Bob').fill('Are you there?');

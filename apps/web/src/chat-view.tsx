@@ -75,6 +75,11 @@ export function ChatView({ model, peer }: { model: AppModel; peer: Peer }) {
               <time class="time" dateTime={message.createdAt}>
                 {formatTime(message.createdAt)}
               </time>
+              {mine && (
+                <span class="tick" data-read={model.isRead(message)}>
+                  {model.isRead(message) ? '✓✓ Read' : '✓ Sent'}
+                </span>
+              )}
             </li>
           );
         })}

@@ -52,6 +52,10 @@ export class AppModel {
   messages: Message[] = [];
   hasOlder = false;
   calls: CallRecord[] = [];
+  /** Per peer: the newest of this user's messages that the peer has read (`messages-read`). */
+  readByPeer = new Map<string, string>();
+  /** Per peer: the last message this tab marked read, so it is marked once. */
+  private readonly marked = new Map<string, string>();
   /** Ids of the people this user has blocked. */
   blocked = new Set<string>();
   /** The last failure to tell the user about. */
@@ -81,6 +85,15 @@ export class AppModel {
       void this.refresh();
     });
     socket.on('new-message', (message) => this.onMessage(message));
+    socket.on('messages-read', (read) => {
+      this.readByPeer.set(read.by, read.upTo);
+      this.changed();
+    });
+    // Read on another device of this user.
+    socket.on('conversation-read', (read) => {
+      this.unread.delete(read.peerId);
+      this.changed();
+    });
     // A call rang out while this device was away (replayed on resume).
     socket.on('missed-call', () => {
       if (this.tab === 'calls') void this.loadCalls();
@@ -154,7 +167,11 @@ export class AppModel {
   async loadConversations(): Promise<void> {
     const list = await this.client.api.conversations({ limit: 50 });
     this.conversations = list;
-    for (const conversation of list) this.remember(conversation.peer);
+    for (const conversation of list) {
+      this.remember(conversation.peer);
+      const open = this.activePeer?._id === conversation.peer._id;
+      this.unread.set(conversation.peer._id, open ? 0 : conversation.unreadCount);
+    }
     // The open chat's peer as the server shows it now (renamed, or a deleted account).
     const open = this.activePeer === null ? undefined : this.peers.get(this.activePeer._id);
     if (open !== undefined) {
@@ -305,7 +322,31 @@ export class AppModel {
     this.messages = [...byId.values()].sort((a, b) =>
       a.createdAt === b.createdAt ? (a._id < b._id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1,
     );
+    this.markRead();
     this.changed();
+  }
+
+  /** Tells the server (so the sender's ticks) that the open chat is read up to its newest message from the peer. */
+  private markRead(): void {
+    const peer = this.activePeer;
+    if (peer === null || peer.deleted === true || document.visibilityState !== 'visible') return;
+    const newest = this.messages.findLast((message) => message.senderId === peer._id);
+    if (newest === undefined || this.marked.get(peer._id) === newest._id) return;
+    this.marked.set(peer._id, newest._id);
+    this.unread.set(peer._id, 0);
+    void this.guard(() => this.client.api.markRead({ peerId: peer._id, upTo: newest._id }));
+  }
+
+  /** Whether the peer has read `message` (one of this user's): at or before their read mark. */
+  isRead(message: Message): boolean {
+    const upTo = this.readByPeer.get(message.receiverId);
+    if (upTo === undefined) return false;
+    const mark = this.messages.find((m) => m._id === upTo);
+    if (mark === undefined) return false;
+    return (
+      message.createdAt < mark.createdAt ||
+      (message.createdAt === mark.createdAt && message._id <= mark._id)
+    );
   }
 
   /** Subscribes this connection to presence of users not yet followed. */
