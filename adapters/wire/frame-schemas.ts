@@ -53,6 +53,12 @@ const SeqInput = v.pipe(
 /** `sync`: replay the log after `since`. */
 export const SyncPayload = v.object({ since: SeqInput });
 
+/** `typing`: to a conversation partner. */
+export const TypingPayload = v.object({
+  to: v.string('Must be a user id.'),
+  active: v.boolean('Must be true or false.'),
+});
+
 /** `read`: as `POST /api/chat/read`. */
 export const ReadPayload = v.object({
   peerId: v.string('Must be a user id.'),
@@ -63,6 +69,7 @@ export const ReadPayload = v.object({
 export const CLIENT_FRAME_SCHEMAS = {
   sync: SyncPayload,
   read: ReadPayload,
+  typing: TypingPayload,
   'call-user': CallUserPayload,
   'call-accepted': CallFramePayload,
   'call-rejected': CallFramePayload,
@@ -211,6 +218,13 @@ export const SERVER_FRAME_SCHEMAS = {
     ),
   }),
   'new-message': MessagePayload,
+  typing: v.object({
+    from: v.pipe(UserId, v.description('Who is typing to you.')),
+    active: v.pipe(
+      v.boolean(),
+      v.description('false: stopped (or not refreshed within 6 s, ended by the server).'),
+    ),
+  }),
   'messages-read': v.object({
     by: v.pipe(UserId, v.description('The reader: the other party of the conversation.')),
     upTo: v.pipe(v.string(), v.description('Your messages up to this one are read.')),

@@ -72,6 +72,12 @@ export const CLIENT_FRAME_DOCS: Record<ClientFrameType, ClientFrameDoc> = {
     errors: [],
     example: { since: 41 },
   },
+  typing: {
+    summary:
+      'You are typing to `to` (`active: true`, refresh it within 6 s) or stopped (`false`). Pushed only between users who share a conversation, both with typingIndicators on, neither blocking the other; never stored.',
+    errors: [],
+    example: { to: BOB, active: true },
+  },
   read: {
     summary:
       'As POST /api/chat/read: the conversation with `peerId` is read up to `upTo`. Your other connections get `conversation-read`; the peer `messages-read` (when both have read receipts on and neither blocks the other).',
@@ -154,6 +160,11 @@ export const SERVER_FRAME_DOCS: Record<ServerFrameType, FrameDoc> = {
     summary:
       'The events after your `since` are no longer kept: refetch your conversations (GET /api/chat/conversations), then go on from `seq`. `sync-done` follows.',
     example: { seq: 1234 },
+  },
+  typing: {
+    summary:
+      '`from` is typing to you (`active: true`), or stopped; the server sends `active: false` itself 6 s after the last `active: true`. Not logged.',
+    example: { from: BOB, active: true },
   },
   'messages-read': {
     summary:

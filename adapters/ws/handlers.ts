@@ -15,6 +15,7 @@ import {
   rejectCall,
   relayCallSignal,
   type SessionId,
+  sendTyping,
   subscribePresence,
   type UserId,
   unsubscribePresence,
@@ -83,6 +84,9 @@ export function createFrameHandlers(
   };
 
   on('sync', (context, payload) => context.resume(payload.since));
+  on('typing', ({ userId }, payload) =>
+    sendTyping(deps, { userId, to: payload.to, active: payload.active }),
+  );
   on('read', async ({ userId, connectionId }, payload) => {
     await markRead(deps, { userId, peerId: payload.peerId, upTo: payload.upTo, connectionId });
   });

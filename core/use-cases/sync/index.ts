@@ -10,3 +10,4 @@ export {
   type ReadEventsInput,
   readEvents,
 } from './read-events.js';
+export { sendTyping, TYPING_TIMEOUT_MS } from './send-typing.js';
