@@ -95,6 +95,11 @@ export class MyCallsClient {
     return session;
   }
 
+  /** Sends `typing { to, active }` (see `MyCallsSocket.typing`); false when not connected. */
+  typing(to: string, active: boolean): boolean {
+    return this.socket.typing(to, active);
+  }
+
   /** Hangs up, closes the socket and forgets the token (the session stays valid on the server). */
   close(): void {
     this.calls?.dispose();

@@ -101,6 +101,15 @@ export class MyCallsSocket {
     return true;
   }
 
+  /**
+   * Tells `to` this user is typing (`active: true`; repeat within 6 s or the
+   * server ends it) or stopped. The server drops it silently unless both share
+   * a conversation with `typingIndicators` on; false when the socket is not open.
+   */
+  typing(to: string, active: boolean): boolean {
+    return this.send('typing', { to, active });
+  }
+
   /** Opens the socket; throws when the platform has no WebSocket and none was given. */
   connect(): void {
     if (this.state === 'connecting' || this.state === 'open') return;

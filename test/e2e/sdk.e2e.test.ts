@@ -5,7 +5,7 @@
  * frames), no echo of one's own send, call signaling, reconnection after
  * the server drops the socket, and no reconnection once the session ends.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RunningServer } from '../../apps/server/start-server.js';
 import {
@@ -109,6 +109,24 @@ describe('the client SDK against a running server', () => {
       upTo: sent._id,
     });
     expect((await bob.client.api.conversations())[0]?.unreadCount).toBe(0);
+  });
+
+  it('sends typing to a conversation partner, who gets typed typing frames on and off', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    await alice.client.api.sendMessage({ receiverId: bob.userId, content: 'typing next' });
+    expect(alice.client.typing(bob.userId, true)).toBe(true);
+    const on = await frame(bob, 'typing');
+    expectTypeOf(on.payload).toEqualTypeOf<{ from: string; active: boolean }>();
+    expect(on.payload).toEqual({ from: alice.userId, active: true });
+    expect(alice.client.socket.typing(bob.userId, false)).toBe(true);
+    const off = await until(
+      () => bob.frames.find((f) => f.type === 'typing' && !f.payload.active),
+      'typing off',
+    );
+    expect(off.payload).toEqual({ from: alice.userId, active: false });
+    // Nothing comes back to the typist.
+    expect(alice.frames.filter((f) => f.type === 'typing')).toEqual([]);
   });
 
   it('throws ApiError with the server code, status and details', async () => {
