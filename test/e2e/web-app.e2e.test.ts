@@ -4,7 +4,8 @@
  * started server. They sign up, find each other and chat live; Alice calls
  * Bob with video, and on both sides `getStats()` shows video frames decoded
  * and audio bytes received rising for over 3 s; the histories show the
- * completed call with its duration, then a declined and a missed call. Bob
+ * completed call with its duration, then a declined and a missed call.
+ * Bob sees Alice typing, and it clears when she idles, clears or sends. Bob
  * reloads and sees what he missed, once. Throughout: no console error, no
  * request off the server's origin, and axe-core finds no serious or
  * critical violation. Screenshots of each step go to `.tmp/screenshots/web/`;
@@ -183,9 +184,33 @@ describe.skipIf(!browserTestsRun('web-app.e2e'))('the web app, two people in Chr
       .waitFor({ timeout: 10_000 });
 
     // Live both ways in the open chat.
-    await alice.page.getByLabel('Message to Bob').fill('Are you there?');
+    // Typing: Bob sees it in the chat (a polite live region) and in his list.
+    const aliceInput = alice.page.getByLabel('Message to Bob');
+    const bobTyping = bob.page.locator('.typing-indicator');
+    const typingShown = () => bobTyping.getByText('Alice is typing…').waitFor({ timeout: 10_000 });
+    const typingCleared = (timeout: number) =>
+      expect.poll(() => bobTyping.textContent(), { timeout }).toBe('');
+    await aliceInput.pressSequentially('Never mind', { delay: 30 });
+    await typingShown();
+    expect(await bobTyping.getAttribute('aria-live')).toBe('polite');
+    await bob.page.getByRole('button', { name: /^Alice.*typing…/ }).waitFor();
+    await shot(bob, '03-typing');
+    // Alice stops: her idle timer (4 s) ends it, before the server's 6 s cut-off.
+    const stopped = Date.now();
+    await typingCleared(5_500);
+    expect(Date.now() - stopped).toBeLessThan(5_500);
+    await bob.page.getByRole('button', { name: /^Alice.*Hello Bob/ }).waitFor();
+    // Typing again, then clearing the draft ends it at once.
+    await aliceInput.pressSequentially(' then', { delay: 30 });
+    await typingShown();
+    await aliceInput.fill('');
+    await typingCleared(2_000);
+    // Typing, then sending: the message replaces the indicator.
+    await aliceInput.pressSequentially('Are you there?', { delay: 20 });
+    await typingShown();
     await alice.page.getByRole('button', { name: 'Send' }).click();
     await bobMessages.getByText('Are you there?').waitFor();
+    await typingCleared(2_000);
     await bob.page.getByLabel('Message to Alice').fill('Hi Alice!');
     await bob.page.getByRole('button', { name: 'Send' }).click();
     await alice.page

@@ -84,6 +84,10 @@ export function ChatView({ model, peer }: { model: AppModel; peer: Peer }) {
           );
         })}
       </ol>
+      {/* Always rendered, so screen readers hear the text as it comes and goes. */}
+      <p class="typing-indicator" aria-live="polite">
+        {model.isTyping(peer._id) ? `${peer.displayName} is typing…` : ''}
+      </p>
       {peer.deleted === true ? (
         <p class="muted">This account was deleted.</p>
       ) : (
@@ -96,7 +100,11 @@ export function ChatView({ model, peer }: { model: AppModel; peer: Peer }) {
             name="message"
             autocomplete="off"
             value={draft}
-            onInput={(e) => setDraft(e.currentTarget.value)}
+            onInput={(e) => {
+              setDraft(e.currentTarget.value);
+              model.draftChanged(e.currentTarget.value);
+            }}
+            onBlur={() => model.stopTyping()}
             placeholder="Write a message"
           />
           <button type="submit" class="primary">

@@ -174,10 +174,14 @@ function ConversationList({ model }: { model: AppModel }) {
                     <span class="visually-hidden"> unread, </span>
                   </span>
                 )}
-                <span class="last">
-                  {mine ? 'You: ' : ''}
-                  {last.content}
-                </span>
+                {model.isTyping(peer._id) ? (
+                  <span class="last typing">typing…</span>
+                ) : (
+                  <span class="last">
+                    {mine ? 'You: ' : ''}
+                    {last.content}
+                  </span>
+                )}
               </button>
             </li>
           );

@@ -35,6 +35,12 @@ export interface Presence {
 export type Tab = 'chats' | 'calls' | 'settings';
 
 const PAGE = 30;
+/** At most one `typing active:true` per this while the user keeps typing (the server wants one within 6 s). */
+const TYPING_REFRESH_MS = 3_000;
+/** No keystroke for this long: the user stopped typing. */
+const TYPING_IDLE_MS = 4_000;
+/** A peer's indicator goes after this without a refresh, even if their `active:false` was lost (the server's own cut-off is 6 s). */
+const PEER_TYPING_MS = 7_000;
 
 export class AppModel {
   readonly client: MyCallsClient;
@@ -58,6 +64,11 @@ export class AppModel {
   private readonly marked = new Map<string, string>();
   /** Ids of the people this user has blocked. */
   blocked = new Set<string>();
+  /** Peers typing to this user now, each with the timer that clears it if no refresh comes. */
+  typing = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Whom this user is telling they are typing, since when, and the idle timer that stops it. */
+  private typingTo: { peerId: string; sentAt: number; idle: ReturnType<typeof setTimeout> } | null =
+    null;
   /** The last failure to tell the user about. */
   notice: string | null = null;
   private readonly listeners = new Set<() => void>();
@@ -82,6 +93,9 @@ export class AppModel {
     // Every (re)connect: pushes are not replayed, so re-read what is shown.
     socket.on('ready', () => {
       this.followed.clear();
+      // A new connection: whoever was typing will say so again.
+      for (const peerId of [...this.typing.keys()]) this.peerTyping(peerId, false);
+      this.typingTo = this.stopTypingTimer();
       void this.refresh();
     });
     socket.on('new-message', (message) => this.onMessage(message));
@@ -98,6 +112,7 @@ export class AppModel {
     socket.on('missed-call', () => {
       if (this.tab === 'calls') void this.loadCalls();
     });
+    socket.on('typing', (typing) => this.peerTyping(typing.from, typing.active));
     socket.on('presence-update', (update) => {
       this.presence.set(update.userId, { status: update.status, lastSeen: update.lastSeen });
       this.changed();
@@ -223,6 +238,7 @@ export class AppModel {
 
   /** Opens the chat with `peer` and reads its newest page. */
   async openChat(peer: Peer): Promise<void> {
+    if (this.typingTo?.peerId !== peer._id) this.stopTyping();
     this.remember(peer);
     this.activePeer = peer;
     saveOpenChat(peer);
@@ -236,6 +252,7 @@ export class AppModel {
   }
 
   closeChat(): void {
+    this.stopTyping();
     this.activePeer = null;
     saveOpenChat(null);
     this.messages = [];
@@ -257,6 +274,7 @@ export class AppModel {
   async send(content: string): Promise<boolean> {
     const peer = this.activePeer;
     if (peer === null || content.trim() === '') return false;
+    this.stopTyping();
     const clientMessageId = crypto.randomUUID();
     const sent = await this.guard(() =>
       this.client.api.sendMessage({ receiverId: peer._id, content, clientMessageId }),
@@ -265,6 +283,64 @@ export class AppModel {
     if (this.activePeer?._id === peer._id) this.merge([sent]);
     void this.guard(() => this.loadConversations());
     return true;
+  }
+
+  /**
+   * The composer's text changed: tells the open chat's peer this user is
+   * typing (at most once per TYPING_REFRESH_MS), and that they stopped when
+   * the text is cleared or after TYPING_IDLE_MS without a keystroke.
+   */
+  draftChanged(text: string): void {
+    const peer = this.activePeer;
+    if (peer === null || peer.deleted === true || text.trim() === '') {
+      this.stopTyping();
+      return;
+    }
+    // Off in this user's privacy settings: the server would drop it anyway.
+    if (this.me?.typingIndicators === false) return;
+    const now = Date.now();
+    const current = this.typingTo;
+    if (current !== null && current.peerId !== peer._id) this.stopTyping();
+    const fresh = this.typingTo === null || now - this.typingTo.sentAt >= TYPING_REFRESH_MS;
+    const sentAt = fresh ? now : (this.typingTo?.sentAt ?? now);
+    if (fresh && !this.client.typing(peer._id, true)) return;
+    this.stopTypingTimer();
+    this.typingTo = {
+      peerId: peer._id,
+      sentAt,
+      idle: setTimeout(() => this.stopTyping(), TYPING_IDLE_MS),
+    };
+  }
+
+  /** Tells the peer this user stopped typing (on send, blur, clear, idle, leaving the chat). */
+  stopTyping(): void {
+    const current = this.typingTo;
+    if (current === null) return;
+    this.typingTo = this.stopTypingTimer();
+    this.client.typing(current.peerId, false);
+  }
+
+  isTyping(peerId: string): boolean {
+    return this.typing.has(peerId);
+  }
+
+  private stopTypingTimer(): null {
+    if (this.typingTo !== null) clearTimeout(this.typingTo.idle);
+    return null;
+  }
+
+  private peerTyping(peerId: string, active: boolean): void {
+    const timer = this.typing.get(peerId);
+    if (timer !== undefined) clearTimeout(timer);
+    if (active) {
+      this.typing.set(
+        peerId,
+        setTimeout(() => this.peerTyping(peerId, false), PEER_TYPING_MS),
+      );
+    } else {
+      this.typing.delete(peerId);
+    }
+    if (active || timer !== undefined) this.changed();
   }
 
   async call(peer: Peer, media: CallMedia): Promise<void> {
@@ -293,6 +369,9 @@ export class AppModel {
   /** Stops everything and hands back to the sign-in screen. */
   signedOut(reason: string | null): void {
     saveOpenChat(null);
+    this.typingTo = this.stopTypingTimer();
+    for (const timer of this.typing.values()) clearTimeout(timer);
+    this.typing.clear();
     this.client.close();
     this.onSignedOut(reason);
   }
@@ -306,6 +385,8 @@ export class AppModel {
 
   private onMessage(message: Message): void {
     const peerId = message.senderId === this.session.userId ? message.receiverId : message.senderId;
+    // Their message is what they were typing.
+    if (message.senderId === peerId && this.typing.has(peerId)) this.peerTyping(peerId, false);
     if (this.activePeer?._id === peerId) {
       this.merge([message]);
     } else if (message.senderId !== this.session.userId) {
