@@ -60,10 +60,13 @@ export async function listConversations(
   );
 }
 
-/** Most conversations `unreadTotal` counts (the newest ones). */
-const UNREAD_TOTAL_CONVERSATIONS = 1000;
+/**
+ * Most conversations `unreadTotal` counts (the newest ones): it runs for
+ * every wake push, one count per conversation, and a badge is a hint.
+ */
+export const UNREAD_TOTAL_CONVERSATIONS = 100;
 
-/** Unread messages over the caller's newest 1000 conversations: a push badge. */
+/** Unread messages over the caller's newest 100 conversations: a push badge. */
 export async function unreadTotal(
   deps: Pick<Deps, 'users' | 'conversations' | 'messages' | 'readMarks'>,
   userId: UserId,

@@ -8,7 +8,7 @@ import {
   MESSAGE_TYPE_RULE,
   ruleIssue,
 } from '../rules.js';
-import { appendEvent } from './sync/append-event.js';
+import { type AppendEventDeps, appendEvent } from './sync/append-event.js';
 
 export interface SendMessageInput {
   readonly senderId: UserId;
@@ -41,20 +41,9 @@ export interface SentMessage {
 export async function sendMessage(
   deps: Pick<
     Deps,
-    | 'users'
-    | 'messages'
-    | 'conversations'
-    | 'notifier'
-    | 'clock'
-    | 'ids'
-    | 'blocks'
-    | 'events'
-    | 'eventQueue'
-    | 'eventRetentionMs'
-    | 'presence'
-    | 'sessions'
-    | 'pushes'
-  >,
+    'users' | 'messages' | 'conversations' | 'notifier' | 'clock' | 'ids' | 'blocks'
+  > &
+    AppendEventDeps,
   input: SendMessageInput,
 ): Promise<SentMessage> {
   const messageType = input.messageType ?? 'text';

@@ -144,7 +144,8 @@ describe('Web Push', () => {
     expect(sent.status).toBe(201);
     await vi.waitFor(async () => expect(await payloads(subscription.clientHash)).toHaveLength(1));
     const [wake] = await payloads(subscription.clientHash);
-    expect(wake).toEqual({ type: 'sync', seq: expect.any(Number) });
+    // The badge: the one message the callee has not read.
+    expect(wake).toEqual({ type: 'sync', seq: expect.any(Number), badge: 1 });
     const sync = await callJson(server.url, 'GET', `/api/sync?since=${Number(wake!.seq) - 1}`, {
       token: callee.token,
     });

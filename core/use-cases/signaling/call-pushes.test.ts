@@ -3,6 +3,7 @@ import { createMemoryPushSender } from '../../../adapters/memory/push-sender.js'
 import { createCallWorld, useFakeTimersPerTest } from '../../../test/support/signaling.js';
 import type { PushRegistration, SessionId, UserId } from '../../model.js';
 import { sendMessage } from '../send-message.js';
+import { markRead } from '../sync/mark-read.js';
 import { acceptCall } from './accept-call.js';
 import { deliverPendingCall } from './deliver-pending-call.js';
 
@@ -122,8 +123,8 @@ describe('call pushes', () => {
       w.byTo([
         { to: w.phone, type: 'call-cancel', callId: 'c', reason: 'timeout' },
         { to: w.tablet, type: 'call-cancel', callId: 'c', reason: 'timeout' },
-        { to: w.phone, type: 'sync', seq: 1 },
-        { to: w.tablet, type: 'sync', seq: 1 },
+        { to: w.phone, type: 'sync', seq: 1, badge: 0 },
+        { to: w.tablet, type: 'sync', seq: 1, badge: 0 },
       ]),
     );
     expect(await w.history('c')).toMatchObject({ status: 'missed', endReason: 'timeout' });
@@ -134,8 +135,8 @@ describe('call pushes', () => {
     await sendMessage(w.deps, { senderId: w.alice.id, receiverId: w.bob.id, content: 'hi' });
     expect(w.sent()).toEqual(
       w.byTo([
-        { to: w.phone, type: 'sync', seq: 1 },
-        { to: w.tablet, type: 'sync', seq: 1 },
+        { to: w.phone, type: 'sync', seq: 1, badge: 1 },
+        { to: w.tablet, type: 'sync', seq: 1, badge: 1 },
       ]),
     );
     expect(JSON.stringify(w.pushes.sent)).not.toContain('hi');
@@ -143,6 +144,27 @@ describe('call pushes', () => {
     await w.connect(w.bob, 'b1');
     await sendMessage(w.deps, { senderId: w.alice.id, receiverId: w.bob.id, content: 'again' });
     expect(w.pushes.sent).toEqual([]);
+  });
+
+  it('counts the badge as the unread messages of every conversation, and a read clears it', async () => {
+    const w = await pushWorld();
+    const { carol } = w;
+    // A millisecond apart: messages of one millisecond have no order (random ids).
+    await sendMessage(w.deps, { senderId: w.alice.id, receiverId: w.bob.id, content: 'one' });
+    await w.advance(1);
+    const two = await sendMessage(w.deps, {
+      senderId: w.alice.id,
+      receiverId: w.bob.id,
+      content: 'two',
+    });
+    await sendMessage(w.deps, { senderId: carol.id, receiverId: w.bob.id, content: 'three' });
+    expect(w.pushes.sent.map((d) => d.message)).toContainEqual({ type: 'sync', seq: 3, badge: 3 });
+    await markRead(w.deps, { userId: w.bob.id, peerId: w.alice.id, upTo: two.message.id });
+    w.pushes.sent.length = 0;
+    await sendMessage(w.deps, { senderId: carol.id, receiverId: w.bob.id, content: 'four' });
+    expect(w.pushes.sent.map((d) => d.message)).toContainEqual(
+      expect.objectContaining({ type: 'sync', badge: 2 }),
+    );
   });
 
   it('rings a device that connects within the window, which can accept; the others are cancelled', async () => {

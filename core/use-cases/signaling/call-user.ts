@@ -12,6 +12,7 @@ import {
 } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import type { Notification, PassthroughFields } from '../../ports/notifier.js';
+import type { AppendEventDeps } from '../sync/append-event.js';
 import { type PushableSession, pushableSessions, pushTo } from './call-pushes.js';
 import { isValidCallId, passthrough, ringTimeoutKey } from './call-rules.js';
 import { ringTimeout } from './ring-timeout.js';
@@ -55,11 +56,9 @@ type CallUserDeps = Pick<
   | 'ringTimeoutMs'
   | 'sessions'
   | 'pushes'
+> &
   // The ring timeout logs a missed call.
-  | 'events'
-  | 'eventQueue'
-  | 'eventRetentionMs'
->;
+  AppendEventDeps;
 
 /**
  * Starts a call from `userId` to `payload.to`: rings every connection of the

@@ -1,6 +1,7 @@
 /** @module Ends a call nobody answered in time; what the scheduled ring timeout runs. */
 import type { Deps } from '../../deps.js';
 import type { CallId } from '../../model.js';
+import type { AppendEventDeps } from '../sync/append-event.js';
 import { logMissedCall } from '../sync/log-missed-call.js';
 import { notifySide, recordEnd } from './shared.js';
 
@@ -14,18 +15,10 @@ import { notifySide, recordEnd } from './shared.js';
 export async function ringTimeout(
   deps: Pick<
     Deps,
-    | 'callState'
-    | 'calls'
-    | 'notifier'
-    | 'clock'
-    | 'callQueue'
-    | 'sessions'
-    | 'pushes'
-    | 'events'
-    | 'eventQueue'
-    | 'eventRetentionMs'
-    | 'presence'
-  >,
+    'callState' | 'calls' | 'notifier' | 'clock' | 'callQueue' | 'sessions' | 'pushes'
+  > &
+    // The callee's log gets the missed call.
+    AppendEventDeps,
   input: { readonly callId: string },
 ): Promise<boolean> {
   return deps.callQueue.run(input.callId, async () => {
