@@ -6,6 +6,7 @@ import type { CallStateStore } from './ports/call-state-store.js';
 import type { Clock } from './ports/clock.js';
 import type { CodeSendLimiter } from './ports/code-send-limiter.js';
 import type { ConversationRepository } from './ports/conversation-repository.js';
+import type { DeliveryRepository } from './ports/delivery-repository.js';
 import type { EventLog } from './ports/event-log.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import type { KeyBundleRepository } from './ports/key-bundle-repository.js';
@@ -37,6 +38,8 @@ export interface Deps {
   readonly events: EventLog;
   /** Where each user read each conversation up to. */
   readonly readMarks: ReadMarkRepository;
+  /** When each message first reached a device of its receiver. */
+  readonly deliveries: DeliveryRepository;
   /** Serializes each user's appends and their pushes in this process (keyed by user id); one per process. */
   readonly eventQueue: KeyedQueue;
   /** How long logged events are kept at least (`EVENT_LOG_RETENTION_DAYS`). */
@@ -96,4 +99,5 @@ export type Store = Pick<
   | 'blocks'
   | 'events'
   | 'readMarks'
+  | 'deliveries'
 >;

@@ -27,6 +27,7 @@ export type {
 export type { Clock } from './ports/clock.js';
 export type { CodeSendKeys, CodeSendLimiter } from './ports/code-send-limiter.js';
 export type { ConversationRepository } from './ports/conversation-repository.js';
+export type { DeliveryMark, DeliveryRepository } from './ports/delivery-repository.js';
 export type { EventLog } from './ports/event-log.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export type { KeyBundleRepository, OneTimeKeys } from './ports/key-bundle-repository.js';
@@ -97,7 +98,11 @@ export {
   listConversations,
   unreadTotal,
 } from './use-cases/list-conversations.js';
-export { type ListMessagesInput, listMessages } from './use-cases/list-messages.js';
+export {
+  type ListMessagesInput,
+  listMessages,
+  type MessageView,
+} from './use-cases/list-messages.js';
 export { listSessions, type SessionView } from './use-cases/list-sessions.js';
 export { type LoginInput, login } from './use-cases/login.js';
 export {

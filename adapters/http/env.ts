@@ -39,6 +39,7 @@ export type HttpDeps = Pick<
   // The event log: sends log `new-message`; `GET /api/sync` reads it.
   | 'events'
   | 'readMarks'
+  | 'deliveries'
   | 'eventQueue'
   | 'eventRetentionMs'
   | 'presenceSubscriptions'

@@ -3,6 +3,7 @@ import type { IdGenerator, Store } from '../../core/index.js';
 import { createMemoryBlockRepository } from './block-repository.js';
 import { createMemoryCallRepository } from './call-repository.js';
 import { createMemoryConversationRepository } from './conversation-repository.js';
+import { createMemoryDeliveryRepository } from './delivery-repository.js';
 import { createMemoryEventLog } from './event-log.js';
 import { createMemoryKeyBundleRepository } from './key-bundle-repository.js';
 import { createMemoryMessageRepository } from './message-repository.js';
@@ -23,6 +24,7 @@ export function createMemoryStore(ids: IdGenerator): Store {
     verifications: createMemoryVerificationRepository(),
     blocks: createMemoryBlockRepository(),
     readMarks: createMemoryReadMarkRepository(),
+    deliveries: createMemoryDeliveryRepository(),
     events: createMemoryEventLog(),
   };
 }

@@ -5,6 +5,7 @@ import { createMongoBlockRepository } from './block-repository.js';
 import { createMongoCallRepository } from './call-repository.js';
 import { isUnavailableError } from './connect.js';
 import { createMongoConversationRepository } from './conversation-repository.js';
+import { createMongoDeliveryRepository } from './delivery-repository.js';
 import { createMongoEventLog } from './event-log.js';
 import { ensureIndexes } from './indexes.js';
 import { createMongoKeyBundleRepository } from './key-bundle-repository.js';
@@ -40,6 +41,7 @@ export async function createMongoStore(db: Db): Promise<Store> {
     verifications: createMongoVerificationRepository(db),
     blocks: createMongoBlockRepository(db),
     readMarks: createMongoReadMarkRepository(db),
+    deliveries: createMongoDeliveryRepository(db),
     events: createMongoEventLog(db),
   };
 }

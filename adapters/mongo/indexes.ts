@@ -40,6 +40,8 @@ export const COLLECTIONS = {
   events: 'events',
   /** Where each user read each conversation up to, `_id` per mark (see read-mark-repository.ts). */
   readMarks: 'read_marks',
+  /** When each message first reached its receiver, `_id` the message id (see delivery-repository.ts). */
+  deliveries: 'deliveries',
 } as const;
 
 /** The indexes of each collection, by name. */

@@ -3,6 +3,7 @@ import { createMemoryBlockRepository } from '../../adapters/memory/block-reposit
 import { createMemoryCallRepository } from '../../adapters/memory/call-repository.js';
 import { createMemoryCallStateStore } from '../../adapters/memory/call-state-store.js';
 import { createMemoryConversationRepository } from '../../adapters/memory/conversation-repository.js';
+import { createMemoryDeliveryRepository } from '../../adapters/memory/delivery-repository.js';
 import { createMemoryEventLog } from '../../adapters/memory/event-log.js';
 import { createObjectIdGenerator } from '../../adapters/memory/id-generator.js';
 import { createMemoryKeyBundleRepository } from '../../adapters/memory/key-bundle-repository.js';
@@ -17,6 +18,7 @@ import { describeBlockRepositoryContract } from './block-repository.contract.js'
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeCallStateStoreContract } from './call-state-store.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
+import { describeDeliveryRepositoryContract } from './delivery-repository.contract.js';
 import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
@@ -44,3 +46,4 @@ describeSessionRepositoryContract('memory', () => createMemorySessionRepository(
 describeVerificationRepositoryContract('memory', () => createMemoryVerificationRepository());
 describeEventLogContract('memory', () => [createMemoryEventLog()]);
 describeReadMarkRepositoryContract('memory', () => createMemoryReadMarkRepository());
+describeDeliveryRepositoryContract('memory', () => createMemoryDeliveryRepository());

@@ -13,6 +13,7 @@ import { COLLECTIONS } from '../../adapters/mongo/indexes.js';
 import type { ConversationId, Message, MessageId, UserId } from '../../core/index.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
+import { describeDeliveryRepositoryContract } from './delivery-repository.contract.js';
 import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 
@@ -35,6 +36,7 @@ describeKeyBundleRepositoryContract(
   async () => (await emptied()).keyBundles,
 );
 describeCallRepositoryContract('mongo on PostgreSQL', async () => (await emptied()).calls);
+describeDeliveryRepositoryContract('mongo on PostgreSQL', async () => (await emptied()).deliveries);
 describeEventLogContract('mongo on PostgreSQL', async () => {
   await emptied();
   return [store.events, createMongoEventLog(database.db), createMongoEventLog(database.db)];

@@ -23,6 +23,7 @@ import { useTestDatabase } from '../support/mongo.js';
 import { describeBlockRepositoryContract } from './block-repository.contract.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeConversationRepositoryContract } from './conversation-repository.contract.js';
+import { describeDeliveryRepositoryContract } from './delivery-repository.contract.js';
 import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
@@ -259,3 +260,4 @@ describe('MongoDB call history', () => {
   });
 });
 describeReadMarkRepositoryContract('mongo', async () => (await emptied()).readMarks);
+describeDeliveryRepositoryContract('mongo', async () => (await emptied()).deliveries);
