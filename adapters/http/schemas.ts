@@ -688,7 +688,29 @@ export const SyncResponse = v.pipe(
 );
 
 /** `GET /api/chat/messages/:userId`: newest first. */
-export const MessageListResponse = v.pipe(v.array(MessageResponse), v.description('Newest first.'));
+export const MessageListResponse = v.pipe(
+  v.array(
+    v.pipe(
+      v.object({
+        ...MessageResponse.entries,
+        deliveredAt: v.pipe(
+          v.nullable(Timestamp),
+          v.description(
+            'When it first reached a device of its receiver (an `ack` or `GET /api/sync`); null before, for a note to self, and on your messages while either of you blocks the other.',
+          ),
+        ),
+        readAt: v.pipe(
+          v.nullable(Timestamp),
+          v.description(
+            "When the receiver's read mark (the newest) came to cover it; on your messages only while both of you have readReceipts on and neither blocks the other.",
+          ),
+        ),
+      }),
+      v.title('HistoryMessage'),
+    ),
+  ),
+  v.description('Newest first.'),
+);
 
 /** `GET /api/chat/conversations`: newest `lastMessage` first. */
 export const ConversationListResponse = v.pipe(

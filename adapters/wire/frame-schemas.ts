@@ -53,6 +53,9 @@ const SeqInput = v.pipe(
 /** `sync`: replay the log after `since`. */
 export const SyncPayload = v.object({ since: SeqInput });
 
+/** `ack`: every logged event up to `seq` reached this device. */
+export const AckPayload = v.object({ seq: SeqInput });
+
 /** `typing`: to a conversation partner. */
 export const TypingPayload = v.object({
   to: v.string('Must be a user id.'),
@@ -68,6 +71,7 @@ export const ReadPayload = v.object({
 /** The payload schema of every frame a client may send. */
 export const CLIENT_FRAME_SCHEMAS = {
   sync: SyncPayload,
+  ack: AckPayload,
   read: ReadPayload,
   typing: TypingPayload,
   'call-user': CallUserPayload,
@@ -225,6 +229,11 @@ export const SERVER_FRAME_SCHEMAS = {
       v.description('false: stopped (or not refreshed within 6 s, ended by the server).'),
     ),
   }),
+  'message-delivered': v.object({
+    messageId: v.pipe(v.string(), v.description('Your message that reached a device of `to`.')),
+    to: v.pipe(UserId, v.description('Its receiver.')),
+    deliveredAt: v.pipe(Timestamp, v.description('When it first reached one of their devices.')),
+  }),
   'messages-read': v.object({
     by: v.pipe(UserId, v.description('The reader: the other party of the conversation.')),
     upTo: v.pipe(v.string(), v.description('Your messages up to this one are read.')),
@@ -301,6 +310,7 @@ export type ServerFrameType = keyof typeof SERVER_FRAME_SCHEMAS;
  */
 export const LOGGED_FRAME_TYPES = [
   'new-message',
+  'message-delivered',
   'messages-read',
   'conversation-read',
   'missed-call',

@@ -78,6 +78,12 @@ export const CLIENT_FRAME_DOCS: Record<ClientFrameType, ClientFrameDoc> = {
     errors: [],
     example: { to: BOB, active: true },
   },
+  ack: {
+    summary:
+      'Every logged event up to `seq` reached this device (the last 500 of them). Each `new-message` among them from another user is marked delivered once; its sender gets `message-delivered` (not while either blocks the other).',
+    errors: [],
+    example: { seq: 42 },
+  },
   read: {
     summary:
       'As POST /api/chat/read: the conversation with `peerId` is read up to `upTo`. Your other connections get `conversation-read`; the peer `messages-read` (when both have read receipts on and neither blocks the other).',
@@ -165,6 +171,15 @@ export const SERVER_FRAME_DOCS: Record<ServerFrameType, FrameDoc> = {
     summary:
       '`from` is typing to you (`active: true`), or stopped; the server sends `active: false` itself 6 s after the last `active: true`. Not logged.',
     example: { from: BOB, active: true },
+  },
+  'message-delivered': {
+    summary:
+      'Your message `messageId` first reached a device of `to` (it acknowledged it with `ack` or fetched it through GET /api/sync); logged, with `seq`, once per message. Not while either of you blocks the other; read receipts do not apply.',
+    example: {
+      messageId: '665f200a9b3e4d2a1c0b9e91',
+      to: BOB,
+      deliveredAt: '2026-11-24T19:09:42.000Z',
+    },
   },
   'messages-read': {
     summary:

@@ -11,6 +11,7 @@ import type {
   FetchedBundle,
   LoggedEvent,
   Message,
+  MessageView,
   PoolCounts,
   PreKey,
   Presence,
@@ -127,6 +128,15 @@ export function serializeMessage(message: Message) {
     messageType: message.messageType,
     clientMessageId: message.clientMessageId,
     createdAt: toWireDate(message.createdAt),
+  };
+}
+
+/** A message of `GET /api/chat/messages/:userId`, with its receipts. */
+export function serializeMessageView(view: MessageView) {
+  return {
+    ...serializeMessage(view),
+    deliveredAt: view.deliveredAt === null ? null : toWireDate(view.deliveredAt),
+    readAt: view.readAt === null ? null : toWireDate(view.readAt),
   };
 }
 

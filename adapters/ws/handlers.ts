@@ -8,6 +8,7 @@
  */
 import {
   acceptCall,
+  acknowledgeUpTo,
   callUser,
   type Deps,
   endCall,
@@ -87,6 +88,7 @@ export function createFrameHandlers(
   on('typing', ({ userId }, payload) =>
     sendTyping(deps, { userId, to: payload.to, active: payload.active }),
   );
+  on('ack', ({ userId }, payload) => acknowledgeUpTo(deps, { userId, seq: payload.seq }));
   on('read', async ({ userId, connectionId }, payload) => {
     await markRead(deps, { userId, peerId: payload.peerId, upTo: payload.upTo, connectionId });
   });

@@ -2,6 +2,15 @@
 import type { Deps } from '../deps.js';
 import { DomainError, ValidationError } from '../errors.js';
 import type { Message, UserId } from '../model.js';
+import { compareMessages } from '../ordering.js';
+
+/** A message as the history lists it, with its receipts. */
+export type MessageView = Message & {
+  /** When it first reached a device of its receiver; null before that and for a note to self. */
+  readonly deliveredAt: Date | null;
+  /** When its receiver's read mark came to cover it; null before that. */
+  readonly readAt: Date | null;
+};
 
 export interface ListMessagesInput {
   readonly userId: UserId;
@@ -19,9 +28,9 @@ export interface ListMessagesInput {
  * a `VALIDATION_FAILED` on `before`.
  */
 export async function listMessages(
-  deps: Pick<Deps, 'users' | 'messages' | 'conversations'>,
+  deps: Pick<Deps, 'users' | 'messages' | 'conversations' | 'blocks' | 'readMarks' | 'deliveries'>,
   input: ListMessagesInput,
-): Promise<Message[]> {
+): Promise<MessageView[]> {
   const [peer, conversationId] = await Promise.all([
     deps.users.findById(input.peerId),
     // Every adapter answers null for an id it cannot hold, as for an unknown one.
@@ -37,9 +46,62 @@ export async function listMessages(
     }
   }
   if (conversationId === null) return [];
-  return deps.messages.listInConversation(conversationId, {
+  const messages = await deps.messages.listInConversation(conversationId, {
     limit: input.limit,
     offset: input.offset,
     ...(before ? { before: { createdAt: before.createdAt, id: before.id } } : {}),
+  });
+  return withReceipts(deps, input.userId, input.peerId as UserId, messages);
+}
+
+/**
+ * The receipts of a page, under the rules of the pushes: the caller's own
+ * messages show the peer's delivery and read mark only while neither blocks
+ * the other, and their `readAt` only while both have read receipts on (as
+ * `messages-read`); delivery ignores read receipts. The peer's messages show
+ * the caller's own marks.
+ */
+async function withReceipts(
+  deps: Pick<Deps, 'users' | 'blocks' | 'readMarks' | 'deliveries'>,
+  userId: UserId,
+  peerId: UserId,
+  messages: readonly Message[],
+): Promise<MessageView[]> {
+  const conversationId = messages[0]?.conversationId;
+  if (conversationId === undefined) return [];
+  const [delivered, myMarks, peerMarks, me, peer, blocking, blocked] = await Promise.all([
+    deps.deliveries.find(messages.map((m) => m.id)),
+    deps.readMarks.latest(userId, [conversationId]),
+    deps.readMarks.latest(peerId, [conversationId]),
+    deps.users.findById(userId),
+    deps.users.findById(peerId),
+    deps.blocks.find(userId, peerId),
+    deps.blocks.find(peerId, userId),
+  ]);
+  const apart = blocking !== null || blocked !== null;
+  const receiptsFlow = !apart && me?.readReceipts === true && peer?.readReceipts === true;
+  const myMark = myMarks.get(conversationId);
+  const peerMark = peerMarks.get(conversationId);
+  const covers = (mark: typeof myMark, message: Message): Date | null =>
+    mark !== undefined &&
+    compareMessages(message, { createdAt: mark.createdAt, id: mark.messageId }) <= 0
+      ? mark.readAt
+      : null;
+  return messages.map((message) => {
+    if (message.senderId === message.receiverId) {
+      return { ...message, deliveredAt: null, readAt: covers(myMark, message) };
+    }
+    if (message.senderId === userId) {
+      return {
+        ...message,
+        deliveredAt: apart ? null : (delivered.get(message.id) ?? null),
+        readAt: receiptsFlow ? covers(peerMark, message) : null,
+      };
+    }
+    return {
+      ...message,
+      deliveredAt: delivered.get(message.id) ?? null,
+      readAt: covers(myMark, message),
+    };
   });
 }

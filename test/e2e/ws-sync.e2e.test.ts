@@ -202,6 +202,69 @@ describe('read receipts and unread counts', () => {
   });
 });
 
+describe('delivered receipts', () => {
+  it('tells every device of the sender once when the receiver acks; the history shows it', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const [phone, laptop, bobPhone, bobLaptop] = [
+      await connect(alice),
+      await connect(alice),
+      await connect(bob),
+      await connect(bob),
+    ];
+    const m1 = (await send(alice, bob, 'one')).body;
+    const m2 = (await send(alice, bob, 'two')).body;
+    const seq = (await bobPhone.waitFor(frameOf('new-message', { content: 'two' }))).seq!;
+
+    bobPhone.send('ack', { seq });
+    const onPhone = [
+      await phone.waitFor(frameOf('message-delivered', { messageId: m1._id })),
+      await phone.waitFor(frameOf('message-delivered', { messageId: m2._id })),
+    ];
+    expect(onPhone[0]!.payload).toMatchObject({ to: bob.userId });
+    expect(onPhone[0]!.seq).toBeGreaterThan(0);
+    for (const frame of onPhone) {
+      expect(
+        (await laptop.waitFor(frameOf('message-delivered', { messageId: frame.payload.messageId })))
+          .payload,
+      ).toEqual(frame.payload);
+    }
+    // The other device acks too, and fetching over HTTP acks: nothing new for the sender.
+    bobLaptop.send('ack', { seq });
+    expect((await callJson(server.url, 'GET', '/api/sync', { token: bob.token })).status).toBe(200);
+    await phone.expectNoFrame(frameOf('message-delivered'), 150);
+    await laptop.expectNoFrame(frameOf('message-delivered'), 50);
+
+    const history = async () =>
+      (
+        await callJson(server.url, 'GET', `/api/chat/messages/${bob.userId}`, {
+          token: alice.token,
+        })
+      ).body as { _id: string; deliveredAt: string | null; readAt: string | null }[];
+    expect(await history()).toEqual([
+      { ...m2, deliveredAt: onPhone[1]!.payload.deliveredAt, readAt: null },
+      { ...m1, deliveredAt: onPhone[0]!.payload.deliveredAt, readAt: null },
+    ]);
+
+    bobPhone.send('read', { peerId: alice.userId, upTo: m1._id });
+    const read = await phone.waitFor(frameOf('messages-read'));
+    expect((await history()).map((m) => m.readAt)).toEqual([null, read.payload.readAt]);
+
+    // Fetched over HTTP by a device without a socket: delivered all the same.
+    const m3 = (await send(alice, bob, 'three')).body;
+    await callJson(server.url, 'GET', `/api/sync?since=${seq}`, { token: bob.token });
+    expect(
+      (await phone.waitFor(frameOf('message-delivered', { messageId: m3._id }))).payload,
+    ).toMatchObject({ to: bob.userId });
+
+    bobPhone.send('ack', { seq: -1 });
+    expect((await bobPhone.waitFor(frameOf('error'))).payload).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      type: 'ack',
+    });
+  });
+});
+
 describe('GET /api/sync', () => {
   it('serves the logged frames after since, page by page', async () => {
     const alice = await registerUser(server.url, 'Alice');

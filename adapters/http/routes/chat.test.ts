@@ -405,6 +405,8 @@ describe('GET /api/chat/messages/:userId', () => {
       messageType: 'text',
       clientMessageId: null,
       createdAt: expect.any(String),
+      deliveredAt: null,
+      readAt: null,
     });
     expect(contents(await read(b, a.userId))).toEqual(contents(res));
   });

@@ -1,7 +1,12 @@
 /** @module `/api/chat`: send, conversations, messages (API.md §4). */
 import { Hono } from 'hono';
 import { listConversations, listMessages, markRead, sendMessage } from '../../../core/index.js';
-import { serializeConversation, serializeMessage, toWireDate } from '../../wire/serialize.js';
+import {
+  serializeConversation,
+  serializeMessage,
+  serializeMessageView,
+  toWireDate,
+} from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
@@ -149,7 +154,7 @@ export function createChatRoutes(deps: HttpDeps): Hono<AuthEnv> {
           offset,
           ...(before === undefined ? {} : { before }),
         });
-        return c.json(messages.map(serializeMessage), 200);
+        return c.json(messages.map(serializeMessageView), 200);
       },
     }),
   ]);

@@ -1,6 +1,6 @@
 /** @module `/api/sync`: the caller's event log after a position (docs/API.md "Sync"). */
 import { Hono } from 'hono';
-import { readEvents } from '../../../core/index.js';
+import { acknowledgeEvents, readEvents } from '../../../core/index.js';
 import { serializeEvent } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
@@ -29,7 +29,10 @@ export function createSyncRoutes(deps: HttpDeps): Hono<AuthEnv> {
       query: SyncQuery,
       handler: async (c) => {
         const { since, limit } = c.req.valid('query');
-        const page = await readEvents(deps, { userId: c.get('user').id, since, limit });
+        const userId = c.get('user').id;
+        const page = await readEvents(deps, { userId, since, limit });
+        // Fetching events delivers them: their senders get `message-delivered`.
+        await acknowledgeEvents(deps, userId, page.events);
         return c.json(
           {
             events: page.events.map(serializeEvent),

@@ -1,4 +1,10 @@
 /** @module The event log's use cases (docs/API.md "Sync"). */
+export {
+  ACK_WINDOW,
+  type AcknowledgeDeps,
+  acknowledgeEvents,
+  acknowledgeUpTo,
+} from './acknowledge.js';
 export { type AppendEventInput, appendEvent, PRUNE_EVERY } from './append-event.js';
 export { logMissedCall } from './log-missed-call.js';
 export { type MarkReadInput, markRead, type ReadState } from './mark-read.js';
