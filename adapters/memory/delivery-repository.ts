@@ -1,23 +1,28 @@
 /** @module Delivery marks in memory: the first `record` of a message sets it, later ones read it. */
-import type { DeliveryRepository, MessageId } from '../../core/index.js';
+import type { ConversationId, DeliveryRepository, MessageId } from '../../core/index.js';
 
 export function createMemoryDeliveryRepository(): DeliveryRepository {
-  const marks = new Map<MessageId, Date>();
+  const marks = new Map<MessageId, { deliveredAt: Date; conversationId: ConversationId }>();
 
   return {
-    async record(messageId, at) {
-      const current = marks.get(messageId);
-      if (current !== undefined) return { deliveredAt: current, first: false };
-      marks.set(messageId, at);
+    async record(message, at) {
+      const current = marks.get(message.id);
+      if (current !== undefined) return { deliveredAt: current.deliveredAt, first: false };
+      marks.set(message.id, { deliveredAt: at, conversationId: message.conversationId });
       return { deliveredAt: at, first: true };
     },
     async find(messageIds) {
       const found = new Map<MessageId, Date>();
       for (const id of messageIds) {
-        const at = marks.get(id);
-        if (at !== undefined) found.set(id, at);
+        const mark = marks.get(id);
+        if (mark !== undefined) found.set(id, mark.deliveredAt);
       }
       return found;
+    },
+    async removeConversation(conversationId) {
+      for (const [id, mark] of marks) {
+        if (mark.conversationId === conversationId) marks.delete(id);
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * @module Delivery marks in MongoDB (`deliveries`): one document per
- * delivered message, `_id` = the message id, written by `insertOne` only.
+ * delivered message, `_id` = the message id, written by `insertOne` only;
+ * the conversation id beside it erases them with their conversation.
  *
  * Why insert-only: "set `deliveredAt` unless set" is a conditional update,
  * not atomic on FerretDB, where two devices acknowledging at once could both
@@ -21,6 +22,7 @@ import { COLLECTIONS } from './indexes.js';
 
 interface DeliveryDoc {
   _id: string;
+  conversationId: string;
   deliveredAt: Date;
 }
 
@@ -28,15 +30,20 @@ export function createMongoDeliveryRepository(db: Db): DeliveryRepository {
   const deliveries = db.collection<DeliveryDoc>(COLLECTIONS.deliveries);
 
   return withMongoErrors<DeliveryRepository>({
-    async record(messageId, at) {
+    async record(message, at) {
+      const messageId = message.id;
       try {
-        await deliveries.insertOne({ _id: messageId, deliveredAt: at });
+        await deliveries.insertOne({
+          _id: messageId,
+          conversationId: message.conversationId,
+          deliveredAt: at,
+        });
         return { deliveredAt: at, first: true };
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
       const standing = await deliveries.findOne({ _id: messageId });
-      // Marks are never deleted while their message exists, so the winner's insert is readable.
+      // Marks go only with their conversation, so the winner's insert is still there.
       if (standing === null) throw new Error(`Delivery mark of ${messageId} vanished`);
       return { deliveredAt: standing.deliveredAt, first: false };
     },
@@ -46,6 +53,9 @@ export function createMongoDeliveryRepository(db: Db): DeliveryRepository {
       const docs = await deliveries.find({ _id: { $in: [...messageIds] } }).toArray();
       for (const doc of docs) found.set(doc._id as MessageId, doc.deliveredAt);
       return found;
+    },
+    async removeConversation(conversationId) {
+      await deliveries.deleteMany({ conversationId });
     },
   });
 }

@@ -95,6 +95,8 @@ export const INDEXES: Readonly<Record<string, readonly IndexDescription[]>> = {
   [COLLECTIONS.readMarks]: [
     { name: 'read_marks_newest', key: { userId: 1, conversationId: 1, at: -1, messageId: -1 } },
   ],
+  // Erasing a conversation's delivery marks with its messages.
+  [COLLECTIONS.deliveries]: [{ name: 'deliveries_by_conversation', key: { conversationId: 1 } }],
   // The event log's `seq` allocation and its reads in `seq` order.
   [COLLECTIONS.events]: [{ name: 'events_user_seq', key: { userId: 1, seq: 1 }, unique: true }],
   // A device's push address is taken off other sessions by this index (session-repository.ts).

@@ -1,5 +1,5 @@
 /** @module When each message first reached a device of its receiver (docs/API.md "Delivered receipts"). */
-import type { MessageId } from '../model.js';
+import type { ConversationId, Message, MessageId } from '../model.js';
 
 export interface DeliveryMark {
   /** The first recorded delivery time of the message. */
@@ -15,8 +15,10 @@ export interface DeliveryMark {
  * answers `first: true`.
  */
 export interface DeliveryRepository {
-  /** Marks `messageId` delivered at `at` unless it already is; answers the mark that stands. */
-  record(messageId: MessageId, at: Date): Promise<DeliveryMark>;
+  /** Marks `message` delivered at `at` unless it already is; answers the mark that stands. */
+  record(message: Pick<Message, 'id' | 'conversationId'>, at: Date): Promise<DeliveryMark>;
   /** The `deliveredAt` of each of `messageIds` that has one. */
   find(messageIds: readonly MessageId[]): Promise<Map<MessageId, Date>>;
+  /** Deletes the marks of the conversation's messages (erased with them); idempotent. */
+  removeConversation(conversationId: ConversationId): Promise<void>;
 }

@@ -145,6 +145,7 @@ describe('what becomes of shared conversations', () => {
       return sendMessage(w.deps, { senderId, receiverId, content });
     };
     const toBob = await send(w.alice.id, w.bob.id, 'hi Bob');
+    await w.deps.deliveries.record(toBob.message, w.clock.now());
     await send(w.bob.id, w.alice.id, 'hi Alice');
     const note = await send(w.alice.id, w.alice.id, 'note to self');
     await send(w.carol.id, w.bob.id, 'hi from Carol');
@@ -164,12 +165,14 @@ describe('what becomes of shared conversations', () => {
         (m) => m.content,
       ),
     ).toEqual(['hi Alice', 'hi Bob']);
+    expect((await w.deps.deliveries.find([toBob.message.id])).size).toBe(1);
     expect(await w.deps.messages.findById(note.message.id)).toBeNull();
     expect(await w.deps.conversations.find(w.alice.id, w.alice.id)).toBeNull();
 
     // Bob leaves too: nobody can read what the two shared; Carol keeps hers.
     await deleteAccount(w.deps, { userId: w.bob.id, password: PASSWORD });
     expect(await w.deps.messages.findById(toBob.message.id)).toBeNull();
+    expect(await w.deps.deliveries.find([toBob.message.id])).toEqual(new Map());
     expect(await w.deps.conversations.find(w.alice.id, w.bob.id)).toBeNull();
     expect(await w.deps.messages.hasSent(w.alice.id, w.bob.id)).toBe(false);
     const carols = await listConversations(w.deps, { userId: w.carol.id, ...page });

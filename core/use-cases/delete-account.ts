@@ -26,6 +26,7 @@ export type FinishDeletionDeps = Pick<
   | 'events'
   | 'conversations'
   | 'messages'
+  | 'deliveries'
 >;
 
 /**
@@ -89,11 +90,12 @@ export async function finishAccountDeletion(
  * Erases the conversations of `userId` that no live account can read: the
  * note to self, and each one whose other participant is gone too (of two
  * partners deleting their accounts, the later deletion erases what they
- * shared; at the same time, both may, harmlessly). Messages first, then the
- * conversation, which is what finds them again after a crash in between.
+ * shared; at the same time, both may, harmlessly). Delivery marks and
+ * messages first, then the conversation, which is what finds them again
+ * after a crash in between.
  */
 async function eraseUnreadableConversations(
-  deps: Pick<Deps, 'users' | 'conversations' | 'messages'>,
+  deps: Pick<Deps, 'users' | 'conversations' | 'messages' | 'deliveries'>,
   userId: UserId,
 ): Promise<void> {
   const peers = await deps.conversations.peersOf(userId);
@@ -101,6 +103,7 @@ async function eraseUnreadableConversations(
   for (const other of [userId, ...peers.filter((peer) => !alive.has(peer))]) {
     const conversationId = await deps.conversations.find(userId, other);
     if (conversationId === null) continue;
+    await deps.deliveries.removeConversation(conversationId);
     await deps.messages.removeConversation(conversationId);
     await deps.conversations.remove(conversationId);
   }

@@ -61,7 +61,7 @@ export async function acknowledgeUpTo(
 }
 
 async function deliver(deps: AcknowledgeDeps, message: Message): Promise<void> {
-  const mark = await deps.deliveries.record(message.id, deps.clock.now());
+  const mark = await deps.deliveries.record(message, deps.clock.now());
   if (!mark.first) return;
   await appendEvent(deps, {
     userId: message.senderId,
