@@ -96,6 +96,9 @@ describe('a client walking through the API on a started server', () => {
         peer: { _id: bob.userId, username: null, displayName: 'Bob', deleted: false },
         lastMessage: reply.body,
         updatedAt: reply.body.createdAt,
+        // Bob's reply, which Alice has not read yet.
+        unreadCount: 1,
+        lastRead: null,
       },
     ]);
 
