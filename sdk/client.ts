@@ -22,6 +22,8 @@ export interface MyCallsClientOptions {
   readonly fetch?: FetchLike;
   readonly WebSocket?: WebSocketConstructor;
   readonly backoff?: BackoffOptions;
+  /** Acknowledge logged frames once handled (default true): see `SocketOptions.autoAck`. */
+  readonly autoAck?: boolean;
   /** Calls need both; without them `calls` is null. */
   readonly RTCPeerConnection?: RTCPeerConnectionConstructor;
   readonly getLocalStream?: (media: CallMedia) => Promise<MediaStreamLike>;
@@ -45,6 +47,7 @@ export class MyCallsClient {
       token: () => this.api.token,
       ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
+      ...(options.autoAck === undefined ? {} : { autoAck: options.autoAck }),
     });
     this.calls =
       options.getLocalStream === undefined

@@ -17,6 +17,7 @@ import type {
   DeleteAccountRequest,
   DeviceSession,
   ErrorCode,
+  HistoryMessage,
   IceServers,
   LoginRequest,
   Message,
@@ -177,7 +178,7 @@ export class MyCallsApi {
     return this.request('GET', '/api/chat/conversations', { query });
   }
   /** Newest first; `before` pages back from a message id. */
-  messages(userId: string, query: MessagesQuery = {}): Promise<Message[]> {
+  messages(userId: string, query: MessagesQuery = {}): Promise<HistoryMessage[]> {
     return this.request('GET', `/api/chat/messages/${seg(userId)}`, { query });
   }
 

@@ -42,7 +42,19 @@ export interface SocketOptions {
   readonly backoff?: BackoffOptions;
   /** Extra query parameters per (re)connect (e.g. a resume point). */
   readonly query?: () => Record<string, string | undefined>;
+  /**
+   * Acknowledge logged frames (`ack { seq }`) once the listeners have run,
+   * which marks messages to this user delivered (their senders get
+   * `message-delivered`). Default true; a client that stores frames before
+   * it may call them received turns it off and calls `ack()` itself.
+   */
+  readonly autoAck?: boolean;
 }
+
+/** An automatic `ack` waits this long for more logged frames to cover at once. */
+const ACK_DELAY_MS = 250;
+/** …but never this many frames: the server takes an `ack` over its last 500 events only. */
+const ACK_EVERY = 100;
 
 type Listener<K extends ServerFrameType> = (payload: ServerFrames[K]) => void;
 
@@ -66,6 +78,9 @@ export class MyCallsSocket {
   seq: number | null = null;
   private socket: WebSocketLike | null = null;
   private timer: unknown = null;
+  private ackTimer: unknown = null;
+  private acked: number | null = null;
+  private unacked = 0;
   private readonly listeners = new Map<string, Set<(payload: never) => void>>();
   private readonly anyListeners = new Set<(frame: ServerFrame) => void>();
   private readonly stateListeners = new Set<(state: SocketState) => void>();
@@ -108,6 +123,20 @@ export class MyCallsSocket {
    */
   typing(to: string, active: boolean): boolean {
     return this.send('typing', { to, active });
+  }
+
+  /**
+   * Acknowledges every logged frame up to `seq` (default: the last one seen):
+   * the messages among them are delivered. False when there is nothing new
+   * to acknowledge or the socket is not open (the next ack covers them).
+   */
+  ack(seq: number | null = this.seq): boolean {
+    this.clearAckTimer();
+    if (seq === null || (this.acked !== null && seq <= this.acked)) return false;
+    if (!this.send('ack', { seq })) return false;
+    this.acked = seq;
+    this.unacked = 0;
+    return true;
   }
 
   /** Opens the socket; throws when the platform has no WebSocket and none was given. */
@@ -159,9 +188,12 @@ export class MyCallsSocket {
         this.connectionId = frame.payload.connectionId;
         this.userId = frame.payload.userId;
         this.attempts = 0;
+        // Acks are per user, not per connection: after a reset, ack again from here.
+        this.acked = null;
         this.setState('open');
       }
       this.dispatch(frame);
+      if (typeof frame.seq === 'number' && this.options.autoAck !== false) this.scheduleAck();
     };
     socket.onerror = () => {};
     socket.onclose = (event) => {
@@ -180,6 +212,7 @@ export class MyCallsSocket {
   /** Closes for good (sign-out, leaving the page). */
   close(): void {
     this.clearTimer();
+    this.clearAckTimer();
     this.setState('closed');
     const socket = this.socket;
     this.socket = null;
@@ -231,5 +264,24 @@ export class MyCallsSocket {
   private clearTimer(): void {
     if (this.timer !== null) timers.clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private scheduleAck(): void {
+    this.unacked += 1;
+    if (this.unacked >= ACK_EVERY) {
+      this.ack();
+      return;
+    }
+    if (this.ackTimer === null) {
+      this.ackTimer = timers.setTimeout(() => {
+        this.ackTimer = null;
+        this.ack();
+      }, ACK_DELAY_MS);
+    }
+  }
+
+  private clearAckTimer(): void {
+    if (this.ackTimer !== null) timers.clearTimeout(this.ackTimer);
+    this.ackTimer = null;
   }
 }

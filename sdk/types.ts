@@ -37,6 +37,8 @@ export type BlockedUser = v.InferOutput<typeof S.BlockListResponse>[number];
 export type PresenceMap = v.InferOutput<typeof S.PresenceResponse>;
 export type Contact = v.InferOutput<typeof S.LookupResponse>[number];
 export type Message = v.InferOutput<typeof S.MessageResponse>;
+/** A message as history pages give it: with `deliveredAt` and `readAt`. */
+export type HistoryMessage = v.InferOutput<typeof S.MessageListResponse>[number];
 export type Conversation = v.InferOutput<typeof S.ConversationListResponse>[number];
 export type ReadState = v.InferOutput<typeof S.ReadResponse>;
 export type CallRecord = v.InferOutput<typeof S.CallListResponse>[number];

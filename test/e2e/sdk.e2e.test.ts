@@ -39,11 +39,12 @@ interface Person {
   readonly frames: ServerFrame[];
 }
 
-async function person(name: string): Promise<Person> {
+async function person(name: string, options: { autoAck?: boolean } = {}): Promise<Person> {
   const client = new MyCallsClient({
     baseUrl: server.url,
     WebSocket: WebSocket as unknown as WebSocketConstructor,
     backoff: { initialMs: 50, maxMs: 200 },
+    ...options,
   });
   clients.push(client);
   phone += 1;
@@ -109,6 +110,35 @@ describe('the client SDK against a running server', () => {
       upTo: sent._id,
     });
     expect((await bob.client.api.conversations())[0]?.unreadCount).toBe(0);
+  });
+
+  it('acknowledges what it receives: the sender is told message-delivered once, the history shows deliveredAt', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    const sent = await alice.client.api.sendMessage({ receiverId: bob.userId, content: 'arrive' });
+    const delivered = await frame(alice, 'message-delivered');
+    expect(delivered.payload).toEqual({
+      messageId: sent._id,
+      to: bob.userId,
+      deliveredAt: expect.any(String),
+    });
+    const [mine] = await alice.client.api.messages(bob.userId, { limit: 1 });
+    expect(mine?.deliveredAt).toBe(delivered.payload.deliveredAt);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(alice.frames.filter((f) => f.type === 'message-delivered')).toHaveLength(1);
+  });
+
+  it('acknowledges nothing with autoAck off until told to', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob', { autoAck: false });
+    const sent = await alice.client.api.sendMessage({ receiverId: bob.userId, content: 'hold' });
+    await frame(bob, 'new-message');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(alice.frames.filter((f) => f.type === 'message-delivered')).toEqual([]);
+    expect(bob.client.socket.ack()).toBe(true);
+    expect((await frame(alice, 'message-delivered')).payload.messageId).toBe(sent._id);
+    // Nothing new since: a second ack sends nothing.
+    expect(bob.client.socket.ack()).toBe(false);
   });
 
   it('sends typing to a conversation partner, who gets typed typing frames on and off', async () => {

@@ -173,6 +173,12 @@ describe.skipIf(!browserTestsRun('web-app.e2e'))('the web app, two people in Chr
     const fromAlice = bob.page.getByRole('button', { name: /^Alice.*1 unread.*Hello Bob/ });
     await fromAlice.waitFor({ timeout: 10_000 });
     await shot(bob, '02-unread');
+    // Bob's socket acknowledged it: delivered (message-delivered, live), still unread.
+    await alice.page
+      .locator('.message.mine', { hasText: 'Hello Bob' })
+      .locator('.tick[data-state="delivered"]')
+      .getByText('✓✓ Delivered')
+      .waitFor({ timeout: 10_000 });
     await fromAlice.click();
     const bobMessages = bob.page.getByRole('list', { name: 'Messages with Alice' });
     await bobMessages.getByText('Hello Bob').waitFor();
@@ -180,7 +186,8 @@ describe.skipIf(!browserTestsRun('web-app.e2e'))('the web app, two people in Chr
     // Bob has it open: Alice's message shows read (messages-read, live).
     await alice.page
       .locator('.message.mine', { hasText: 'Hello Bob' })
-      .locator('.tick[data-read="true"]')
+      .locator('.tick[data-state="read"]')
+      .getByText('✓✓ Read')
       .waitFor({ timeout: 10_000 });
 
     // Live both ways in the open chat.

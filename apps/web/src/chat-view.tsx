@@ -3,6 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppModel, Peer } from './model.js';
 import { formatTime } from './use-model.js';
 
+/** A sent message's tick: what reached the peer. */
+const TICKS = { sent: '✓ Sent', delivered: '✓✓ Delivered', read: '✓✓ Read' } as const;
+
 export function ChatView({ model, peer }: { model: AppModel; peer: Peer }) {
   const [draft, setDraft] = useState('');
   const list = useRef<HTMLOListElement>(null);
@@ -76,8 +79,12 @@ export function ChatView({ model, peer }: { model: AppModel; peer: Peer }) {
                 {formatTime(message.createdAt)}
               </time>
               {mine && (
-                <span class="tick" data-read={model.isRead(message)}>
-                  {model.isRead(message) ? '✓✓ Read' : '✓ Sent'}
+                <span
+                  class="tick"
+                  data-state={model.receipt(message)}
+                  data-read={model.receipt(message) === 'read'}
+                >
+                  {TICKS[model.receipt(message)]}
                 </span>
               )}
             </li>

@@ -11,6 +11,7 @@ import {
   type CallMedia,
   type CallRecord,
   type Conversation,
+  type HistoryMessage,
   type Message,
   MyCallsClient,
   type PresenceStatus,
@@ -60,6 +61,10 @@ export class AppModel {
   calls: CallRecord[] = [];
   /** Per peer: the newest of this user's messages that the peer has read (`messages-read`). */
   readByPeer = new Map<string, string>();
+  /** This user's messages that reached a device of their receiver (`message-delivered`, history). */
+  delivered = new Set<string>();
+  /** This user's messages that history pages say are read (`readAt`). */
+  private readonly readIds = new Set<string>();
   /** Per peer: the last message this tab marked read, so it is marked once. */
   private readonly marked = new Map<string, string>();
   /** Ids of the people this user has blocked. */
@@ -99,6 +104,10 @@ export class AppModel {
       void this.refresh();
     });
     socket.on('new-message', (message) => this.onMessage(message));
+    socket.on('message-delivered', (delivery) => {
+      this.delivered.add(delivery.messageId);
+      this.changed();
+    });
     socket.on('messages-read', (read) => {
       this.readByPeer.set(read.by, read.upTo);
       this.changed();
@@ -267,6 +276,7 @@ export class AppModel {
       const page = await this.client.api.messages(peer._id, { limit: PAGE, before: oldest._id });
       if (this.activePeer?._id !== peer._id) return;
       this.hasOlder = page.length === PAGE;
+      this.noteReceipts(page);
       this.merge(page);
     });
   }
@@ -380,7 +390,17 @@ export class AppModel {
     const page = await this.client.api.messages(peerId, { limit: PAGE });
     if (this.activePeer?._id !== peerId) return;
     if (this.messages.length === 0) this.hasOlder = page.length === PAGE;
+    this.noteReceipts(page);
     this.merge(page);
+  }
+
+  /** Remembers what a history page says of this user's messages: delivered, read. */
+  private noteReceipts(page: readonly HistoryMessage[]): void {
+    for (const message of page) {
+      if (message.senderId !== this.session.userId) continue;
+      if (message.deliveredAt !== null) this.delivered.add(message._id);
+      if (message.readAt !== null) this.readIds.add(message._id);
+    }
   }
 
   private onMessage(message: Message): void {
@@ -419,7 +439,14 @@ export class AppModel {
   }
 
   /** Whether the peer has read `message` (one of this user's): at or before their read mark. */
+  /** Where one of this user's messages is: sent, delivered to a device of the receiver, or read. */
+  receipt(message: Message): 'sent' | 'delivered' | 'read' {
+    if (this.isRead(message)) return 'read';
+    return this.delivered.has(message._id) ? 'delivered' : 'sent';
+  }
+
   isRead(message: Message): boolean {
+    if (this.readIds.has(message._id)) return true;
     const upTo = this.readByPeer.get(message.receiverId);
     if (upTo === undefined) return false;
     const mark = this.messages.find((m) => m._id === upTo);
