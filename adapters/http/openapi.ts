@@ -74,7 +74,7 @@ export interface ResponseDoc {
   readonly headers?: Readonly<Record<string, { readonly description: string }>>;
 }
 
-/** What `describe` needs: the parts only the route itself knows. */
+/** A route's `doc` (define-route.ts): the parts only the route itself knows. */
 export interface RouteDoc {
   /** A stable, readable operation id (`register`, `getProfile`). */
   readonly operationId: string;
@@ -141,14 +141,6 @@ export function operationSpec(doc: RouteDoc): OperationSpec {
     responses,
     ...(doc.errors === undefined ? {} : { 'x-error-codes': [...doc.errors] }),
   };
-}
-
-/**
- * The route's own documentation as a no-op middleware before its handler,
- * for routes not yet written with `defineRoute` (which costs no middleware).
- */
-export function describe(doc: RouteDoc): MiddlewareHandler {
-  return withOpenApi((_c, next) => next(), operationSpec(doc));
 }
 
 /**
