@@ -14,6 +14,7 @@ import { createMemoryReadMarkRepository } from '../../adapters/memory/read-mark-
 import { createMemorySessionRepository } from '../../adapters/memory/session-repository.js';
 import { createMemoryUserRepository } from '../../adapters/memory/user-repository.js';
 import { createMemoryVerificationRepository } from '../../adapters/memory/verification-repository.js';
+import { createMemoryNotifier } from '../../adapters/wire/local-notifier.js';
 import { describeBlockRepositoryContract } from './block-repository.contract.js';
 import { describeCallRepositoryContract } from './call-repository.contract.js';
 import { describeCallStateStoreContract } from './call-state-store.contract.js';
@@ -22,6 +23,7 @@ import { describeDeliveryRepositoryContract } from './delivery-repository.contra
 import { describeEventLogContract } from './event-log.contract.js';
 import { describeKeyBundleRepositoryContract } from './key-bundle-repository.contract.js';
 import { describeMessageRepositoryContract } from './message-repository.contract.js';
+import { describeNotifierContract } from './notifier.contract.js';
 import { describePresenceStoreContract } from './presence-store.contract.js';
 import { describePresenceSubscriptionsContract } from './presence-subscriptions.contract.js';
 import { describeReadMarkRepositoryContract } from './read-mark-repository.contract.js';
@@ -47,3 +49,7 @@ describeVerificationRepositoryContract('memory', () => createMemoryVerificationR
 describeEventLogContract('memory', () => [createMemoryEventLog()]);
 describeReadMarkRepositoryContract('memory', () => createMemoryReadMarkRepository());
 describeDeliveryRepositoryContract('memory', () => createMemoryDeliveryRepository());
+describeNotifierContract('memory', async () => ({
+  nodes: [{ notifier: createMemoryNotifier() }],
+  close: async () => {},
+}));
