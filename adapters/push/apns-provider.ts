@@ -11,7 +11,7 @@
 import http2 from 'node:http2';
 import { importPKCS8, SignJWT } from 'jose';
 import type { ApnsRegistration, PushDelivery } from '../../core/index.js';
-import { type ProviderResult, type PushProvider, retryAfterMs } from './dispatcher.js';
+import { type ProviderResult, type PushProvider, resultOfStatus } from './dispatcher.js';
 import { CANCEL_TTL_SEC, collapseKeyOf, pushBody, SYNC_TTL_SEC } from './payload.js';
 
 export interface ApnsProviderOptions {
@@ -223,15 +223,7 @@ export function createApnsProvider(options: ApnsProviderOptions): PushProvider {
         token = undefined;
         return { outcome: 'retry', retryAfterMs: null, detail };
       }
-      if (answer.status === 429 || answer.status >= 500) {
-        const header = answer.headers['retry-after'];
-        return {
-          outcome: 'retry',
-          retryAfterMs: retryAfterMs(Array.isArray(header) ? header[0] : header, now),
-          detail,
-        };
-      }
-      return { outcome: 'failed', detail };
+      return resultOfStatus(answer.status, answer.headers['retry-after'], now, detail);
     },
     async close() {
       for (const session of sessions.values()) session.close();

@@ -3,7 +3,12 @@ import type { CallId, PushDelivery, PushMessage, SessionId, UserId } from '../..
 import { createFixedClock } from '../memory/clock.js';
 import { createMemorySessionRepository } from '../memory/session-repository.js';
 import type { PushOutcome, PushProviderName } from '../wire/observation.js';
-import { createPushDispatcher, type ProviderResult, retryAfterMs } from './dispatcher.js';
+import {
+  createPushDispatcher,
+  type ProviderResult,
+  resultOfStatus,
+  retryAfterMs,
+} from './dispatcher.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -125,5 +130,23 @@ describe('push dispatcher', () => {
     expect(retryAfterMs('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
     expect(retryAfterMs('soon', now)).toBeNull();
     expect(retryAfterMs(undefined, now)).toBeNull();
+  });
+
+  it('retries 429 and 5xx answers (after their Retry-After) and fails the rest', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(resultOfStatus(429, '3', now, 'HTTP 429')).toEqual({
+      outcome: 'retry',
+      retryAfterMs: 3000,
+      detail: 'HTTP 429',
+    });
+    expect(resultOfStatus(503, ['7', '9'], now, 'HTTP 503')).toMatchObject({ retryAfterMs: 7000 });
+    expect(resultOfStatus(500, undefined, now, 'HTTP 500')).toMatchObject({
+      outcome: 'retry',
+      retryAfterMs: null,
+    });
+    expect(resultOfStatus(400, '3', now, 'HTTP 400')).toEqual({
+      outcome: 'failed',
+      detail: 'HTTP 400',
+    });
   });
 });

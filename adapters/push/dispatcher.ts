@@ -237,6 +237,24 @@ function fieldsOf(delivery: PushDelivery, detail: string): Record<string, unknow
   };
 }
 
+/**
+ * What every provider does with an answer it has no specific rule for:
+ * 429 and 5xx are tried again (after `Retry-After` when given), the rest failed.
+ */
+export function resultOfStatus(
+  status: number,
+  retryAfter: string | readonly string[] | null | undefined,
+  now: Date,
+  detail: string,
+): ProviderResult {
+  if (status === 429 || status >= 500) {
+    const header =
+      typeof retryAfter === 'string' || retryAfter == null ? retryAfter : retryAfter[0];
+    return { outcome: 'retry', retryAfterMs: retryAfterMs(header, now), detail };
+  }
+  return { outcome: 'failed', detail };
+}
+
 /** `Retry-After` in ms: delta-seconds or an HTTP date; null when absent or unreadable. */
 export function retryAfterMs(value: string | null | undefined, now: Date): number | null {
   if (value === null || value === undefined || value.trim() === '') return null;

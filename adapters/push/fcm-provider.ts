@@ -9,7 +9,7 @@
  */
 import { importPKCS8, SignJWT } from 'jose';
 import type { PushDelivery } from '../../core/index.js';
-import { type ProviderResult, type PushProvider, retryAfterMs } from './dispatcher.js';
+import { type ProviderResult, type PushProvider, resultOfStatus } from './dispatcher.js';
 import { collapseKeyOf, pushBody, ttlSecOf } from './payload.js';
 
 /** The fields of a Firebase service-account JSON file the provider reads. */
@@ -145,14 +145,7 @@ export function createFcmProvider(options: FcmProviderOptions): PushProvider {
         access = undefined;
         return { outcome: 'retry', retryAfterMs: null, detail };
       }
-      if (response.status === 429 || response.status >= 500) {
-        return {
-          outcome: 'retry',
-          retryAfterMs: retryAfterMs(response.headers.get('retry-after'), now),
-          detail,
-        };
-      }
-      return { outcome: 'failed', detail };
+      return resultOfStatus(response.status, response.headers.get('retry-after'), now, detail);
     },
   };
 }

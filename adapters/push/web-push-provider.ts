@@ -14,7 +14,7 @@ import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import webpush, { type Urgency, WebPushError } from 'web-push';
 import type { PushDelivery } from '../../core/index.js';
-import { type ProviderResult, type PushProvider, retryAfterMs } from './dispatcher.js';
+import { type ProviderResult, type PushProvider, resultOfStatus } from './dispatcher.js';
 import { collapseKeyOf, pushBody, ttlSecOf } from './payload.js';
 
 export interface VapidSettings {
@@ -145,15 +145,7 @@ export function createWebPushProvider(options: WebPushProviderOptions): PushProv
         const status = error.statusCode;
         const detail = `HTTP ${status}`;
         if (status === 404 || status === 410) return { outcome: 'gone', detail };
-        if (status === 429 || status >= 500) {
-          const header = error.headers['retry-after'];
-          return {
-            outcome: 'retry',
-            retryAfterMs: retryAfterMs(Array.isArray(header) ? header[0] : header, now),
-            detail,
-          };
-        }
-        return { outcome: 'failed', detail };
+        return resultOfStatus(status, error.headers['retry-after'], now, detail);
       }
     },
     async close() {
