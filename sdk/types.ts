@@ -6,6 +6,7 @@
 import type * as v from 'valibot';
 import type * as S from '../adapters/http/schemas.js';
 import type { CLIENT_FRAME_SCHEMAS, SERVER_FRAME_SCHEMAS } from '../adapters/wire/frame-schemas.js';
+import type * as W from '../adapters/wire/schemas.js';
 import type { ErrorCode } from '../core/index.js';
 
 export type { ErrorCode };
@@ -28,21 +29,21 @@ export type MessagesQuery = Partial<v.InferOutput<typeof S.MessagesQuery>>;
 export type CallsQuery = Partial<v.InferOutput<typeof S.CallsQuery>>;
 
 // Answers, as the server sends them.
-export type Session = v.InferOutput<typeof S.SessionResponse>;
-export type Verification = v.InferOutput<typeof S.VerificationResponse>;
-export type DeviceSession = v.InferOutput<typeof S.DeviceSessionResponse>;
-export type Account = v.InferOutput<typeof S.AccountResponse>;
-export type Profile = v.InferOutput<typeof S.ProfileResponse>;
-export type BlockedUser = v.InferOutput<typeof S.BlockListResponse>[number];
-export type PresenceMap = v.InferOutput<typeof S.PresenceResponse>;
-export type Contact = v.InferOutput<typeof S.LookupResponse>[number];
-export type Message = v.InferOutput<typeof S.MessageResponse>;
+export type Session = v.InferOutput<typeof W.SessionResponse>;
+export type Verification = v.InferOutput<typeof W.VerificationResponse>;
+export type DeviceSession = v.InferOutput<typeof W.DeviceSessionResponse>;
+export type Account = v.InferOutput<typeof W.AccountResponse>;
+export type Profile = v.InferOutput<typeof W.ProfileResponse>;
+export type BlockedUser = v.InferOutput<typeof W.BlockListResponse>[number];
+export type PresenceMap = v.InferOutput<typeof W.PresenceResponse>;
+export type Contact = v.InferOutput<typeof W.LookupResponse>[number];
+export type Message = v.InferOutput<typeof W.MessageResponse>;
 /** A message as history pages give it: with `deliveredAt` and `readAt`. */
-export type HistoryMessage = v.InferOutput<typeof S.MessageListResponse>[number];
-export type Conversation = v.InferOutput<typeof S.ConversationListResponse>[number];
+export type HistoryMessage = v.InferOutput<typeof W.MessageListResponse>[number];
+export type Conversation = v.InferOutput<typeof W.ConversationListResponse>[number];
 export type ReadState = v.InferOutput<typeof S.ReadResponse>;
-export type CallRecord = v.InferOutput<typeof S.CallListResponse>[number];
-export type IceServers = v.InferOutput<typeof S.IceServersResponse>;
+export type CallRecord = v.InferOutput<typeof W.CallListResponse>[number];
+export type IceServers = v.InferOutput<typeof W.IceServersResponse>;
 export type ErrorBody = v.InferOutput<typeof S.ErrorResponse>;
 
 // WebSocket frames, both ways.

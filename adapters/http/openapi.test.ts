@@ -14,6 +14,18 @@ import {
 import { STATUS_BY_CODE } from '../wire/errors.js';
 import type { HttpMetrics } from '../wire/observation.js';
 import type {
+  BundleResponse,
+  CallListResponse,
+  ConversationListResponse,
+  IceServersResponse,
+  LookupResponse,
+  MessageResponse,
+  PoolCountsResponse,
+  PresenceResponse,
+  ProfileResponse,
+  SessionResponse,
+} from '../wire/schemas.js';
+import type {
   serializeBundle,
   serializeCall,
   serializeContact,
@@ -26,18 +38,6 @@ import type {
   serializeSession,
 } from '../wire/serialize.js';
 import { DOCS_ASSET_NAMES, DOCS_CONTENT_SECURITY_POLICY } from './routes/docs.js';
-import type {
-  BundleResponse,
-  CallListResponse,
-  ConversationListResponse,
-  IceServersResponse,
-  LookupResponse,
-  MessageResponse,
-  PoolCountsResponse,
-  PresenceResponse,
-  ProfileResponse,
-  SessionResponse,
-} from './schemas.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the document is read as plain JSON.
 type Json = any;

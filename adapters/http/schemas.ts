@@ -1,8 +1,10 @@
 /**
  * @module Every request schema of the HTTP API, in one place: they validate
  * requests and, being the same objects, generate the OpenAPI document's
- * request bodies and queries. The response schemas at the end document the
- * answers (and the one error shape).
+ * request bodies and queries. The answers serialize.ts builds are documented
+ * by the schemas beside it (adapters/wire/schemas.ts), with the fields
+ * requests share with them; the few answers only HTTP gives, and the one
+ * error shape, are at the end.
  *
  * Policies, the same for every schema:
  * - Unknown fields are ignored and dropped (`v.object` strips them), so older
@@ -18,17 +20,11 @@
  */
 import * as v from 'valibot';
 import {
-  CALL_MEDIA,
-  CALL_STATUSES,
   CLIENT_MESSAGE_ID_RULE,
   DEFAULT_SYNC_LIMIT,
   DISPLAY_NAME_RULE,
-  END_REASONS,
   type ErrorCode,
-  HEX_BYTES_RULE,
-  KEY_ID_RULE,
   LOOKUP_PHONE_NUMBERS_RULE,
-  MAX_KEY_ID,
   MAX_LOOKUP_PHONE_NUMBERS,
   MAX_ONE_TIME_KEYS_PER_REQUEST,
   MAX_PRESENCE_IDS_PER_REQUEST,
@@ -40,29 +36,27 @@ import {
   PASSWORD_RULE,
   PHONE_NUMBER_RULE,
   PRESENCE_IDS_RULE,
-  PRESENCE_STATUSES,
-  type Rule,
-  USERNAME_RULE,
   VERIFICATION_RULES,
   WELL_FORMED_RULE,
 } from '../../core/index.js';
 import { STATUS_BY_CODE } from '../wire/errors.js';
-import { LOGGED_FRAME_TYPES, SERVER_FRAME_SCHEMAS } from '../wire/frame-schemas.js';
+import {
+  Count,
+  HexKey,
+  Id,
+  KeyId,
+  PreKeyInput,
+  SignedPreKeyInput,
+  Timestamp,
+  Transport,
+  Username,
+} from '../wire/schemas.js';
+import { follows } from '../wire/validate.js';
 
 /** Largest `offset` accepted in a query (2³¹−1). */
 export const MAX_OFFSET = 2 ** 31 - 1;
 
 const optionalField = <S extends v.GenericSchema>(schema: S) => v.nullish(schema);
-
-/**
- * A core rule as a pipe action: a regex where the rule is a pattern (the
- * OpenAPI document shows it), else a check; the message is the core's.
- */
-function follows(rule: Rule) {
-  return rule.pattern === undefined
-    ? v.check(rule.test, rule.message)
-    : v.regex(rule.pattern, rule.message);
-}
 
 // ---------------------------------------------------------------------------
 // Shared fields
@@ -77,15 +71,6 @@ export const PhoneNumber = v.pipe(
       'the first not 0.',
   ),
   v.examples(['+491701234567']),
-);
-
-/** 3–32 of `[A-Za-z0-9_.]`. */
-export const Username = v.pipe(
-  v.string(),
-  follows(USERNAME_RULE),
-  v.title('Username'),
-  v.description('Unique without regard to case; stored as given.'),
-  v.examples(['alice_w']),
 );
 
 /** 1–64 code points after trimming, no control characters. */
@@ -121,13 +106,6 @@ const Password = v.pipe(
 /** What a `:userId` path parameter means, in every route that has one. */
 export const USER_ID_PARAM =
   "The user's id. A malformed id is answered like an unknown one (`404`).";
-
-/** An id as the client sent it; malformed ids are answered like unknown ones by the core. */
-export const Id = v.pipe(
-  v.string(),
-  v.title('Id'),
-  v.description('An opaque id (24 hex digits with MongoDB).'),
-);
 
 // ---------------------------------------------------------------------------
 // §2 Auth
@@ -169,13 +147,6 @@ export const RegisterBody = v.pipe(
 export const LoginBody = v.pipe(
   v.object({ phoneNumber: PhoneNumber, password: Password, deviceName: optionalField(DeviceName) }),
   v.title('LoginRequest'),
-);
-
-/** `sms` (default) or `voice`. */
-export const Transport = v.pipe(
-  v.picklist(['sms', 'voice'], 'Must be "sms" or "voice".'),
-  v.title('Transport'),
-  v.description('How the code reaches the phone: a text message or a voice call.'),
 );
 
 /** `POST /api/auth/verification`. */
@@ -408,32 +379,6 @@ export const CallsQuery = v.pipe(
 // ---------------------------------------------------------------------------
 // §5 Keys
 
-/** Hex digits of whole bytes, either case; lengths are the core's business. */
-export const HexKey = v.pipe(
-  v.string(),
-  follows(HEX_BYTES_RULE),
-  v.title('Hex bytes'),
-  v.description('Either case accepted; returned lowercase.'),
-);
-
-/** An integer 0 … 2³¹−1 (the core's rule, spelled out so the document shows the range). */
-export const KeyId = v.pipe(
-  v.number(KEY_ID_RULE.message),
-  v.integer(KEY_ID_RULE.message),
-  v.minValue(0, KEY_ID_RULE.message),
-  v.maxValue(MAX_KEY_ID, KEY_ID_RULE.message),
-  v.title('Key id'),
-);
-
-/** A one-time EC prekey. */
-export const PreKeyInput = v.pipe(v.object({ keyId: KeyId, publicKey: HexKey }), v.title('PreKey'));
-
-/** A signed prekey: the EC signed prekey, a Kyber one-time key or the last-resort Kyber key. */
-export const SignedPreKeyInput = v.pipe(
-  v.object({ keyId: KeyId, publicKey: HexKey, signature: HexKey }),
-  v.title('SignedPreKey'),
-);
-
 const oneTimeKeyList = <S extends v.GenericSchema>(item: S) =>
   v.pipe(
     v.array(item),
@@ -468,365 +413,18 @@ export const ReplenishKeysBody = v.pipe(
 );
 
 // ---------------------------------------------------------------------------
-// Responses: the shapes serialize.ts builds (a type test keeps the two in
-// step). They validate nothing at run time; they document the answers.
-
-/** ISO-8601 UTC with milliseconds. */
-export const Timestamp = v.pipe(
-  v.string(),
-  v.isoTimestamp(),
-  v.description('ISO-8601 UTC with milliseconds.'),
-  v.examples(['2026-11-24T19:09:41.123Z']),
-);
-
-const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
-
-/** `POST /api/auth/register` and `/login`. */
-export const SessionResponse = v.pipe(
-  v.object({
-    token: v.pipe(v.string(), v.description('A JWT (HS256); send it as Bearer or x-auth-token.')),
-    sessionId: v.pipe(Id, v.description('The device session this token belongs to (its `sid`).')),
-    userId: Id,
-    username: v.nullable(Username),
-    displayName: v.string(),
-    phoneNumber: v.pipe(v.string(), v.description('E.164, normalized.')),
-    createdAt: Timestamp,
-  }),
-  v.title('Session'),
-  v.metadata({ ref: 'Session' }),
-);
-
-/** A verification as every verification route answers it. */
-export const VerificationResponse = v.pipe(
-  v.object({
-    verificationId: Id,
-    phoneNumber: v.pipe(v.string(), v.description('E.164, normalized.')),
-    transport: Transport,
-    expiresAt: v.pipe(
-      Timestamp,
-      v.description(
-        'Until verified: the current code stops working then. Once verified: the deadline to register or reset with it.',
-      ),
-    ),
-    nextCodeAt: v.pipe(
-      v.nullable(Timestamp),
-      v.description('When a new code may be asked for; null when no more codes are sent.'),
-    ),
-    attemptsLeft: v.pipe(Count, v.description('Checks left (5 per verification).')),
-    verified: v.boolean(),
-  }),
-  v.title('Verification'),
-  v.metadata({ ref: 'Verification' }),
-);
-
-/** One entry of `GET /api/auth/sessions`. */
-export const DeviceSessionResponse = v.pipe(
-  v.object({
-    sessionId: Id,
-    deviceName: v.string(),
-    createdAt: Timestamp,
-    lastSeenAt: v.pipe(Timestamp, v.description('Refreshed by use at most once a minute.')),
-    expiresAt: v.pipe(Timestamp, v.description("When the session's token expires.")),
-    current: v.pipe(v.boolean(), v.description('True for the session of the token that asked.')),
-  }),
-  v.title('DeviceSession'),
-  v.metadata({ ref: 'DeviceSession' }),
-);
-
-/** `GET /api/auth/sessions`. */
-export const SessionListResponse = v.pipe(
-  v.array(DeviceSessionResponse),
-  v.description('Newest first; expired sessions are left out.'),
-);
+// Answers only HTTP gives, built in their routes; those serialize.ts builds
+// live with it (adapters/wire/schemas.ts).
 
 /** `DELETE /api/auth/sessions`. */
 export const EndedSessionsResponse = v.object({
   ended: v.pipe(Count, v.description('How many sessions were ended.')),
 });
 
-/** `GET /api/users/:userId/profile` and `/by-username/:username`. */
-export const ProfileResponse = v.pipe(
-  v.object({
-    _id: Id,
-    username: v.nullable(Username),
-    displayName: v.string(),
-    phoneNumber: v.pipe(
-      v.nullable(v.string()),
-      v.description(
-        'E.164, normalized; null unless the caller is the user or the user has sent the caller a message (SECURITY.md).',
-      ),
-    ),
-    createdAt: Timestamp,
-    lastSeen: v.pipe(
-      v.nullable(Timestamp),
-      v.description('When the user last went offline; null if never.'),
-    ),
-  }),
-  v.title('Profile'),
-  v.metadata({ ref: 'Profile' }),
-);
-
-/** `GET` and `PATCH /api/users/me`: the caller's profile and settings. */
-export const AccountResponse = v.pipe(
-  v.object({
-    _id: Id,
-    username: v.nullable(Username),
-    displayName: v.string(),
-    phoneNumber: v.string(),
-    createdAt: Timestamp,
-    lastSeen: v.nullable(Timestamp),
-    readReceipts: v.boolean(),
-    typingIndicators: v.boolean(),
-  }),
-  v.title('Account'),
-  v.metadata({ ref: 'Account' }),
-);
-
-/** `GET /api/users/me/blocked`: the caller's block list, newest first. */
-export const BlockListResponse = v.pipe(
-  v.array(
-    v.pipe(
-      v.object({
-        userId: Id,
-        username: v.nullable(Username),
-        displayName: v.string(),
-        blockedAt: Timestamp,
-      }),
-      v.title('BlockedUser'),
-      v.metadata({ ref: 'BlockedUser' }),
-    ),
-  ),
-  v.description('Newest block first; users whose account is gone are left out.'),
-);
-
-/** `POST /api/users/presence`: a map from user id to status, known ids only. */
-export const PresenceResponse = v.pipe(
-  v.record(
-    v.string(),
-    v.object({
-      status: v.picklist(PRESENCE_STATUSES),
-      lastSeen: v.nullable(Timestamp),
-    }),
-  ),
-  v.title('PresenceMap'),
-  v.description('Keyed by user id, in request order; unknown and malformed ids are left out.'),
-);
-
-/** `POST /api/users/lookup`: one entry per matched user. */
-export const LookupResponse = v.pipe(
-  v.array(
-    v.pipe(
-      v.object({
-        _id: Id,
-        username: v.nullable(Username),
-        displayName: v.string(),
-        phoneNumber: v.string(),
-      }),
-      v.title('Contact'),
-      v.metadata({ ref: 'Contact' }),
-    ),
-  ),
-  v.description('In order of the first number that matched each user.'),
-);
-
-/** A message, as `POST /api/chat/send`, `GET /api/chat/messages` and `new-message` show it. */
-export const MessageResponse = v.pipe(
-  v.object({
-    _id: Id,
-    conversationId: Id,
-    senderId: Id,
-    receiverId: Id,
-    content: v.string(),
-    messageType: v.string(),
-    clientMessageId: v.nullable(v.string()),
-    createdAt: Timestamp,
-  }),
-  v.title('Message'),
-  v.metadata({ ref: 'Message' }),
-);
-
 /** `POST /api/chat/read`. */
 export const ReadResponse = v.pipe(
   v.object({ peerId: Id, upTo: Id, readAt: Timestamp }),
   v.title('ReadState'),
-);
-
-/** `GET /api/sync`: logged events as the socket sends them. */
-export const SyncResponse = v.pipe(
-  v.object({
-    events: v.pipe(
-      v.array(
-        v.union(
-          LOGGED_FRAME_TYPES.map((type) =>
-            v.object({
-              type: v.literal(type),
-              seq: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
-              payload: SERVER_FRAME_SCHEMAS[type],
-            }),
-          ),
-        ),
-      ),
-      v.description(
-        'The events after `since`, in seq order, without holes; frames as on the socket.',
-      ),
-    ),
-    seq: v.pipe(
-      v.number(),
-      v.safeInteger(),
-      v.minValue(0),
-      v.description('Your position after these events: the next `since`.'),
-    ),
-    more: v.pipe(v.boolean(), v.description('More events follow: ask again with since=seq.')),
-    reset: v.pipe(
-      v.boolean(),
-      v.description(
-        'The events after `since` are no longer kept (or `since` is beyond the log): refetch your conversations, then go on from `seq`.',
-      ),
-    ),
-  }),
-  v.title('SyncPage'),
-);
-
-/** `GET /api/chat/messages/:userId`: newest first. */
-export const MessageListResponse = v.pipe(
-  v.array(
-    v.pipe(
-      v.object({
-        ...MessageResponse.entries,
-        deliveredAt: v.pipe(
-          v.nullable(Timestamp),
-          v.description(
-            'When it first reached a device of its receiver (an `ack` or `GET /api/sync`); null before, for a note to self, and on your messages while either of you blocks the other.',
-          ),
-        ),
-        readAt: v.pipe(
-          v.nullable(Timestamp),
-          v.description(
-            "When the receiver's read mark (the newest) came to cover it; on your messages only while both of you have readReceipts on and neither blocks the other.",
-          ),
-        ),
-      }),
-      v.title('HistoryMessage'),
-    ),
-  ),
-  v.description('Newest first.'),
-);
-
-/** `GET /api/chat/conversations`: newest `lastMessage` first. */
-export const ConversationListResponse = v.pipe(
-  v.array(
-    v.pipe(
-      v.object({
-        _id: v.pipe(Id, v.description('Equals the conversationId of its messages.')),
-        participants: v.pipe(v.array(Id), v.length(2), v.description('Sorted ascending.')),
-        peer: v.object({
-          _id: Id,
-          username: v.nullable(Username),
-          displayName: v.string(),
-          deleted: v.pipe(
-            v.boolean(),
-            v.description(
-              'True when the peer deleted their account: `displayName` is then "Deleted account" and `username` null.',
-            ),
-          ),
-        }),
-        lastMessage: MessageResponse,
-        updatedAt: Timestamp,
-        unreadCount: v.pipe(
-          v.number(),
-          v.integer(),
-          v.minValue(0),
-          v.description(
-            "Messages from the peer after the caller's last read one (0 in a note to self).",
-          ),
-        ),
-        lastRead: v.pipe(
-          v.nullable(v.object({ messageId: Id, readAt: Timestamp })),
-          v.description(
-            'Where the caller read up to (POST /api/chat/read, on any device); null before the first read.',
-          ),
-        ),
-      }),
-      v.title('Conversation'),
-      v.metadata({ ref: 'Conversation' }),
-    ),
-  ),
-  v.description('Newest lastMessage first.'),
-);
-
-/** `{ count, kyberCount }` of the publish, count and replenish routes. */
-export const PoolCountsResponse = v.pipe(
-  v.object({ count: Count, kyberCount: Count }),
-  v.title('PoolCounts'),
-  v.description('Keys left in the EC and Kyber one-time pools (the last-resort key not counted).'),
-  v.metadata({ ref: 'PoolCounts' }),
-);
-
-/** `GET /api/keys/:userId/bundle`. */
-export const BundleResponse = v.pipe(
-  v.object({
-    identityKey: HexKey,
-    registrationId: KeyId,
-    signedPreKey: SignedPreKeyInput,
-    oneTimePreKey: v.pipe(
-      v.nullable(PreKeyInput),
-      v.description('Taken out of the pool, lowest keyId first; null when the pool is empty.'),
-    ),
-    kyberPreKey: v.pipe(
-      v.nullable(SignedPreKeyInput),
-      v.description(
-        'A one-time Kyber key taken out of its pool, else the last-resort key; null without Kyber keys.',
-      ),
-    ),
-  }),
-  v.title('Bundle'),
-  v.metadata({ ref: 'Bundle' }),
-);
-
-/** `GET /api/calls`: newest first. */
-export const CallListResponse = v.pipe(
-  v.array(
-    v.pipe(
-      v.object({
-        _id: v.pipe(v.string(), v.description('The callId.')),
-        callerId: Id,
-        calleeId: Id,
-        media: v.picklist(CALL_MEDIA),
-        status: v.picklist(CALL_STATUSES),
-        startedAt: Timestamp,
-        answeredAt: v.nullable(Timestamp),
-        endedAt: v.nullable(Timestamp),
-        durationSec: v.pipe(
-          v.nullable(Count),
-          v.description('Whole seconds from answer to end; answered calls only.'),
-        ),
-        endReason: v.nullable(v.picklist(END_REASONS)),
-      }),
-      v.title('Call'),
-      v.metadata({ ref: 'Call' }),
-    ),
-  ),
-  v.description('Newest startedAt first.'),
-);
-
-/** `GET /api/calls/ice-servers`. */
-export const IceServersResponse = v.pipe(
-  v.object({
-    iceServers: v.array(
-      v.object({
-        urls: v.array(v.string()),
-        username: v.optional(
-          v.pipe(v.string(), v.description('TURN only: "<unix expiry>:<userId>".')),
-        ),
-        credential: v.optional(
-          v.pipe(v.string(), v.description('TURN only: base64(HMAC-SHA1(secret, username)).')),
-        ),
-      }),
-    ),
-    ttl: v.pipe(Count, v.description('Seconds the list (and its TURN credential) stays valid.')),
-  }),
-  v.title('IceServers'),
-  v.metadata({ ref: 'IceServers' }),
 );
 
 /** `GET /healthz`. */

@@ -1,7 +1,6 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { MessageResponse } from '../http/schemas.js';
 import { CLOSE_CODES } from '../ws/hub.js';
 import { MAX_FRAME_DEPTH, parsePayload } from '../ws/protocol.js';
 import {
@@ -18,6 +17,7 @@ import {
   WS_CLOSE_CODES,
   websocketExtension,
 } from './protocol-doc.js';
+import { MessageResponse } from './schemas.js';
 
 const clientTypes = Object.keys(CLIENT_FRAME_SCHEMAS) as ClientFrameType[];
 const serverTypes = Object.keys(SERVER_FRAME_SCHEMAS) as ServerFrameType[];

@@ -2,7 +2,10 @@
  * @module The wire shapes of API.md §2–6, built from the core's entities in
  * one place. Every shape names its fields explicitly, so nothing the core adds
  * to an entity leaks by accident. Dates become ISO-8601 UTC with milliseconds.
+ * Each serializer returns its documented schema's output type (schemas.ts):
+ * a field the schema lacks, or one of another type, fails the typecheck.
  */
+import type * as v from 'valibot';
 import type {
   Account,
   BlockedEntry,
@@ -23,6 +26,30 @@ import type {
   UserId,
   VerificationView,
 } from '../../core/index.js';
+import type { SERVER_FRAME_SCHEMAS } from './frame-schemas.js';
+import type {
+  AccountResponse,
+  BlockedUserResponse,
+  BundleResponse,
+  CallResponse,
+  ContactResponse,
+  ConversationResponse,
+  DeviceSessionResponse,
+  HistoryMessageResponse,
+  IceServersResponse,
+  LoggedEventFrame,
+  MessageResponse,
+  PoolCountsResponse,
+  PreKeyInput,
+  PresenceResponse,
+  ProfileResponse,
+  SessionResponse,
+  SignedPreKeyInput,
+  VerificationResponse,
+} from './schemas.js';
+
+/** What a serializer returns: the output type of the schema that documents it. */
+type Wire<S extends v.GenericSchema> = v.InferOutput<S>;
 
 /** ISO-8601 UTC with milliseconds (`2026-11-24T19:09:41.123Z`). */
 export function toWireDate(date: Date): string {
@@ -30,7 +57,7 @@ export function toWireDate(date: Date): string {
 }
 
 /** `GET /api/users/:userId/profile`, `GET /api/users/by-username/:username`. */
-export function serializeProfile(profile: ProfileView) {
+export function serializeProfile(profile: ProfileView): Wire<typeof ProfileResponse> {
   return {
     _id: profile.id,
     username: profile.username,
@@ -42,16 +69,18 @@ export function serializeProfile(profile: ProfileView) {
 }
 
 /** `GET` and `PATCH /api/users/me`. */
-export function serializeAccount(account: Account) {
+export function serializeAccount(account: Account): Wire<typeof AccountResponse> {
   return {
     ...serializeProfile(account.profile),
+    // The owner's own number, never hidden (a profile view's may be null).
+    phoneNumber: account.profile.phoneNumber,
     readReceipts: account.readReceipts,
     typingIndicators: account.typingIndicators,
   };
 }
 
 /** One entry of `GET /api/users/me/blocked`. */
-export function serializeBlockedEntry(entry: BlockedEntry) {
+export function serializeBlockedEntry(entry: BlockedEntry): Wire<typeof BlockedUserResponse> {
   return {
     userId: entry.user.id,
     username: entry.user.username,
@@ -61,7 +90,7 @@ export function serializeBlockedEntry(entry: BlockedEntry) {
 }
 
 /** `POST /api/auth/register`, `/login` and `/reset-password`. */
-export function serializeSession(session: Session) {
+export function serializeSession(session: Session): Wire<typeof SessionResponse> {
   return {
     token: session.token,
     sessionId: session.sessionId,
@@ -74,7 +103,7 @@ export function serializeSession(session: Session) {
 }
 
 /** Every `/api/auth/verification` answer. */
-export function serializeVerification(view: VerificationView) {
+export function serializeVerification(view: VerificationView): Wire<typeof VerificationResponse> {
   return {
     verificationId: view.id,
     phoneNumber: view.phoneNumber,
@@ -87,7 +116,7 @@ export function serializeVerification(view: VerificationView) {
 }
 
 /** One entry of `GET /api/auth/sessions`. */
-export function serializeDeviceSession(session: SessionView) {
+export function serializeDeviceSession(session: SessionView): Wire<typeof DeviceSessionResponse> {
   return {
     sessionId: session.id,
     deviceName: session.deviceName,
@@ -99,7 +128,7 @@ export function serializeDeviceSession(session: SessionView) {
 }
 
 /** One entry of `POST /api/users/lookup`. */
-export function serializeContact(profile: Profile) {
+export function serializeContact(profile: Profile): Wire<typeof ContactResponse> {
   return {
     _id: profile.id,
     username: profile.username,
@@ -109,8 +138,10 @@ export function serializeContact(profile: Profile) {
 }
 
 /** `POST /api/users/presence`: a map from user id to status, in request order. */
-export function serializePresence(presence: ReadonlyMap<UserId, Presence>) {
-  const body: Record<string, { status: Presence['status']; lastSeen: string | null }> = {};
+export function serializePresence(
+  presence: ReadonlyMap<UserId, Presence>,
+): Wire<typeof PresenceResponse> {
+  const body: Wire<typeof PresenceResponse> = {};
   for (const [userId, { status, lastSeen }] of presence) {
     body[userId] = { status, lastSeen: lastSeen === null ? null : toWireDate(lastSeen) };
   }
@@ -118,7 +149,7 @@ export function serializePresence(presence: ReadonlyMap<UserId, Presence>) {
 }
 
 /** A message, as `POST /api/chat/send`, `GET /api/chat/messages` and `new-message` show it. */
-export function serializeMessage(message: Message) {
+export function serializeMessage(message: Message): Wire<typeof MessageResponse> {
   return {
     _id: message.id,
     conversationId: message.conversationId,
@@ -132,7 +163,7 @@ export function serializeMessage(message: Message) {
 }
 
 /** A message of `GET /api/chat/messages/:userId`, with its receipts. */
-export function serializeMessageView(view: MessageView) {
+export function serializeMessageView(view: MessageView): Wire<typeof HistoryMessageResponse> {
   return {
     ...serializeMessage(view),
     deliveredAt: view.deliveredAt === null ? null : toWireDate(view.deliveredAt),
@@ -154,7 +185,7 @@ export function serializeConversation({
   peer,
   unreadCount,
   lastRead,
-}: ConversationView) {
+}: ConversationView): Wire<typeof ConversationResponse> {
   return {
     _id: conversation.id,
     participants: [...conversation.participants],
@@ -172,17 +203,17 @@ export function serializeConversation({
 }
 
 /** A one-time EC prekey. */
-export function serializePreKey(key: PreKey) {
+export function serializePreKey(key: PreKey): Wire<typeof PreKeyInput> {
   return { keyId: key.keyId, publicKey: key.publicKey };
 }
 
 /** A signed prekey (EC signed prekey or a Kyber key). */
-export function serializeSignedPreKey(key: SignedPreKey) {
+export function serializeSignedPreKey(key: SignedPreKey): Wire<typeof SignedPreKeyInput> {
   return { keyId: key.keyId, publicKey: key.publicKey, signature: key.signature };
 }
 
 /** `GET /api/keys/:userId/bundle`. */
-export function serializeBundle(bundle: FetchedBundle) {
+export function serializeBundle(bundle: FetchedBundle): Wire<typeof BundleResponse> {
   return {
     identityKey: bundle.identityKey,
     registrationId: bundle.registrationId,
@@ -193,12 +224,12 @@ export function serializeBundle(bundle: FetchedBundle) {
 }
 
 /** `{ count, kyberCount }` of the publish, count and replenish routes. */
-export function serializePoolCounts(counts: PoolCounts) {
+export function serializePoolCounts(counts: PoolCounts): Wire<typeof PoolCountsResponse> {
   return { count: counts.count, kyberCount: counts.kyberCount };
 }
 
 /** One entry of `GET /api/calls`; `_id` is the call id. */
-export function serializeCall(call: CallRecord) {
+export function serializeCall(call: CallRecord): Wire<typeof CallResponse> {
   return {
     _id: call.id,
     callerId: call.callerId,
@@ -224,7 +255,7 @@ export interface IceServerEntry {
 export function serializeIceServers(list: {
   readonly iceServers: readonly IceServerEntry[];
   readonly ttl: number;
-}) {
+}): Wire<typeof IceServersResponse> {
   return {
     iceServers: list.iceServers.map((server) =>
       server.username === undefined || server.credential === undefined
@@ -239,11 +270,13 @@ export function serializeIceServers(list: {
  * A logged event as a frame (`GET /api/sync` lists these, the socket sends
  * them): `seq` beside `type`, so each payload is the one its frame always had.
  */
-export function serializeEvent(event: LoggedEvent) {
+export function serializeEvent(event: LoggedEvent): Wire<typeof LoggedEventFrame> {
   return { type: event.type, seq: event.seq, payload: serializeEventPayload(event) };
 }
 
-function serializeEventPayload(event: LoggedEvent) {
+type MissedCallPayload = Wire<(typeof SERVER_FRAME_SCHEMAS)['missed-call']>;
+
+function serializeEventPayload(event: LoggedEvent): Wire<typeof LoggedEventFrame>['payload'] {
   switch (event.type) {
     case 'new-message':
       return serializeMessage(event.message);
@@ -258,6 +291,7 @@ function serializeEventPayload(event: LoggedEvent) {
     case 'conversation-read':
       return { peerId: event.peerId, upTo: event.upTo, readAt: toWireDate(event.readAt) };
     case 'missed-call':
-      return serializeCall(event.call);
+      // Logged only by a ring timeout (log-missed-call.ts): never answered, missed, `timeout`.
+      return serializeCall(event.call) as MissedCallPayload;
   }
 }

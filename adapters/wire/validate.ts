@@ -4,7 +4,7 @@
  * `""` for the whole value), the same way for HTTP bodies and WebSocket frames.
  */
 import * as v from 'valibot';
-import { ValidationError, type ValidationIssue } from '../../core/index.js';
+import { type Rule, ValidationError, type ValidationIssue } from '../../core/index.js';
 
 /** Any valibot schema the edges validate with. */
 export type RequestSchema = v.GenericSchema;
@@ -25,4 +25,14 @@ export function validate<S extends RequestSchema>(schema: S, input: unknown): v.
     details.push({ path, message: issue.message });
   }
   throw new ValidationError(details);
+}
+
+/**
+ * A core rule as a pipe action: a regex where the rule is a pattern (the
+ * OpenAPI document shows it), else a check; the message is the core's.
+ */
+export function follows(rule: Rule) {
+  return rule.pattern === undefined
+    ? v.check(rule.test, rule.message)
+    : v.regex(rule.pattern, rule.message);
 }

@@ -18,6 +18,7 @@ import {
   resetPassword,
   startVerification,
 } from '../../../core/index.js';
+import { SessionListResponse, SessionResponse, VerificationResponse } from '../../wire/schemas.js';
 import {
   serializeDeviceSession,
   serializeSession,
@@ -38,10 +39,7 @@ import {
   RegisterBody,
   ResendCodeBody,
   ResetPasswordBody,
-  SessionListResponse,
-  SessionResponse,
   StartVerificationBody,
-  VerificationResponse,
 } from '../schemas.js';
 
 const VERIFICATION_ID =

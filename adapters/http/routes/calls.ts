@@ -1,11 +1,12 @@
 /** @module `/api/calls`: call history and ICE servers (API.md §6). */
 import { Hono } from 'hono';
 import { listCalls, type UserId } from '../../../core/index.js';
+import { CallListResponse, IceServersResponse } from '../../wire/schemas.js';
 import { type IceServerEntry, serializeCall, serializeIceServers } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
-import { CallListResponse, CallsQuery, IceServersResponse } from '../schemas.js';
+import { CallsQuery } from '../schemas.js';
 
 /** What `GET /api/calls/ice-servers` answers; `ttl` in seconds. */
 export interface IceServerList {

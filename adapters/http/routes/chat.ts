@@ -2,6 +2,11 @@
 import { Hono } from 'hono';
 import { listConversations, listMessages, markRead, sendMessage } from '../../../core/index.js';
 import {
+  ConversationListResponse,
+  MessageListResponse,
+  MessageResponse,
+} from '../../wire/schemas.js';
+import {
   serializeConversation,
   serializeMessage,
   serializeMessageView,
@@ -14,10 +19,7 @@ import { LARGE_BODY_LIMIT_BYTES } from '../json-body.js';
 import { requestHeader } from '../node-bindings.js';
 import { rateLimit } from '../rate-limit.js';
 import {
-  ConversationListResponse,
   ConversationsQuery,
-  MessageListResponse,
-  MessageResponse,
   MessagesQuery,
   ReadBody,
   ReadResponse,

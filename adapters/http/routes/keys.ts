@@ -6,19 +6,14 @@ import {
   publishKeyBundle,
   replenishPrekeys,
 } from '../../../core/index.js';
+import { BundleResponse, PoolCountsResponse } from '../../wire/schemas.js';
 import { serializeBundle, serializePoolCounts } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { LARGE_BODY_LIMIT_BYTES } from '../json-body.js';
 import { rateLimit } from '../rate-limit.js';
-import {
-  BundleResponse,
-  PoolCountsResponse,
-  PublishKeysBody,
-  ReplenishKeysBody,
-  USER_ID_PARAM,
-} from '../schemas.js';
+import { PublishKeysBody, ReplenishKeysBody, USER_ID_PARAM } from '../schemas.js';
 
 /** The key routes, to mount at `/api/keys`; all need a token. */
 export function createKeyRoutes(deps: HttpDeps): Hono<AuthEnv> {

@@ -1,11 +1,12 @@
 /** @module `/api/sync`: the caller's event log after a position (docs/API.md "Sync"). */
 import { Hono } from 'hono';
 import { acknowledgeEvents, readEvents } from '../../../core/index.js';
+import { SyncResponse } from '../../wire/schemas.js';
 import { serializeEvent } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
-import { SyncQuery, SyncResponse } from '../schemas.js';
+import { SyncQuery } from '../schemas.js';
 
 /** The sync route, to mount at `/api/sync`; needs a token. */
 export function createSyncRoutes(deps: HttpDeps): Hono<AuthEnv> {

@@ -13,6 +13,13 @@ import {
   updateAccount,
 } from '../../../core/index.js';
 import {
+  AccountResponse,
+  BlockListResponse,
+  LookupResponse,
+  PresenceResponse,
+  ProfileResponse,
+} from '../../wire/schemas.js';
+import {
   serializeAccount,
   serializeBlockedEntry,
   serializeContact,
@@ -24,14 +31,9 @@ import { defineRoute, mountRoutes } from '../define-route.js';
 import type { AuthEnv, HttpDeps } from '../env.js';
 import { byClientAddress, consumeRateLimit, rateLimit } from '../rate-limit.js';
 import {
-  AccountResponse,
-  BlockListResponse,
   DeleteAccountBody,
   LookupBody,
-  LookupResponse,
   PresenceBody,
-  PresenceResponse,
-  ProfileResponse,
   UpdateAccountBody,
   USER_ID_PARAM,
 } from '../schemas.js';
