@@ -114,6 +114,8 @@ export * from './use-cases/presence/index.js';
 export { type PublishKeyBundleInput, publishKeyBundle } from './use-cases/publish-key-bundle.js';
 export {
   checkPushRegistration,
+  MAX_PUSH_ENDPOINT_LENGTH,
+  PUSH_ENDPOINT_LENGTH_RULE,
   removePushRegistration,
   type SetPushRegistrationInput,
   setPushRegistration,

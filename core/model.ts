@@ -270,7 +270,8 @@ export function pushAddressOf(registration: PushRegistration): string {
 }
 
 /** How a verification code reaches the phone. */
-export type VerificationTransport = 'sms' | 'voice';
+export const VERIFICATION_TRANSPORTS = ['sms', 'voice'] as const;
+export type VerificationTransport = (typeof VERIFICATION_TRANSPORTS)[number];
 
 /**
  * A proof-of-number in progress (API.md "Phone verification"). The counts

@@ -4,7 +4,7 @@
  * schemas are built from the same `Rule`s, so the edge and the core cannot
  * disagree, nor word one rule two ways.
  */
-import type { ValidationIssue } from './errors.js';
+import { ValidationError, type ValidationIssue } from './errors.js';
 
 /** A rule on one field: its test, and what a client reads when a value fails it. */
 export interface Rule<T = string> {
@@ -22,6 +22,12 @@ export function ruleIssue<T>(
 ): ValidationIssue | null {
   const broken = rules.find((rule) => !rule.test(value));
   return broken === undefined ? null : { path, message: broken.message };
+}
+
+/** Throws `VALIDATION_FAILED` at `path` for the first of `rules` that `value` breaks. */
+export function checkRules<T>(path: string, value: T, ...rules: readonly Rule<T>[]): void {
+  const issue = ruleIssue(path, value, ...rules);
+  if (issue !== null) throw ValidationError.at(issue.path, issue.message);
 }
 
 /** Number of Unicode code points (the contract counts strings this way). */
@@ -167,8 +173,16 @@ export function callingCodeOf(e164: string): string {
 /** A verification code as typed: exactly six ASCII digits (no other Unicode digits). */
 export const VERIFICATION_CODE_PATTERN = /^[0-9]{6}$/;
 
+export const VERIFICATION_CODE_RULE: Rule = {
+  test: (value) => VERIFICATION_CODE_PATTERN.test(value),
+  message: 'Must be exactly 6 digits 0–9.',
+  pattern: VERIFICATION_CODE_PATTERN,
+};
+
 /** A device name given by the client: 1–64 code points, same rules as a display name. */
 export const normalizeDeviceName = normalizeDisplayName;
+
+export const DEVICE_NAME_RULE: Rule = DISPLAY_NAME_RULE;
 
 const UNKNOWN_DEVICE = 'Unknown device';
 

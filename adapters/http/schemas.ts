@@ -22,12 +22,14 @@ import * as v from 'valibot';
 import {
   CLIENT_MESSAGE_ID_RULE,
   DEFAULT_SYNC_LIMIT,
+  DEVICE_NAME_RULE,
   DISPLAY_NAME_RULE,
   type ErrorCode,
   LOOKUP_PHONE_NUMBERS_RULE,
   MAX_LOOKUP_PHONE_NUMBERS,
   MAX_ONE_TIME_KEYS_PER_REQUEST,
   MAX_PRESENCE_IDS_PER_REQUEST,
+  MAX_PUSH_ENDPOINT_LENGTH,
   MAX_SYNC_LIMIT,
   MESSAGE_CONTENT_RULE,
   MESSAGE_TYPE_RULE,
@@ -36,6 +38,8 @@ import {
   PASSWORD_RULE,
   PHONE_NUMBER_RULE,
   PRESENCE_IDS_RULE,
+  PUSH_ENDPOINT_LENGTH_RULE,
+  VERIFICATION_CODE_RULE,
   VERIFICATION_RULES,
   WELL_FORMED_RULE,
 } from '../../core/index.js';
@@ -113,7 +117,7 @@ export const USER_ID_PARAM =
 /** The signing-in device's name; absent or null: taken from `User-Agent`. */
 export const DeviceName = v.pipe(
   v.string(),
-  follows(DISPLAY_NAME_RULE),
+  follows(DEVICE_NAME_RULE),
   v.title('Device name'),
   v.description(
     'Shown in the session list. Trimmed, then 1–64 code points (same rules as displayName). ' +
@@ -167,7 +171,7 @@ export const CheckCodeBody = v.pipe(
   v.object({
     code: v.pipe(
       v.string(),
-      v.regex(/^[0-9]{6}$/, 'Must be exactly 6 digits 0–9.'),
+      follows(VERIFICATION_CODE_RULE),
       v.description(
         `Exactly ${VERIFICATION_RULES.codeLength} ASCII digits (other Unicode digits are refused). A malformed code costs no attempt.`,
       ),
@@ -497,7 +501,7 @@ const WebPushRegistrationBody = v.object({
   ),
   endpoint: v.pipe(
     v.string(),
-    v.maxLength(2048, 'Must be at most 2048 characters.'),
+    v.maxLength(MAX_PUSH_ENDPOINT_LENGTH, PUSH_ENDPOINT_LENGTH_RULE.message),
     v.description(
       "`PushSubscription.endpoint`: an `https` URL naming a push service's host (no IP address, no localhost).",
     ),

@@ -15,6 +15,7 @@ import {
   MAX_KEY_ID,
   PRESENCE_STATUSES,
   USERNAME_RULE,
+  VERIFICATION_TRANSPORTS,
 } from '../../core/index.js';
 import { LOGGED_FRAME_TYPES, SERVER_FRAME_SCHEMAS } from './frame-schemas.js';
 import { follows } from './validate.js';
@@ -40,7 +41,7 @@ export const Id = v.pipe(
 
 /** `sms` (default) or `voice`. */
 export const Transport = v.pipe(
-  v.picklist(['sms', 'voice'], 'Must be "sms" or "voice".'),
+  v.picklist(VERIFICATION_TRANSPORTS, 'Must be "sms" or "voice".'),
   v.title('Transport'),
   v.description('How the code reaches the phone: a text message or a voice call.'),
 );

@@ -1,8 +1,8 @@
 /** @module Replaces the caller's password, knowing the current one. */
 import type { Deps } from '../deps.js';
-import { DomainError, ValidationError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { SessionId, UserId } from '../model.js';
-import { isValidPassword, PASSWORD_RULE } from '../rules.js';
+import { checkRules, PASSWORD_RULE, WELL_FORMED_RULE } from '../rules.js';
 
 export interface ChangePasswordInput {
   readonly userId: UserId;
@@ -24,9 +24,7 @@ export async function changePassword(
   deps: Pick<Deps, 'users' | 'passwords' | 'sessions' | 'sessionEvents'>,
   input: ChangePasswordInput,
 ): Promise<number> {
-  if (!isValidPassword(input.newPassword)) {
-    throw ValidationError.at('newPassword', PASSWORD_RULE.message);
-  }
+  checkRules('newPassword', input.newPassword, WELL_FORMED_RULE, PASSWORD_RULE);
   const user = await deps.users.findById(input.userId);
   const ok = user
     ? await deps.passwords.verify(user.passwordHash, input.currentPassword)

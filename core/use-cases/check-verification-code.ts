@@ -1,8 +1,8 @@
 /** @module Checks a verification code. */
 import type { Deps } from '../deps.js';
-import { DomainError, InvalidCodeError, ValidationError } from '../errors.js';
+import { DomainError, InvalidCodeError } from '../errors.js';
 import { VERIFICATION_RULES } from '../model.js';
-import { VERIFICATION_CODE_PATTERN } from '../rules.js';
+import { checkRules, VERIFICATION_CODE_RULE } from '../rules.js';
 import {
   liveVerification,
   requireVerifier,
@@ -35,9 +35,7 @@ export async function checkVerificationCode(
   deps: Pick<Deps, 'verifications' | 'verificationCodes' | 'phoneVerifier' | 'clock'>,
   input: CheckVerificationCodeInput,
 ): Promise<VerificationView> {
-  if (!VERIFICATION_CODE_PATTERN.test(input.code)) {
-    throw ValidationError.at('code', 'Must be exactly 6 digits 0–9.');
-  }
+  checkRules('code', input.code, VERIFICATION_CODE_RULE);
   const verifier = requireVerifier(deps);
   const verification = await liveVerification(deps, input.verificationId);
   if (verification.verifiedAt !== null) return toVerificationView(verification);

@@ -5,6 +5,7 @@
 import type { Deps } from '../deps.js';
 import { DomainError, ValidationError } from '../errors.js';
 import type { PushRegistration, SessionId, UserId } from '../model.js';
+import { checkRules, type Rule } from '../rules.js';
 
 export interface SetPushRegistrationInput {
   readonly userId: UserId;
@@ -13,7 +14,12 @@ export interface SetPushRegistrationInput {
 }
 
 /** Longest Web Push endpoint taken (real ones are under 500 characters). */
-const MAX_ENDPOINT_LENGTH = 2048;
+export const MAX_PUSH_ENDPOINT_LENGTH = 2048;
+
+export const PUSH_ENDPOINT_LENGTH_RULE: Rule = {
+  test: (endpoint) => endpoint.length <= MAX_PUSH_ENDPOINT_LENGTH,
+  message: `Must be at most ${MAX_PUSH_ENDPOINT_LENGTH} characters.`,
+};
 
 /**
  * Refuses, with `VALIDATION_FAILED` at the offending field, a registration of
@@ -30,9 +36,7 @@ export function checkPushRegistration(
     throw ValidationError.at('kind', `This server does not send ${registration.kind} pushes.`);
   }
   if (registration.kind !== 'webpush' && registration.kind !== 'unifiedpush') return;
-  if (registration.endpoint.length > MAX_ENDPOINT_LENGTH) {
-    throw ValidationError.at('endpoint', `Must be at most ${MAX_ENDPOINT_LENGTH} characters.`);
-  }
+  checkRules('endpoint', registration.endpoint, PUSH_ENDPOINT_LENGTH_RULE);
   let url: URL;
   try {
     url = new URL(registration.endpoint);

@@ -1,7 +1,7 @@
 /** @module Sets a new password after the phone number was verified. */
 import type { Deps } from '../deps.js';
-import { DomainError, ValidationError } from '../errors.js';
-import { isValidPassword } from '../rules.js';
+import { DomainError } from '../errors.js';
+import { checkRules, PASSWORD_RULE, WELL_FORMED_RULE } from '../rules.js';
 import { checkedDeviceName, type DeviceInput, openSession, type Session } from './session.js';
 import { consumeVerification, verifiedVerification } from './verification.js';
 
@@ -31,9 +31,7 @@ export async function resetPassword(
   >,
   input: ResetPasswordInput,
 ): Promise<Session> {
-  if (!isValidPassword(input.newPassword)) {
-    throw ValidationError.at('newPassword', 'Must be 8–128 characters.');
-  }
+  checkRules('newPassword', input.newPassword, WELL_FORMED_RULE, PASSWORD_RULE);
   const deviceName = checkedDeviceName(input);
   const verification = await verifiedVerification(deps, input.verificationId, null);
   const user = await deps.users.findByPhoneNumber(verification.phoneNumber);

@@ -2,7 +2,7 @@
 import type { Deps } from '../deps.js';
 import { ValidationError } from '../errors.js';
 import type { DeviceSession, Profile, SessionId, User } from '../model.js';
-import { deviceNameFrom, normalizeDeviceName } from '../rules.js';
+import { DEVICE_NAME_RULE, deviceNameFrom, normalizeDeviceName } from '../rules.js';
 
 export interface Session {
   readonly token: string;
@@ -37,10 +37,7 @@ export function checkedDeviceName(device: DeviceInput): string {
   if (given === null) return deviceNameFrom(null, device.userAgent ?? null);
   const name = normalizeDeviceName(given);
   if (name === null) {
-    throw ValidationError.at(
-      'deviceName',
-      'Must be 1–64 characters after trimming, without control characters.',
-    );
+    throw ValidationError.at('deviceName', DEVICE_NAME_RULE.message);
   }
   return name;
 }

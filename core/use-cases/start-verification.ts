@@ -7,7 +7,7 @@ import {
   type VerificationId,
   type VerificationTransport,
 } from '../model.js';
-import { callingCodeOf, normalizePhoneNumber } from '../rules.js';
+import { callingCodeOf, normalizePhoneNumber, PHONE_NUMBER_RULE } from '../rules.js';
 import {
   nextCodeAt,
   requireVerifier,
@@ -37,7 +37,7 @@ export async function startVerification(
 ): Promise<VerificationView> {
   const phoneNumber = normalizePhoneNumber(input.phoneNumber);
   if (phoneNumber === null) {
-    throw ValidationError.at('phoneNumber', 'Must be an E.164 number: + then 7–15 digits.');
+    throw ValidationError.at('phoneNumber', PHONE_NUMBER_RULE.message);
   }
   const verifier = requireVerifier(deps);
   await deps.codeSendLimiter.consume({
