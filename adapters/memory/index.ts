@@ -7,8 +7,9 @@
 export {
   createMemoryNotifier,
   type MemoryNotifier,
-  type NotificationListener,
+  type PushListener,
 } from '../wire/local-notifier.js';
+export type { Push } from '../wire/push.js';
 export { createMemoryCallRepository } from './call-repository.js';
 export { createMemoryCallStateStore } from './call-state-store.js';
 export { createFixedClock, createSystemClock } from './clock.js';

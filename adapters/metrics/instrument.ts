@@ -13,6 +13,7 @@ import {
   type Notification,
   type UserId,
 } from '../../core/index.js';
+import type { ConnectionRegistry } from '../wire/local-notifier.js';
 
 /** The one-time pools of the key directory. */
 export type OneTimePool = 'ec' | 'kyber';
@@ -31,17 +32,6 @@ export interface ConnectionMetrics {
   connectionClosed(): void;
   /** A push reached a live connection as a frame of `type`. */
   frameRelayed(type: Notification['type']): void;
-}
-
-/** Where live connections register for pushes (the hub's `ConnectionRegistry`). */
-export interface ConnectionRegistry {
-  subscribe(
-    userId: UserId,
-    connectionId: string,
-    listener: (notification: Notification, passedBy?: true) => void,
-  ): () => void;
-  /** A clustered registry's wait for its Redis subscription (see the hub's `ConnectionRegistry`). */
-  listen?(userId: UserId): Promise<() => void>;
 }
 
 /** Counts calls by final status: rows inserted already final (busy, unavailable, glare) and finishes. */
@@ -100,14 +90,14 @@ export function instrumentConnections<R extends ConnectionRegistry>(
 ): ConnectionRegistry {
   return {
     subscribe(userId, connectionId, listener) {
-      const unsubscribe = registry.subscribe(userId, connectionId, (notification, passedBy) => {
+      const unsubscribe = registry.subscribe(userId, connectionId, (push, passedBy) => {
         // A logged event passing its own device by: no frame is relayed, so none is counted.
         if (passedBy) {
-          listener(notification, passedBy);
+          listener(push, passedBy);
           return;
         }
-        metrics.frameRelayed(notification.type);
-        listener(notification);
+        metrics.frameRelayed(push.type);
+        listener(push);
       });
       metrics.connectionOpened();
       let open = true;

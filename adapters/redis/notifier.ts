@@ -1,8 +1,8 @@
 /**
- * @module The clustered notifier: the in-process notifier (adapters/memory)
- * delivers to this instance's connections as before; this one adds only the
- * publication to other instances, over Redis pub/sub with one channel per
- * user (`push:<userId>`).
+ * @module The clustered notifier: the connection registry of adapters/wire
+ * delivers to this instance's connections; this module is its fan-out, the
+ * publication to other instances over Redis pub/sub with one channel per
+ * user (`push:<userId>`), and the delivery of what they publish.
  *
  * Channel design: an instance SUBSCRIBEs to a user's channel while it holds
  * at least one connection of that user (first connection → SUBSCRIBE, last
@@ -16,11 +16,18 @@
  * channels (SSUBSCRIBE/SPUBLISH) so events stay on the shard of the channel;
  * this adapter targets a standalone server or a Sentinel group.
  *
- * - `notify` delivers locally, then publishes `{ o: origin, u, x?, n }`;
+ * What travels is the finished frame: a one-line JSON envelope, a newline,
+ * and the frame's text exactly as the origin serialized it (wire/push.ts).
+ * The envelope carries what routing needs as plain fields:
+ * `{ o: origin, u: user, t: frame type, s?: seq, f?: whose doing, c?: only
+ * this connection, x?: every connection but this one }`. The receiving
+ * instance parses the envelope only and hands the text on to its sockets.
+ *
+ * - `notify` delivers locally, then publishes `{ o, u, t, s?, f?, x? }`;
  *   every instance skips events of its own origin (already delivered), so a
  *   connection never gets one twice.
  * - `notifyConnection` delivers locally when the connection is here, else
- *   publishes `{ o, u, c, n }` on the user's channel: only the instance
+ *   publishes `{ o, u, t, …, c }` on the user's channel: only the instance
  *   holding connection `c` delivers it (connection ids are unique UUIDs).
  * - Order: one instance's pushes to a user leave on one Redis connection in
  *   the order they were made, and Redis delivers a channel's messages in
@@ -39,13 +46,9 @@
  *   their reply; beyond that, pushes to other instances are dropped (and
  *   counted), so a burst or a slow Redis cannot grow memory without bound.
  */
-import type { Notification, NotifyOptions, UserId } from '../../core/index.js';
-import {
-  createMemoryNotifier,
-  type MemoryNotifier,
-  type NotificationListener,
-} from '../wire/local-notifier.js';
-import { decodeNotification } from './codec.js';
+import type { Notification, UserId } from '../../core/index.js';
+import { createMemoryNotifier, type MemoryNotifier } from '../wire/local-notifier.js';
+import { frameBytes, type Push } from '../wire/push.js';
 import type { RedisConnection, RedisLogger } from './connect.js';
 import type { RedisKeys } from './keys.js';
 
@@ -78,8 +81,6 @@ export interface RedisNotifierOptions {
   readonly keys: RedisKeys;
   /** This instance's id: the origin of its events. */
   readonly instanceId: string;
-  /** The local delivery; default a fresh in-process notifier. */
-  readonly local?: MemoryNotifier;
   /** Most PUBLISH commands waiting for Redis at once (default 10 000). */
   readonly maxPendingPublishes?: number;
   /** Longest wait of `listen` for Redis to confirm (default 2000 ms). */
@@ -87,16 +88,21 @@ export interface RedisNotifierOptions {
   readonly logger?: RedisLogger;
 }
 
-/** What travels on a user's channel. */
+/** The line before a frame on a user's channel. */
 interface Envelope {
   /** Origin instance. */
   readonly o: string;
   readonly u: UserId;
+  /** The frame's type. */
+  readonly t: Notification['type'];
+  /** A logged event's `seq`. */
+  readonly s?: number;
+  /** The user whose doing the push is. */
+  readonly f?: UserId;
   /** Only this connection. */
   readonly c?: string;
   /** Every connection but this one. */
   readonly x?: string;
-  readonly n: unknown;
 }
 
 const SUBSCRIBE_BATCH = 500;
@@ -105,14 +111,11 @@ const SUBSCRIBE_BATCH = 500;
 export function createRedisNotifier(options: RedisNotifierOptions): ClusterNotifier {
   const { keys, instanceId } = options;
   const { client, subscriber } = options.connection;
-  const local = options.local ?? createMemoryNotifier();
   const maxPending = options.maxPendingPublishes ?? 10_000;
   const listenTimeoutMs = options.listenTimeoutMs ?? 2000;
   const logger = options.logger;
 
-  /** This instance's connections, per user. */
-  const here = new Map<UserId, Set<string>>();
-  /** Why each channel is wanted: connections plus pending `listen`s. */
+  /** Why each channel is wanted: users with connections here plus pending `listen`s. */
   const wanted = new Map<string, number>();
   /** The last SUBSCRIBE sent per channel, settled when Redis answered. */
   const confirmed = new Map<string, Promise<void>>();
@@ -148,47 +151,7 @@ export function createRedisNotifier(options: RedisNotifierOptions): ClusterNotif
     if (subscriber.status === 'ready') subscriber.unsubscribe(channel).catch(() => {});
   };
 
-  // After every (re)connect: listen again on every channel still wanted.
-  const onSubscriberReady = () => {
-    const channels = [...wanted.keys()];
-    for (let i = 0; i < channels.length; i += SUBSCRIBE_BATCH) {
-      const batch = channels.slice(i, i + SUBSCRIBE_BATCH);
-      const done = subscribeNow(batch);
-      for (const channel of batch) confirmed.set(channel, done);
-    }
-  };
-
-  // This instance's own envelopes (already delivered here) start so, `o` being
-  // serialized first: they are dropped without being parsed.
-  const ownEnvelope = `{"o":${JSON.stringify(instanceId)},`;
-
-  const onMessage = (channel: string, text: string) => {
-    if (!channel.startsWith(keys.userChannelPrefix) || text.startsWith(ownEnvelope)) return;
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(text) as Envelope;
-    } catch {
-      return;
-    }
-    if (typeof envelope.u !== 'string') return;
-    const notification = decodeNotification(envelope.n);
-    if (notification === null) return;
-    counters.received += 1;
-    const delivered =
-      envelope.c === undefined
-        ? local.notify(
-            envelope.u,
-            notification,
-            envelope.x === undefined ? undefined : { exceptConnectionId: envelope.x },
-          )
-        : local.notifyConnection(envelope.u, envelope.c, notification);
-    delivered.catch((error: unknown) => logger?.error('Delivering a pushed event failed', error));
-  };
-
-  subscriber.on('ready', onSubscriberReady);
-  subscriber.on('message', onMessage);
-
-  const publish = (envelope: Envelope) => {
+  const publish = (envelope: Envelope, push: Push) => {
     if (closed) return;
     if (client.status !== 'ready' || pending >= maxPending) {
       counters.dropped += 1;
@@ -200,17 +163,9 @@ export function createRedisNotifier(options: RedisNotifierOptions): ClusterNotif
       return;
     }
     pending += 1;
-    let text: string;
-    try {
-      // Dates become ISO strings; `decodeNotification` turns them back.
-      text = JSON.stringify(envelope);
-    } catch (error) {
-      pending -= 1;
-      logger?.error('A push could not be encoded for Redis', error);
-      return;
-    }
+    // JSON never has a raw newline: the first one ends the envelope.
     client
-      .publish(keys.userChannel(envelope.u), text)
+      .publish(keys.userChannel(envelope.u), `${JSON.stringify(envelope)}\n${push.text}`)
       .then(
         () => {
           counters.published += 1;
@@ -224,44 +179,62 @@ export function createRedisNotifier(options: RedisNotifierOptions): ClusterNotif
       });
   };
 
+  const local = createMemoryNotifier({
+    publish(userId, push, except) {
+      publish(
+        { o: instanceId, u: userId, t: push.type, s: push.seq, f: push.from, x: except },
+        push,
+      );
+    },
+    publishTo(userId, connectionId, push) {
+      publish(
+        { o: instanceId, u: userId, t: push.type, s: push.seq, f: push.from, c: connectionId },
+        push,
+      );
+    },
+    joined: want,
+    left: unwant,
+  });
+
+  // After every (re)connect: listen again on every channel still wanted.
+  const onSubscriberReady = () => {
+    const channels = [...wanted.keys()];
+    for (let i = 0; i < channels.length; i += SUBSCRIBE_BATCH) {
+      const batch = channels.slice(i, i + SUBSCRIBE_BATCH);
+      const done = subscribeNow(batch);
+      for (const channel of batch) confirmed.set(channel, done);
+    }
+  };
+
+  // This instance's own events (already delivered here) start so, `o` being
+  // serialized first: they are dropped without being parsed.
+  const ownEnvelope = `{"o":${JSON.stringify(instanceId)},`;
+
+  const onMessage = (channel: string, message: string) => {
+    if (!channel.startsWith(keys.userChannelPrefix) || message.startsWith(ownEnvelope)) return;
+    const end = message.indexOf('\n');
+    const envelope = end === -1 ? null : envelopeOf(message.slice(0, end));
+    if (envelope === null) return;
+    const text = message.slice(end + 1);
+    const push: Push = {
+      type: envelope.t,
+      text,
+      bytes: frameBytes(text),
+      seq: envelope.s,
+      from: envelope.f,
+    };
+    counters.received += 1;
+    if (envelope.c === undefined) local.deliver(envelope.u, push, envelope.x);
+    else local.deliverTo(envelope.u, envelope.c, push);
+  };
+
+  subscriber.on('ready', onSubscriberReady);
+  subscriber.on('message', onMessage);
+
   return {
-    async notify(userId: UserId, notification: Notification, notifyOptions?: NotifyOptions) {
-      await local.notify(userId, notification, notifyOptions);
-      const except = notifyOptions?.exceptConnectionId;
-      publish({
-        o: instanceId,
-        u: userId,
-        ...(except === undefined ? {} : { x: except }),
-        n: notification,
-      });
-    },
-    async notifyConnection(userId: UserId, connectionId: string, notification: Notification) {
-      if (here.get(userId)?.has(connectionId)) {
-        await local.notifyConnection(userId, connectionId, notification);
-        return;
-      }
-      publish({ o: instanceId, u: userId, c: connectionId, n: notification });
-    },
-    subscribe(userId: UserId, connectionId: string, listener: NotificationListener) {
-      const off = local.subscribe(userId, connectionId, listener);
-      let mine = here.get(userId);
-      if (!mine) {
-        mine = new Set();
-        here.set(userId, mine);
-      }
-      mine.add(connectionId);
-      want(userId);
-      let active = true;
-      return () => {
-        if (!active) return;
-        active = false;
-        off();
-        const current = here.get(userId);
-        current?.delete(connectionId);
-        if (current?.size === 0) here.delete(userId);
-        unwant(userId);
-      };
-    },
+    notify: local.notify,
+    notifyConnection: local.notifyConnection,
+    subscribe: local.subscribe,
     async listen(userId: UserId) {
       want(userId);
       let held = true;
@@ -289,6 +262,26 @@ export function createRedisNotifier(options: RedisNotifierOptions): ClusterNotif
       subscriber.off('message', onMessage);
     },
   };
+}
+
+/** The envelope line, its fields checked; null for anything else (the push is then dropped). */
+function envelopeOf(line: string): Envelope | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const { o, u, t, s, f, c, x } = value as Record<string, unknown>;
+  if (typeof o !== 'string' || typeof u !== 'string' || typeof t !== 'string') return null;
+  if (!optional(s, 'number') || !optional(f, 'string')) return null;
+  if (!optional(c, 'string') || !optional(x, 'string')) return null;
+  return value as Envelope;
+}
+
+function optional(value: unknown, type: 'string' | 'number'): boolean {
+  return value === undefined || typeof value === type;
 }
 
 function messageOf(error: unknown): string {

@@ -54,7 +54,6 @@ import {
   type LoggedEvent,
   MAX_READ_LIMIT,
   MAX_SYNC_LIMIT,
-  type Notification,
   presenceConnectionClosed,
   readEvents,
   type SessionId,
@@ -63,8 +62,9 @@ import {
   ValidationError,
 } from '../../core/index.js';
 import { errorBody, STATUS_BY_CODE } from '../wire/errors.js';
-import type { NotificationListener } from '../wire/local-notifier.js';
+import type { ConnectionRegistry } from '../wire/local-notifier.js';
 import { type RequestRecord, UNMATCHED_ROUTE } from '../wire/observation.js';
+import { type Push, pushOf } from '../wire/push.js';
 import { serializeEvent } from '../wire/serialize.js';
 import { type Expiring, ExpiryQueue } from './expiry-queue.js';
 import { FrameBudget, type FrameBudgetOptions, frameBudgetRule } from './frame-budget.js';
@@ -78,7 +78,6 @@ import {
   type ClientEnvelope,
   errorFrame,
   FrameError,
-  notificationFrame,
   parseEnvelope,
   readyFrame,
   type ServerFrame,
@@ -120,16 +119,7 @@ export interface WsHubOptions {
   readonly closeGraceMs?: number;
 }
 
-/** Where live connections register for pushes; the in-process notifier is one. */
-export interface ConnectionRegistry {
-  subscribe(userId: UserId, connectionId: string, listener: NotificationListener): () => void;
-  /**
-   * A clustered registry (adapters/redis/notifier.ts) starts listening for
-   * `userId`'s pushes from other instances and resolves once it does; the hub
-   * sends `ready` after that, then calls the returned function.
-   */
-  listen?(userId: UserId): Promise<() => void>;
-}
+export type { ConnectionRegistry } from '../wire/local-notifier.js';
 
 /** Receives unexpected errors; structurally the server's `Logger`. */
 export interface HubLogger {
@@ -193,7 +183,7 @@ interface Session {
 
 /** A push that came before it could be sent: not greeted yet, or a logged event ahead of its turn. */
 interface Held {
-  readonly notification: Notification;
+  readonly push: Push;
   /** A logged event this connection must not get (it came from it), only count. */
   readonly passedBy: boolean;
 }
@@ -234,54 +224,6 @@ export function parseTarget(
   const path = mark === -1 ? target : target.slice(0, mark);
   if (!(WS_PATHS as readonly string[]).includes(path)) return null;
   return { path, query: new URLSearchParams(mark === -1 ? '' : target.slice(mark + 1)) };
-}
-
-/** A push as the wire carries it. */
-interface SerializedPush {
-  readonly text: string;
-  /** Its size on the wire, frame header included (what `bufferedAmount` counts). */
-  readonly bytes: number;
-}
-
-function frameBytes(text: string): number {
-  const payload = Buffer.byteLength(text);
-  return payload + (payload < 126 ? 2 : payload < 65_536 ? 4 : 10);
-}
-
-/**
- * The other user whose doing a push to `userId`'s connection is — the sender
- * of a message, the party a call frame comes `from` — or null for pushes the
- * user's own actions or the server caused (presence, key warnings, the
- * server's call outcomes, the user's own messages on their other devices).
- */
-export function relayedFrom(notification: Notification, userId: UserId): UserId | null {
-  let from: UserId | undefined;
-  switch (notification.type) {
-    case 'new-message':
-      from = notification.message.senderId;
-      break;
-    case 'message-delivered':
-      from = notification.to;
-      break;
-    case 'messages-read':
-      from = notification.by;
-      break;
-    case 'missed-call':
-      from = notification.call.callerId;
-      break;
-    case 'typing':
-      from = notification.from;
-      break;
-    case 'conversation-read':
-    case 'presence-update':
-    case 'prekeys-low':
-    case 'call-ringing':
-    case 'call-unavailable':
-      return null;
-    default:
-      from = notification.payload.from;
-  }
-  return from === undefined || from === userId ? null : from;
 }
 
 /** Until the upgrade, a reset socket is just dropped (Node removed its own listener). */
@@ -358,17 +300,16 @@ export function createWsHub(init: WsHubInit): WsHub {
       this.sendText(JSON.stringify(frame));
     }
 
-    /** The registry's listener (bound once per connection): a push becomes a frame. */
-    deliver(notification: Notification, passedBy?: true): void {
+    /** The registry's listener (bound once per connection): the push's frame goes out. */
+    deliver(push: Push, passedBy?: true): void {
       if (this.closing || this.socket.readyState !== WebSocket.OPEN) return;
-      if ('seq' in notification || this.expected === 0) {
-        this.deliverLogged(notification, passedBy === true);
+      if (push.seq !== undefined || this.expected === 0) {
+        this.deliverLogged(push, passedBy === true);
         return;
       }
       try {
-        const push = serializedPush(notification);
-        const sender = relayedFrom(notification, this.userId);
-        if (sender === null) this.sendText(push.text);
+        const sender = this.senderOf(push);
+        if (sender === undefined) this.sendText(push.text);
         else this.relay(sender, push);
       } catch (error) {
         logger.error(`WebSocket push failed on ${this.connectionId}`, error);
@@ -376,37 +317,45 @@ export function createWsHub(init: WsHubInit): WsHub {
     }
 
     /** In `seq` order: the one owed goes out, a later one waits for the log to fill the hole. */
-    private deliverLogged(notification: Notification, passedBy: boolean): void {
+    private deliverLogged(push: Push, passedBy: boolean): void {
       if (this.expected !== 0 && !this.syncing && this.held === undefined) {
-        const seq = (notification as LoggedEvent).seq;
+        const seq = push.seq!;
         if (seq < this.expected) return;
         if (seq === this.expected) {
           if (passedBy) this.expected = seq + 1;
-          else if (!this.sendLogged(notification as LoggedEvent, serializedPush(notification))) {
+          else if (!this.sendLogged(push)) {
             // Over the relay budget: it waits in the log until the client reads again.
-            this.held = [{ notification, passedBy }];
+            this.held = [{ push, passedBy }];
           }
           return;
         }
       }
       this.held ??= [];
-      if (this.held.length < MAX_HELD) this.held.push({ notification, passedBy });
+      if (this.held.length < MAX_HELD) this.held.push({ push, passedBy });
       if (this.expected !== 0 && !this.syncing && !this.blocked) requestFill(this);
     }
 
     /**
-     * Sends the logged event owed; one another user caused goes within the
+     * Sends the logged push owed; one another user caused goes within the
      * relay budget, and false says it did not fit (nothing was sent).
      */
-    sendLogged(event: LoggedEvent, push: SerializedPush): boolean {
-      const sender = relayedFrom(event, this.userId);
-      if (sender === null) this.pushText(push.text);
+    sendLogged(push: Push): boolean {
+      const sender = this.senderOf(push);
+      if (sender === undefined) this.pushText(push.text);
       else if (!this.relay(sender, push)) {
         this.blocked = true;
         return false;
       }
-      this.expected = event.seq + 1;
+      this.expected = push.seq! + 1;
       return true;
+    }
+
+    /**
+     * The other user whose doing a push is, or undefined for what the user's
+     * own actions (their messages on their other devices) or the server caused.
+     */
+    private senderOf(push: Push): UserId | undefined {
+      return push.from === this.userId ? undefined : push.from;
     }
 
     /** Sends an event of a replay the client asked for: its own doing, whatever caused it. */
@@ -457,7 +406,7 @@ export function createWsHub(init: WsHubInit): WsHub {
      * push always goes out when nothing of its kind waits, so any frame gets
      * through to a connection that keeps up.
      */
-    private relay(sender: UserId, push: SerializedPush): boolean {
+    private relay(sender: UserId, push: Push): boolean {
       const { bytes } = push;
       const bySender = this.relayedBy?.get(sender) ?? 0;
       if (
@@ -487,20 +436,6 @@ export function createWsHub(init: WsHubInit): WsHub {
         requestFill(this);
       }
     }
-  }
-
-  /**
-   * The last push serialized. A push to several connections (a user's every
-   * socket, every presence subscriber) reaches them one after another with
-   * the same notification, and is serialized once.
-   */
-  let lastPush: (SerializedPush & { readonly notification: Notification }) | undefined;
-  function serializedPush(notification: Notification): SerializedPush {
-    if (lastPush?.notification !== notification) {
-      const text = JSON.stringify(notificationFrame(notification));
-      lastPush = { notification, text, bytes: frameBytes(text) };
-    }
-    return lastPush;
   }
 
   /** `ws`'s socket, carrying its record so that shared listeners find it. */
@@ -643,8 +578,8 @@ export function createWsHub(init: WsHubInit): WsHub {
     );
     const { since } = connection;
     let position = since ?? (await deps.events.head(connection.userId));
-    for (const { notification } of connection.held ?? []) {
-      if ('seq' in notification) position = Math.min(position, notification.seq - 1);
+    for (const { push } of connection.held ?? []) {
+      if (push.seq !== undefined) position = Math.min(position, push.seq - 1);
     }
     if (connection.closing) return;
     connection.send(
@@ -722,12 +657,12 @@ export function createWsHub(init: WsHubInit): WsHub {
     connection.held = undefined;
     const logged: Held[] = [];
     for (const entry of held) {
-      if ('seq' in entry.notification) logged.push(entry);
+      if (entry.push.seq !== undefined) logged.push(entry);
       // Pushes without a seq held before `ready` go out in the order they came.
-      else connection.deliver(entry.notification);
+      else connection.deliver(entry.push);
     }
     logged.sort((a, b) => seqOf(a) - seqOf(b));
-    for (const entry of logged) connection.deliver(entry.notification, entryFlag(entry));
+    for (const entry of logged) connection.deliver(entry.push, entryFlag(entry));
   }
 
   function requestFill(connection: Connection): void {
@@ -766,7 +701,7 @@ export function createWsHub(init: WsHubInit): WsHub {
         }
         for (const event of page.events) {
           if (passedBy.has(event.seq)) connection.expected = event.seq + 1;
-          else if (!connection.sendLogged(event, serializedEvent(event))) break;
+          else if (!connection.sendLogged(pushOf(event))) break;
         }
         if (connection.blocked || !page.more || page.events.length === 0) {
           caughtUp = !connection.blocked && !page.more;
@@ -787,11 +722,6 @@ export function createWsHub(init: WsHubInit): WsHub {
       if (!connection.closing && connection.held !== undefined) requestFill(connection);
     }, REFILL_DELAY_MS).unref();
   };
-
-  function serializedEvent(event: LoggedEvent): SerializedPush {
-    const text = JSON.stringify(serializeEvent(event));
-    return { text, bytes: frameBytes(text) };
-  }
 
   const joinPresence: Step = (connection) =>
     connectionOpened(deps, { userId: connection.userId, connectionId: connection.connectionId });
@@ -1045,7 +975,7 @@ function sinceOf(value: string | null): number | undefined {
 }
 
 function seqOf(entry: Held): number {
-  return (entry.notification as LoggedEvent).seq;
+  return entry.push.seq!;
 }
 
 function entryFlag(entry: Held): true | undefined {

@@ -1,8 +1,6 @@
 import {
   DomainError,
   type ErrorCode,
-  type Notification,
-  type PresenceStatus,
   RateLimitedError,
   ValidationError,
   type ValidationIssue,
@@ -12,7 +10,7 @@ import {
   type ClientFrameType,
   type ClientPayload,
 } from '../wire/frame-schemas.js';
-import { serializeEvent, toWireDate } from '../wire/serialize.js';
+import type { ServerFrame } from '../wire/push.js';
 import { validate } from '../wire/validate.js';
 
 /**
@@ -29,6 +27,8 @@ export {
   type ClientPayload,
   MAX_PRESENCE_IDS,
 } from '../wire/frame-schemas.js';
+// Push frames are built where notifications enter the notifier (wire/push.ts).
+export { notificationFrame, presenceUpdateFrame, type ServerFrame } from '../wire/push.js';
 
 /** A client frame whose envelope is sound and whose type is known; the payload is still unchecked. */
 export interface ClientEnvelope {
@@ -138,13 +138,6 @@ function clip(type: string): string {
   return type.length > 64 ? `${type.slice(0, 64)}…` : type;
 }
 
-/** A frame the server sends; logged events carry their `seq` beside `type`. */
-export interface ServerFrame {
-  readonly type: string;
-  readonly seq?: number;
-  readonly payload: Readonly<Record<string, unknown>>;
-}
-
 /**
  * `ready { userId, connectionId, sessionId, seq }`, the first frame of every
  * connection; `seq` is the position live pushes go on from.
@@ -197,50 +190,4 @@ function inPayload(issue: ValidationIssue): ValidationIssue {
     path: issue.path === '' ? 'payload' : `payload.${issue.path}`,
     message: issue.message,
   };
-}
-
-/** `presence-update { userId, status, lastSeen }`. */
-export function presenceUpdateFrame(presence: {
-  readonly userId: string;
-  readonly status: PresenceStatus;
-  readonly lastSeen: Date | null;
-}): ServerFrame {
-  return {
-    type: 'presence-update',
-    payload: {
-      userId: presence.userId,
-      status: presence.status,
-      lastSeen: presence.lastSeen === null ? null : toWireDate(presence.lastSeen),
-    },
-  };
-}
-
-/** The frame a core notification is pushed as. */
-export function notificationFrame(notification: Notification): ServerFrame {
-  switch (notification.type) {
-    case 'new-message':
-    case 'message-delivered':
-    case 'messages-read':
-    case 'conversation-read':
-    case 'missed-call':
-      return serializeEvent(notification);
-    case 'typing':
-      return {
-        type: 'typing',
-        payload: { from: notification.from, active: notification.active },
-      };
-    case 'prekeys-low':
-      return {
-        type: 'prekeys-low',
-        payload: {
-          count: notification.counts.count,
-          kyberCount: notification.counts.kyberCount,
-        },
-      };
-    case 'presence-update':
-      return presenceUpdateFrame(notification);
-    default:
-      // Call notifications carry their wire payload already (API.md §7).
-      return { type: notification.type, payload: notification.payload };
-  }
 }

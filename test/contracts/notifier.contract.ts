@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MemoryNotifier } from '../../adapters/wire/local-notifier.js';
-import { notificationFrame } from '../../adapters/ws/protocol.js';
+import { notificationFrame, type Push, pushOf } from '../../adapters/wire/push.js';
 import type { MessageId, Notification, UserId } from '../../core/index.js';
 
 /** One instance's notifier: a `Notifier` its connections register with. */
@@ -87,6 +87,8 @@ export function describeNotifierContract(name: string, setup: () => Promise<Noti
       readonly frames: string[];
       /** The markers `settle` pushed. */
       readonly markers: string[];
+      /** Every push received, as received. */
+      readonly pushes: Push[];
       /** Logged frames that passed this connection by (it was the excepted one). */
       readonly passedBy: string[];
       leave(): void;
@@ -101,14 +103,15 @@ export function describeNotifierContract(name: string, setup: () => Promise<Noti
       const frames: string[] = [];
       const markers: string[] = [];
       const passedBy: string[] = [];
+      const pushes: Push[] = [];
       const release = (await node.listen?.(userId)) ?? (() => {});
-      const off = node.subscribe(userId, connectionId, (notification, passed) => {
-        const text = frameOf(notification);
-        (passed ? passedBy : text.includes(MARKER) ? markers : frames).push(text);
+      const off = node.subscribe(userId, connectionId, (push, passed) => {
+        pushes.push(push);
+        (passed ? passedBy : push.text.includes(MARKER) ? markers : frames).push(push.text);
       });
       release();
       offs.push(off);
-      return { frames, markers, passedBy, leave: off };
+      return { frames, markers, pushes, passedBy, leave: off };
     }
 
     /**
@@ -142,6 +145,23 @@ export function describeNotifierContract(name: string, setup: () => Promise<Noti
         expect([...inbox.frames].sort()).toEqual([...expected].sort());
       }
       expect(bobs.frames).toEqual([]);
+    });
+
+    it('hands every connection the finished frame with its routing fields', async () => {
+      const alice = newUser();
+      const near = await connect(first(), alice, 'near');
+      const far = await connect(last(), alice, 'far');
+      const sent = [read(5), typing('bob'), typing(alice, false)];
+      for (const notification of sent) await first().notify(alice, notification);
+      await eventually(() => far.pushes.length === sent.length);
+      // Type, text and size, the seq of a logged event, and whose doing each is.
+      expect(near.pushes).toEqual(sent.map(pushOf));
+      expect(far.pushes).toEqual(sent.map(pushOf));
+      expect(far.pushes.map((p) => [p.seq, p.from])).toEqual([
+        [5, undefined],
+        [undefined, 'bob'],
+        [undefined, alice],
+      ]);
     });
 
     it('delivers nothing to a user without connections', async () => {
@@ -226,7 +246,7 @@ export function describeNotifierContract(name: string, setup: () => Promise<Noti
       const release = (await node.listen?.(alice)) ?? (() => {});
       const frames: string[] = [];
       // The hub's order: listen, subscribe, then `ready`; anything pushed from then on arrives.
-      offs.push(node.subscribe(alice, 'c1', (n) => frames.push(frameOf(n))));
+      offs.push(node.subscribe(alice, 'c1', (push) => frames.push(push.text)));
       await first().notify(alice, typing('bob'));
       release();
       await eventually(() => frames.length === 1);

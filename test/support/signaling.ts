@@ -18,6 +18,7 @@ import {
   type Deps,
   endCall,
   type Notification,
+  type Notifier,
   type PassthroughFields,
   type Profile,
   rejectCall,
@@ -55,9 +56,40 @@ function toFrame(notification: Notification): Frame {
   return { type, payload: rest };
 }
 
+/**
+ * The real in-memory notifier, its connections told the notification each
+ * push was made from: core tests assert on what the core pushed, not on the
+ * frames' text. It delivers to its connections synchronously, inside the
+ * call, so the one being pushed is the one each listener hears.
+ */
+function createNotificationRegistry() {
+  const registry = createMemoryNotifier();
+  let pushing: Notification | undefined;
+  const during = async (notification: Notification, push: () => Promise<void>) => {
+    pushing = notification;
+    try {
+      await push();
+    } finally {
+      pushing = undefined;
+    }
+  };
+  const notifier: Notifier = {
+    notify: (userId, notification, options) =>
+      during(notification, () => registry.notify(userId, notification, options)),
+    notifyConnection: (userId, connectionId, notification) =>
+      during(notification, () => registry.notifyConnection(userId, connectionId, notification)),
+  };
+  const subscribe = (
+    userId: UserId,
+    connectionId: string,
+    listener: (notification: Notification) => void,
+  ) => registry.subscribe(userId, connectionId, () => listener(pushing!));
+  return { notifier, subscribe };
+}
+
 /** Fresh deps (memory stores, real in-memory notifier) and four users; install fake timers first. */
 export async function createCallWorld(overrides: Partial<Deps> = {}) {
-  const notifier = createMemoryNotifier();
+  const { notifier, subscribe } = createNotificationRegistry();
   const core = createCoreDeps({ notifier, ...overrides });
   const { deps, clock } = core;
   const users = await registerUsers(deps, '+1555020', {
@@ -70,7 +102,7 @@ export async function createCallWorld(overrides: Partial<Deps> = {}) {
   async function connect(who: Profile | UserId, connectionId: string): Promise<Connection> {
     const userId = typeof who === 'string' ? who : who.id;
     const inbox: Frame[] = [];
-    const unsubscribe = notifier.subscribe(userId, connectionId, (n) => inbox.push(toFrame(n)));
+    const unsubscribe = subscribe(userId, connectionId, (n) => inbox.push(toFrame(n)));
     await deps.presence.setConnectionStatus(userId, connectionId, 'active');
     const frame = (callId: string, extra: PassthroughFields = {}) => ({
       userId,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Notification, UserId } from '../../../core/index.js';
+import type { UserId } from '../../../core/index.js';
 import {
   call,
   createTestApp,
@@ -37,12 +37,12 @@ function send(
   return call(app, 'POST', '/api/chat/send', { token: from.token, json, headers });
 }
 
-/** Records what each of a user's connections receives. */
+/** Records the frames each of a user's connections receives. */
 function listen(user: RegisteredUser, connectionId: string) {
-  const received: Notification[] = [];
+  const received: unknown[] = [];
   // A push that only passes an excepted connection by (`passedBy`) is not one it received.
-  const stop = notifier.subscribe(user.userId as UserId, connectionId, (n, passedBy) => {
-    if (!passedBy) received.push(n);
+  const stop = notifier.subscribe(user.userId as UserId, connectionId, (push, passedBy) => {
+    if (!passedBy) received.push(JSON.parse(push.text));
   });
   return { received, stop };
 }
@@ -83,7 +83,7 @@ describe('POST /api/chat/send', () => {
       expect(receiver.received).toHaveLength(1);
       expect(receiver.received[0]).toMatchObject({
         type: 'new-message',
-        message: { content: 'pushed' },
+        payload: { content: 'pushed' },
       });
     } finally {
       phone.stop();

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Notification, UserId } from '../../../core/index.js';
+import type { UserId } from '../../../core/index.js';
 import {
   call,
   createTestApp,
@@ -243,11 +243,13 @@ describe('GET /api/keys/:userId/bundle', () => {
   it('pushes prekeys-low to the owner when a fetch leaves fewer than 10 keys', async () => {
     const low = await registerUser(app);
     await publish(low, createPlainBundle({ oneTimeIds: keyIds(10), kyberOneTimeIds: [] }));
-    const received: Notification[] = [];
-    const stop = test.notifier.subscribe(low.userId as UserId, 'c1', (n) => received.push(n));
+    const received: unknown[] = [];
+    const stop = test.notifier.subscribe(low.userId as UserId, 'c1', (push) =>
+      received.push(JSON.parse(push.text)),
+    );
     try {
       await fetchBundle(reader, low.userId);
-      expect(received).toEqual([{ type: 'prekeys-low', counts: { count: 9, kyberCount: 0 } }]);
+      expect(received).toEqual([{ type: 'prekeys-low', payload: { count: 9, kyberCount: 0 } }]);
     } finally {
       stop();
     }
