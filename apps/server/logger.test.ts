@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LogLevel, wantsPrettyLogs } from './logger.js';
+import { createLogger, type LogLevel, STDOUT_FLUSH_MS, wantsPrettyLogs } from './logger.js';
 import { REDACTED, redactSecrets, redactText } from './redact.js';
 
 const JWT =
@@ -146,6 +148,97 @@ describe('createLogger', () => {
       url: `/ws?token=${REDACTED}&v=1`,
     });
     expect(upgrade?.msg).toBe(`upgrade from ws://host/?token=${REDACTED} refused`);
+  });
+});
+
+/**
+ * Runs `body` (JavaScript with `createLogger` and `access(id)` in scope) in a
+ * child process logging to its real stdout; resolves with the lines it wrote,
+ * parsed, once `done(lines)` says so or the child exits.
+ */
+function stdoutOf(
+  body: string,
+  done: (lines: Record<string, unknown>[]) => boolean = () => false,
+): Promise<{ lines: Record<string, unknown>[]; at: number[] }> {
+  const logger = fileURLToPath(new URL('./logger.ts', import.meta.url));
+  const script = `
+    const { createLogger } = await import(${JSON.stringify(logger)});
+    const access = (requestId) => ({ requestId, method: 'GET', route: '/healthz', status: 200, durationMs: 1 });
+    ${body}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const started = performance.now();
+  const lines: Record<string, unknown>[] = [];
+  const at: number[] = [];
+  let pending = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no end within 10 s; lines: ${JSON.stringify(lines)}`));
+    }, 10_000);
+    const finish = () => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      resolve({ lines, at });
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop() ?? '';
+      for (const line of complete) {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+        at.push(performance.now() - started);
+      }
+      if (done(lines)) finish();
+    });
+    child.once('exit', finish);
+  });
+}
+
+describe('createLogger on stdout (buffered)', () => {
+  it('writes every line in order: an info line takes the access lines before it along', async () => {
+    const { lines } = await stdoutOf(
+      `
+      const logger = createLogger();
+      logger.request(access('a'));
+      logger.request(access('b'));
+      logger.info('after');
+      logger.request(access('c'));
+      logger.warn('last');
+      setInterval(() => {}, 1000);`,
+      (seen) => seen.length >= 5,
+    );
+    expect(lines.map((line) => line.requestId ?? line.msg)).toEqual([
+      'a',
+      'b',
+      'after',
+      'c',
+      'last',
+    ]);
+  });
+
+  it('writes a lone access line out within its flush interval, without waiting for more', async () => {
+    const { lines, at } = await stdoutOf(
+      `
+      const logger = createLogger();
+      logger.info('ready');
+      setTimeout(() => logger.request(access('alone')), 500);
+      setInterval(() => {}, 1000);`,
+      (seen) => seen.some((line) => line.requestId === 'alone'),
+    );
+    expect(lines.map((line) => line.requestId ?? line.msg)).toEqual(['ready', 'alone']);
+    // Logged 500 ms after start; out well within the interval's reach (with slack for a loaded machine).
+    expect((at[1] ?? Infinity) - (at[0] ?? 0)).toBeLessThan(500 + STDOUT_FLUSH_MS + 1500);
+  });
+
+  it('loses no buffered line on process.exit', async () => {
+    const { lines } = await stdoutOf(`
+      const logger = createLogger();
+      for (let i = 0; i < 3; i++) logger.request(access('r' + i));
+      process.exit(0);`);
+    expect(lines.map((line) => line.requestId)).toEqual(['r0', 'r1', 'r2']);
   });
 });
 
