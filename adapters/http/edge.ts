@@ -11,10 +11,10 @@
 import type { MiddlewareHandler } from 'hono';
 import type { BodyGuard } from './body-guard.js';
 import type { AppEnv } from './env.js';
-import { presetResponseHeader, requestHeader } from './node-bindings.js';
+import { presetHeaderBlock, requestHeader } from './node-bindings.js';
 import type { RequestObserver } from './observe.js';
 import type { RateLimiters } from './rate-limiters.js';
-import { presetSecureHeaders } from './security-headers.js';
+import { SECURE_HEADER_BLOCK } from './security-headers.js';
 
 export interface EdgeOptions {
   readonly observer: RequestObserver;
@@ -29,6 +29,8 @@ export interface EdgeOptions {
 }
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
+// Answers carry tokens and private data: no cache may keep them.
+const NO_STORE = ['Cache-Control', 'no-store'] as const;
 const MAX_REQUEST_ID_LENGTH = 255;
 /** Anything but `A–Z a–z 0–9 _ - =` makes a client's request id unsafe to echo or log. */
 const UNSAFE_REQUEST_ID = /[^\w\-=]/;
@@ -59,13 +61,14 @@ export function requestEdge(options: EdgeOptions): MiddlewareHandler<AppEnv> {
     c.set('rateLimiters', rateLimiters);
     c.set('trustProxy', trustProxy);
     c.set('bodyGuard', bodyGuard);
-    presetResponseHeader(c, REQUEST_ID_HEADER, requestId);
-    presetSecureHeaders(c);
-    // Answers carry tokens and private data: no cache may keep them.
     const path = c.req.path;
-    if (path === '/api' || path.startsWith('/api/')) {
-      presetResponseHeader(c, 'Cache-Control', 'no-store');
-    }
+    const api = path === '/api' || path.startsWith('/api/');
+    presetHeaderBlock(
+      c,
+      [REQUEST_ID_HEADER, requestId],
+      SECURE_HEADER_BLOCK,
+      api ? NO_STORE : undefined,
+    );
     let failed = false;
     try {
       await next();

@@ -6,9 +6,14 @@
  * once and set before the handler runs (node-bindings.ts says why), so that
  * a plain JSON answer stays on `@hono/node-server`'s fast path.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
-import { presetResponseHeader, presetResponseHeaders, requestHeader } from './node-bindings.js';
+import {
+  type HeaderBlock,
+  headerBlock,
+  presetResponseHeader,
+  requestHeader,
+} from './node-bindings.js';
 
 /** The CSP of every JSON answer: it is data, never a document to render or frame. */
 export const JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
@@ -36,13 +41,11 @@ export const SECURE_RESPONSE_HEADERS: readonly (readonly [name: string, value: s
 ];
 
 /**
- * Sets `SECURE_RESPONSE_HEADERS` on the answer to come. Headers a handler
- * sets itself win (the documentation page carries its own CSP). Call before
- * the handler runs.
+ * `SECURE_RESPONSE_HEADERS`, validated once, for `presetHeaderBlock` before
+ * the handler runs. Headers a handler sets itself win (the documentation
+ * page carries its own CSP).
  */
-export function presetSecureHeaders(c: Context): void {
-  presetResponseHeaders(c, SECURE_RESPONSE_HEADERS);
-}
+export const SECURE_HEADER_BLOCK: HeaderBlock = headerBlock(SECURE_RESPONSE_HEADERS);
 
 /** Request headers a browser client may send cross-origin. */
 export const CORS_ALLOWED_HEADERS = [
