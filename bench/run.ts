@@ -7,7 +7,7 @@
  * Options: `--quick`, `--rounds N`, `--seconds S` (one timed measurement),
  * `--profile` (always profile the product), `--no-profile` (never; default:
  * profile a scenario whose target was missed), `--out NAME` (results file
- * name). Scenario ids: http, db, claims, storm, push, relay, cross, memory, login.
+ * name). Scenario ids: http, db, claims, storm, push, replay, senders, relay, cross, memory, login.
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import { startBenchMongo } from './scenarios/mongo.js';
 import { pushScenario } from './scenarios/push.js';
 import { relayScenario } from './scenarios/relay.js';
 import { replayScenario } from './scenarios/replay.js';
+import { sendersScenario } from './scenarios/senders.js';
 import { stormScenario } from './scenarios/storm.js';
 
 const SCENARIOS: readonly Scenario[] = [
@@ -34,6 +35,7 @@ const SCENARIOS: readonly Scenario[] = [
   stormScenario,
   pushScenario,
   replayScenario,
+  sendersScenario,
   relayScenario,
   crossScenario,
   memoryScenario,

@@ -24,6 +24,8 @@ export interface ProductServer {
 
 export interface ProductOptions {
   readonly name?: string;
+  /** The entry to run instead of apps/server/main.ts (a baseline built on the product). */
+  readonly script?: string;
   /** Server variables on top of the benchmark's defaults (MONGODB_URI, REDIS_URL, …). */
   readonly env?: Record<string, string>;
   readonly profileDir?: string;
@@ -56,7 +58,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     ...(options.nodeFlags ?? []),
   ];
   const name = options.name ?? 'product server';
-  const proc = spawnPinned(nodeCommand('apps/server/main.ts', flags), {
+  const proc = spawnPinned(nodeCommand(options.script ?? 'apps/server/main.ts', flags), {
     name,
     role: options.role ?? 'server',
     env,

@@ -557,6 +557,89 @@ async function push(params: {
   };
 }
 
+// ------------------------------------------------ many senders, one user
+
+interface FanInSet {
+  readonly url: string;
+  readonly senders: Peer[];
+  readonly receiver: Client;
+  /** `new-message` frames the receiver got so far. */
+  received: number;
+}
+
+const fanInSets = new Map<string, FanInSet>();
+const NEW_MESSAGE_PREFIX = '{"type":"new-message"';
+
+/** Opens the receiver's one socket; the senders send over HTTP only. */
+async function openFanIn(params: { key: string; url: string; receiver: Peer; senders: Peer[] }) {
+  const receiver = await openClient(params.url, params.receiver, 'product');
+  const set: FanInSet = { url: params.url, senders: params.senders, receiver, received: 0 };
+  // Counted by prefix, not parsed: the load stays cheap.
+  receiver.onRaw = (data) => {
+    if (data.subarray(0, NEW_MESSAGE_PREFIX.length).toString('latin1') === NEW_MESSAGE_PREFIX) {
+      set.received++;
+    }
+  };
+  fanInSets.set(params.key, set);
+  return { senders: set.senders.length };
+}
+
+function closeFanIn(params: { key: string }) {
+  fanInSets.get(params.key)?.receiver.ws.close();
+  fanInSets.delete(params.key);
+  return {};
+}
+
+/**
+ * Closed loop: every sender sends `POST /api/chat/send` to the one receiver,
+ * one at a time, for `durationSec`; sends/s counts the `201` answers. Then
+ * waits (bounded) until the receiver's socket got every one of them.
+ */
+async function fanIn(params: { key: string; durationSec: number }) {
+  const set = fanInSets.get(params.key);
+  if (!set) throw new Error(`no fan-in set ${params.key}`);
+  const receivedBefore = set.received;
+  const latencies: number[] = [];
+  let created = 0;
+  let errors = 0;
+  let seq = 0;
+  const started = now();
+  const deadline = started + params.durationSec * 1000;
+  await Promise.all(
+    set.senders.map(async (sender) => {
+      const headers = {
+        'content-type': 'application/json',
+        authorization: `Bearer ${sender.token}`,
+      };
+      while (now() < deadline && errors <= 50) {
+        const body = JSON.stringify({
+          receiverId: set.receiver.userId,
+          content: `f${process.pid}-${++seq}`,
+        });
+        const t0 = now();
+        const res = await httpJson(`${set.url}/api/chat/send`, 'POST', headers, body).catch(() => ({
+          status: 0,
+          text: '',
+        }));
+        if (res.status === 201) {
+          created++;
+          latencies.push(now() - t0);
+        } else errors++;
+      }
+    }),
+  );
+  const elapsed = now() - started;
+  const drainUntil = now() + 5000;
+  while (set.received - receivedBefore < created && now() < drainUntil) await sleep(10);
+  return {
+    perSec: (created / elapsed) * 1000,
+    created,
+    errors,
+    lost: created - (set.received - receivedBefore),
+    ...latencySummary(latencies),
+  };
+}
+
 // ---------------------------------------------------------- idle sockets
 
 const idle: WebSocket[] = [];
@@ -643,6 +726,9 @@ serveRpc({
   openPush,
   closePush,
   push,
+  openFanIn,
+  closeFanIn,
+  fanIn,
   idleOpen,
   idleClose,
   redisPing,
