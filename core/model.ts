@@ -174,13 +174,17 @@ export const FINAL_CALL_STATUSES = [
 ] as const;
 export type FinalCallStatus = (typeof FINAL_CALL_STATUSES)[number];
 
-/** `ringing` or `ongoing` while the call lives, then its final status. */
-export const CALL_STATUSES = ['ringing', 'ongoing', ...FINAL_CALL_STATUSES] as const;
+/** A call's status while it lives: ringing, then ongoing once answered. */
+export const LIVE_CALL_STATUSES = ['ringing', 'ongoing'] as const;
+export type LiveCallStatus = (typeof LIVE_CALL_STATUSES)[number];
+
+/** Live, then final. */
+export const CALL_STATUSES = [...LIVE_CALL_STATUSES, ...FINAL_CALL_STATUSES] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 /** True once a call has ended. */
 export function isFinalCallStatus(status: CallStatus): status is FinalCallStatus {
-  return status !== 'ringing' && status !== 'ongoing';
+  return !(LIVE_CALL_STATUSES as readonly CallStatus[]).includes(status);
 }
 
 /** One row of the call history, recorded from the call's first ring (API.md §6). */

@@ -12,6 +12,7 @@ import {
   type CallRecord,
   type CallRepository,
   compareCallIds,
+  isFinalCallStatus,
   type UserId,
 } from '../../core/index.js';
 
@@ -79,7 +80,7 @@ export function createMemoryCallRepository(): CallRepository {
     },
     async finish(id, end) {
       const record = byId.get(id);
-      if (record?.status !== 'ringing' && record?.status !== 'ongoing') return false;
+      if (record === undefined || isFinalCallStatus(record.status)) return false;
       byId.set(id, {
         ...record,
         status: end.status,

@@ -60,15 +60,16 @@
  * pages without a cursor skip what lies before them.
  */
 import type { Db, Filter, ObjectId } from 'mongodb';
-import type {
-  CallId,
-  CallMedia,
-  CallRecord,
-  CallRepository,
-  CallStatus,
-  EndReason,
-  FinalCallStatus,
-  UserId,
+import {
+  type CallId,
+  type CallMedia,
+  type CallRecord,
+  type CallRepository,
+  type CallStatus,
+  type EndReason,
+  type FinalCallStatus,
+  isFinalCallStatus,
+  type UserId,
 } from '../../core/index.js';
 import { isDuplicateKeyError, requireObjectId, toObjectId, withMongoErrors } from './connect.js';
 import { COLLECTIONS } from './indexes.js';
@@ -184,7 +185,7 @@ export function createMongoCallRepository(db: Db): CallRepository {
       return transit(id, (status) => status === 'ringing', { kind: 'answered', answeredAt });
     },
     async finish(id, end) {
-      return transit(id, (status) => status === 'ringing' || status === 'ongoing', {
+      return transit(id, (status) => !isFinalCallStatus(status), {
         kind: 'final',
         status: end.status,
         endReason: end.endReason,

@@ -8,8 +8,7 @@
 import type { Deps } from '../../deps.js';
 import type { Block, Presence, PresenceStatus, User, UserId } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
-import type { Notification } from '../../ports/notifier.js';
-import { cancelRingTimeout, endIf, notifySide, recordEnd } from '../signaling/shared.js';
+import { endDisconnected, endIf } from '../signaling/shared.js';
 
 /**
  * The presence of `user` as a user they block sees it: `offline`, last seen
@@ -56,16 +55,7 @@ export async function endLiveCall(
   return deps.callQueue.run(current.callId, async () => {
     const call = await endIf(deps, current.callId, wanted);
     if (call === null) return false;
-    const endedAt = deps.clock.now();
-    await cancelRingTimeout(deps, call.callId);
-    const ended: Notification = {
-      type: 'call-ended',
-      payload: { callId: call.callId, reason: 'disconnected' },
-    };
-    await notifySide(deps, call, 'caller', ended);
-    await notifySide(deps, call, 'callee', ended);
-    const status = call.state === 'accepted' ? 'completed' : 'missed';
-    await recordEnd(deps, call, status, 'disconnected', endedAt);
+    await endDisconnected(deps, call, ['caller', 'callee']);
     return true;
   });
 }

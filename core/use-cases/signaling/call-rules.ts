@@ -44,6 +44,14 @@ export function ringTimeoutKey(callId: string): string {
 export type CallSide = 'caller' | 'callee';
 
 /**
+ * The history status of a call that ends without the callee declining it:
+ * completed once answered, else missed.
+ */
+export function endStatus(call: Pick<LiveCall, 'state'>): 'completed' | 'missed' {
+  return call.state === 'accepted' ? 'completed' : 'missed';
+}
+
+/**
  * Which side of `call` the connection holds, or null when it holds none. The
  * caller's side is its calling connection; the callee's is every callee
  * connection while ringing, then the accepting one only.

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import type { UserId } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import { pushableSessions } from './call-pushes.js';
-import { cancelRingTimeout, endIf, notifySide, recordEnd } from './shared.js';
+import { endDisconnected, endIf } from './shared.js';
 
 export interface ConnectionClosedInput {
   readonly userId: UserId;
@@ -53,15 +53,7 @@ export async function connectionClosed(
         (call.state === 'ringing' ? unreachable : call.calleeConnectionId === connectionId));
     const call = await endIf(deps, current.callId, holds);
     if (call === null) return false;
-    const endedAt = deps.clock.now();
-    await cancelRingTimeout(deps, call.callId);
-    const other = call.callerId === userId ? 'callee' : 'caller';
-    await notifySide(deps, call, other, {
-      type: 'call-ended',
-      payload: { callId: call.callId, reason: 'disconnected' },
-    });
-    const status = call.state === 'accepted' ? 'completed' : 'missed';
-    await recordEnd(deps, call, status, 'disconnected', endedAt);
+    await endDisconnected(deps, call, [call.callerId === userId ? 'callee' : 'caller']);
     return true;
   });
 }

@@ -1,6 +1,6 @@
 /** @module Hangs up: `call-ended` from a party (API.md §7). */
 import type { EndReason, FinalCallStatus } from '../../model.js';
-import { type CallFrameInput, passthrough, sideOf } from './call-rules.js';
+import { type CallFrameInput, endStatus, passthrough, sideOf } from './call-rules.js';
 import {
   type CallStepDeps,
   endElsewhere,
@@ -32,7 +32,7 @@ export async function endCall(deps: CallStepDeps, input: CallFrameInput): Promis
         type: 'call-ended',
         payload: { ...passthrough(payload), callId: call.callId, from: userId, reason: 'hangup' },
       });
-      let status: FinalCallStatus = call.state === 'accepted' ? 'completed' : 'missed';
+      let status: FinalCallStatus = endStatus(call);
       let endReason: EndReason = 'hangup';
       if (side === 'callee' && call.state === 'ringing') {
         status = 'rejected';

@@ -9,6 +9,7 @@ import {
   type CallFrameInput,
   type CallSide,
   callDurationSec,
+  endStatus,
   ringTimeoutKey,
 } from './call-rules.js';
 
@@ -123,6 +124,27 @@ export async function recordEnd(
   if (call.state === 'ringing') {
     await cancelCallPushes(deps, call, cancelReason(status, endReason), exceptSessionId);
   }
+}
+
+/**
+ * Ends `call`, just taken out of the live store, as nobody's hang-up (a
+ * connection gone, a block): `call-ended { callId, reason: 'disconnected' }`
+ * to `sides`, history completed/disconnected once answered, else
+ * missed/disconnected.
+ */
+export async function endDisconnected(
+  deps: Pick<Deps, 'scheduler' | 'notifier' | 'calls'> & PushDeps,
+  call: LiveCall,
+  sides: readonly CallSide[],
+): Promise<void> {
+  const endedAt = deps.clock.now();
+  await cancelRingTimeout(deps, call.callId);
+  const ended: Notification = {
+    type: 'call-ended',
+    payload: { callId: call.callId, reason: 'disconnected' },
+  };
+  for (const side of sides) await notifySide(deps, call, side, ended);
+  await recordEnd(deps, call, endStatus(call), 'disconnected', endedAt);
 }
 
 /** What the callee's devices are told when a ringing call ends: its `call-ended` reason. */
