@@ -20,16 +20,20 @@ const redis = useTestRedis();
 
 describe('the composition', () => {
   it('closes sockets, pushes, Redis, MongoDB, the hasher and the limiters in order on container.dispose()', async () => {
+    const base = loadConfig({
+      NODE_ENV: 'test',
+      MONGODB_URI: database.uri,
+      REDIS_URL: redis.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+    });
     const config = {
-      ...loadConfig({
-        NODE_ENV: 'test',
-        MONGODB_URI: database.uri,
-        REDIS_URL: redis.url,
-        JWT_SECRET: TEST_JWT_SECRET,
-      }),
+      ...base,
       port: 0,
       host: '127.0.0.1',
       redisKeyPrefix: redis.prefix('compose'),
+      // Rate limits on, so that their Redis connection is opened; the counts of
+      // 127.0.0.1 in that shared Redis must not refuse this file's registration.
+      rateLimitRules: { ...base.rateLimitRules, registerPerIp: { points: 1000, durationSec: 1 } },
     };
     const composition = await compose(config, { logger: createConsoleLogger({ silent: true }) });
     const { container, server, hub } = composition;
