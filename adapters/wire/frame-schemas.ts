@@ -9,10 +9,13 @@
 import * as v from 'valibot';
 import {
   CALL_MEDIA,
+  CALL_MEDIA_RULE,
   type CallEndedReason,
   type ErrorCode,
   MAX_PRESENCE_IDS_PER_REQUEST,
+  PRESENCE_IDS_RULE,
   PRESENCE_STATUSES,
+  SEQ_RULE,
 } from '../../core/index.js';
 
 /** Most user ids one `subscribe-presence` / `unsubscribe-presence` may name (the core's limit). */
@@ -22,7 +25,7 @@ export const MAX_PRESENCE_IDS = MAX_PRESENCE_IDS_PER_REQUEST;
 export const CallUserPayload = v.looseObject({
   to: v.string('Must be a user id.'),
   callId: v.optional(v.string('Must be a string of 1–64 characters.')),
-  media: v.optional(v.picklist(CALL_MEDIA, 'Must be audio or video.')),
+  media: v.optional(v.picklist(CALL_MEDIA, CALL_MEDIA_RULE.message)),
 });
 
 /** `call-accepted`, `call-rejected`, `call-ended`, `offer`, `answer`, `ice-candidate`. */
@@ -38,16 +41,16 @@ export const UpdatePresencePayload = v.object({
 export const PresenceIdsPayload = v.object({
   userIds: v.pipe(
     v.array(v.string('Must be a user id.'), 'Must be a list of user ids.'),
-    v.minLength(1, 'Must name at least one user.'),
-    v.maxLength(MAX_PRESENCE_IDS, `Must name at most ${MAX_PRESENCE_IDS} users.`),
+    v.minLength(1, PRESENCE_IDS_RULE.message),
+    v.maxLength(MAX_PRESENCE_IDS, PRESENCE_IDS_RULE.message),
   ),
 });
 
 /** A position in the caller's event log. */
 const SeqInput = v.pipe(
-  v.number('Must be a whole number ≥ 0.'),
-  v.safeInteger('Must be a whole number ≥ 0.'),
-  v.minValue(0, 'Must be a whole number ≥ 0.'),
+  v.number(SEQ_RULE.message),
+  v.safeInteger(SEQ_RULE.message),
+  v.minValue(0, SEQ_RULE.message),
 );
 
 /** `sync`: replay the log after `since`. */

@@ -2,10 +2,10 @@
  * @module Pure rules of call signaling (API.md §7): call ids, glare order,
  * who holds which side of a call, and what of a client's frame is passed on.
  */
-import type { SessionId, UserId } from '../../model.js';
+import { isCallMedia, type SessionId, type UserId } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import type { PassthroughFields } from '../../ports/notifier.js';
-import { codePointLength, isWellFormed } from '../../rules.js';
+import { codePointLength, isWellFormed, type Rule } from '../../rules.js';
 
 /** `CALL_RING_TIMEOUT`'s default: a call rings for at most 60 s. */
 export const DEFAULT_RING_TIMEOUT_MS = 60_000;
@@ -18,6 +18,13 @@ export function isValidCallId(value: string): boolean {
   const length = codePointLength(value);
   return length >= 1 && length <= MAX_CALL_ID_LENGTH && isWellFormed(value);
 }
+
+export const CALL_ID_RULE: Rule = {
+  test: isValidCallId,
+  message: `Must be 1–${MAX_CALL_ID_LENGTH} characters.`,
+};
+
+export const CALL_MEDIA_RULE: Rule = { test: isCallMedia, message: 'Must be audio or video.' };
 
 /**
  * Glare order: negative when `a` comes first. Code point order, which equals

@@ -12,9 +12,10 @@ import {
 } from '../../model.js';
 import type { LiveCall } from '../../ports/call-state-store.js';
 import type { Notification, PassthroughFields } from '../../ports/notifier.js';
+import { checkRules } from '../../rules.js';
 import type { AppendEventDeps } from '../sync/append-event.js';
 import { type PushableSession, pushableSessions, pushTo } from './call-pushes.js';
-import { isValidCallId, passthrough, ringTimeoutKey } from './call-rules.js';
+import { CALL_ID_RULE, CALL_MEDIA_RULE, passthrough, ringTimeoutKey } from './call-rules.js';
 import { ringTimeout } from './ring-timeout.js';
 import { cancelRingTimeout, notifySide, recordEnd } from './shared.js';
 
@@ -83,13 +84,9 @@ type CallUserDeps = Pick<
 export async function callUser(deps: CallUserDeps, input: CallUserInput): Promise<CallUserResult> {
   const { payload } = input;
   if (payload.to === input.userId) throw ValidationError.at('to', 'You cannot call yourself.');
-  if (payload.callId !== undefined && !isValidCallId(payload.callId)) {
-    throw ValidationError.at('callId', 'Must be 1–64 characters.');
-  }
+  if (payload.callId !== undefined) checkRules('callId', payload.callId, CALL_ID_RULE);
   const media = payload.media ?? 'audio';
-  if (!isCallMedia(media)) {
-    throw ValidationError.at('media', 'Must be audio or video.');
-  }
+  if (!isCallMedia(media)) throw ValidationError.at('media', CALL_MEDIA_RULE.message);
   const chosen = payload.callId !== undefined;
   const callId = (payload.callId ?? deps.ids.newId()) as CallId;
   // Queued before any await, so frames the caller sends right after are handled after this one.

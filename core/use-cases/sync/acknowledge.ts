@@ -1,8 +1,9 @@
 /** @module Delivered receipts: a receiving device acknowledges logged events (the `ack` frame, `GET /api/sync`). */
 import type { Deps } from '../../deps.js';
-import { ValidationError } from '../../errors.js';
 import type { LoggedEvent, Message, UserId } from '../../model.js';
+import { checkRules } from '../../rules.js';
 import { type AppendEventDeps, appendEvent } from './append-event.js';
+import { SEQ_RULE } from './read-events.js';
 
 /**
  * Most events one `ack` covers: the ACK_WINDOW events up to its `seq`. A
@@ -47,9 +48,7 @@ export async function acknowledgeUpTo(
   input: { readonly userId: UserId; readonly seq: number },
 ): Promise<void> {
   const { userId, seq } = input;
-  if (!Number.isSafeInteger(seq) || seq < 0) {
-    throw ValidationError.at('seq', 'Must be a whole number ≥ 0.');
-  }
+  checkRules('seq', seq, SEQ_RULE);
   if (seq === 0) return;
   const from = Math.max(0, seq - ACK_WINDOW);
   const found = await deps.events.readAfter(userId, from, seq - from);

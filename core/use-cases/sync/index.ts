@@ -15,5 +15,6 @@ export {
   MAX_SYNC_LIMIT,
   type ReadEventsInput,
   readEvents,
+  SEQ_RULE,
 } from './read-events.js';
 export { sendTyping, TYPING_TIMEOUT_MS } from './send-typing.js';

@@ -2,6 +2,7 @@
 import type { Deps } from '../../deps.js';
 import { ValidationError } from '../../errors.js';
 import type { LoggedEvent, UserId } from '../../model.js';
+import { type Rule, ruleIssue } from '../../rules.js';
 
 /** Most events `GET /api/sync?limit=` returns. */
 export const MAX_SYNC_LIMIT = 500;
@@ -12,6 +13,12 @@ export const MAX_SYNC_LIMIT = 500;
  */
 export const MAX_READ_LIMIT = 10_000;
 export const DEFAULT_SYNC_LIMIT = 100;
+
+/** A position in a user's event log: `since` of a read, `seq` of an ack. */
+export const SEQ_RULE: Rule<number> = {
+  test: (seq) => Number.isSafeInteger(seq) && seq >= 0,
+  message: 'Must be a whole number ≥ 0.',
+};
 
 export interface ReadEventsInput {
   readonly userId: UserId;
@@ -83,10 +90,7 @@ async function reset(deps: Pick<Deps, 'events'>, userId: UserId, head?: number) 
 }
 
 function assertValid(since: number, limit: number): void {
-  const issues = [];
-  if (!Number.isSafeInteger(since) || since < 0) {
-    issues.push({ path: 'since', message: 'Must be a whole number ≥ 0.' });
-  }
+  const issues = [ruleIssue('since', since, SEQ_RULE)].filter((issue) => issue !== null);
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
     issues.push({ path: 'limit', message: `Must be a whole number from 1 to ${MAX_READ_LIMIT}.` });
   }
