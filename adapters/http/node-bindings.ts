@@ -182,8 +182,19 @@ export function presetHeaderBlock(
  */
 const EMPTY_PROTOTYPE: object = Object.freeze(Object.create(null));
 
+/** Names `looseKey` has validated, with their lower-case keys: the loose headers' names are constants. */
+const checkedNames = new Map<string, string>();
+/** What Node's `validateHeaderValue` refuses in a string value. */
+const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+
 function looseKey([name, value]: HeaderPair): string {
-  validateHeaderName(name);
-  validateHeaderValue(name, value);
-  return name.toLowerCase();
+  let key = checkedNames.get(name);
+  if (key === undefined) {
+    validateHeaderName(name);
+    key = name.toLowerCase();
+    if (checkedNames.size < 64) checkedNames.set(name, key);
+  }
+  // Node's own check throws its own error; it runs only when the quick test fails.
+  if (INVALID_VALUE_CHAR.test(value)) validateHeaderValue(name, value);
+  return key;
 }
