@@ -13,6 +13,15 @@ import {
 import type { ServerFrame } from '../wire/push.js';
 import { validate } from '../wire/validate.js';
 
+/** Close codes the hub uses (API.md §7). */
+export const CLOSE_CODES = {
+  goingAway: 1001,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  tryAgainLater: 1013,
+  tokenExpired: 4401,
+} as const;
+
 /**
  * Deepest nesting of objects and arrays a frame may have. Relayed fields are
  * sent on as they came, and a deeper value could not be serialized again.
