@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCoreDeps } from '../../../test/support/core-deps.js';
 import type { UserId } from '../../model.js';
 import { blockUser } from '../blocking/index.js';
@@ -82,6 +82,18 @@ describe('acknowledgeUpTo', () => {
       (e) => e.type === 'message-delivered' && e.messageId,
     );
     expect(ids).toEqual(sent.slice(2).map((m) => m.id));
+  });
+
+  it('writes no mark again for what is delivered already: one read covers a repeated window', async () => {
+    const { deps, alice, bob, send, head } = await world();
+    for (let n = 0; n < 5; n++) await send(alice.id, bob.id, `m${n}`);
+    const record = vi.spyOn(deps.deliveries, 'record');
+    await acknowledgeUpTo(deps, { userId: bob.id, seq: await head(bob.id) });
+    expect(record).toHaveBeenCalledTimes(5);
+    await send(alice.id, bob.id, 'new');
+    await acknowledgeUpTo(deps, { userId: bob.id, seq: await head(bob.id) });
+    expect(record).toHaveBeenCalledTimes(6);
+    expect(record.mock.calls.at(-1)![0]).toMatchObject({ content: 'new' });
   });
 
   it('logs nothing across a block, either way, and marks nothing', async () => {

@@ -27,11 +27,19 @@ export async function acknowledgeEvents(
   userId: UserId,
   events: readonly LoggedEvent[],
 ): Promise<void> {
-  const blockedWith = new Map<UserId, Promise<boolean>>();
+  const received: Message[] = [];
   for (const event of events) {
     if (event.type !== 'new-message') continue;
     const { message } = event;
-    if (message.receiverId !== userId || message.senderId === userId) continue;
+    if (message.receiverId === userId && message.senderId !== userId) received.push(message);
+  }
+  if (received.length === 0) return;
+  // One read leaves out what is marked already (a page fetched again, an ack
+  // window covering acked events, another device's ack): no write for those.
+  const marked = await deps.deliveries.find(received.map((message) => message.id));
+  const blockedWith = new Map<UserId, Promise<boolean>>();
+  for (const message of received) {
+    if (marked.has(message.id)) continue;
     let blocked = blockedWith.get(message.senderId);
     if (blocked === undefined) {
       blocked = eitherBlocks(deps, userId, message.senderId);
