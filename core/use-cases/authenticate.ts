@@ -9,6 +9,12 @@ import { type DeviceSession, SESSION_TOUCH_INTERVAL_MS, type User } from '../mod
  * the store on every call, so an ended session is refused at once on every
  * instance) or whose user no longer exists. Refreshes the session's
  * `lastSeenAt` at most once a minute.
+ *
+ * Neither read is cached beside the verified token, though on MongoDB they
+ * are two of the request's round trips: the announcement of ended sessions
+ * is best-effort (lost while Redis is away) and nothing announces a changed
+ * user, so only the store can refuse an ended session or answer a changed
+ * account at once on every instance. The two reads run concurrently.
  */
 export async function authenticate(
   deps: Pick<Deps, 'users' | 'tokens' | 'sessions' | 'clock'>,
