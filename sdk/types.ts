@@ -41,7 +41,7 @@ export type Message = v.InferOutput<typeof W.MessageResponse>;
 /** A message as history pages give it: with `deliveredAt` and `readAt`. */
 export type HistoryMessage = v.InferOutput<typeof W.MessageListResponse>[number];
 export type Conversation = v.InferOutput<typeof W.ConversationListResponse>[number];
-export type ReadState = v.InferOutput<typeof S.ReadResponse>;
+export type ReadState = v.InferOutput<typeof W.ReadResponse>;
 export type CallRecord = v.InferOutput<typeof W.CallListResponse>[number];
 export type IceServers = v.InferOutput<typeof W.IceServersResponse>;
 export type ErrorBody = v.InferOutput<typeof S.ErrorResponse>;

@@ -3,9 +3,10 @@
  * generated (see openapi-document.ts). The middleware that checks a request
  * documents exactly what it checks, with the very schema object it validates
  * with: `validJsonBody` the body, `validQuery` the query, `requireAuth` the
- * token. Each route's definition (define-route.ts) adds its `doc`: summary, answers (valibot
- * response schemas from schemas.ts) and the error codes only its own logic
- * raises. Nothing here changes how a request is handled.
+ * token. Each route's definition (define-route.ts) adds its `doc`: summary,
+ * answers (valibot response schemas, from adapters/wire/schemas.ts for what
+ * serialize.ts builds) and the error codes only its own logic raises.
+ * Nothing here changes how a request is handled.
  */
 import type { Handler, MiddlewareHandler } from 'hono';
 import { type DescribeRouteOptions, resolver, uniqueSymbol } from 'hono-openapi';

@@ -51,7 +51,6 @@ import {
   KeyId,
   PreKeyInput,
   SignedPreKeyInput,
-  Timestamp,
   Transport,
   Username,
 } from '../wire/schemas.js';
@@ -424,12 +423,6 @@ export const ReplenishKeysBody = v.pipe(
 export const EndedSessionsResponse = v.object({
   ended: v.pipe(Count, v.description('How many sessions were ended.')),
 });
-
-/** `POST /api/chat/read`. */
-export const ReadResponse = v.pipe(
-  v.object({ peerId: Id, upTo: Id, readAt: Timestamp }),
-  v.title('ReadState'),
-);
 
 /** `GET /healthz`. */
 export const HealthResponse = v.object({ status: v.literal('ok') });

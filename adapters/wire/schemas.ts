@@ -316,6 +316,12 @@ export const ConversationListResponse = v.pipe(
   v.description('Newest lastMessage first.'),
 );
 
+/** `POST /api/chat/read`: where the caller now reads up to. */
+export const ReadResponse = v.pipe(
+  v.object({ peerId: Id, upTo: Id, readAt: Timestamp }),
+  v.title('ReadState'),
+);
+
 /**
  * A logged event as a frame (`GET /api/sync` lists these, the socket sends
  * them): `seq` beside `type`, and the payload its frame always has.

@@ -20,6 +20,7 @@ import type {
   Presence,
   Profile,
   ProfileView,
+  ReadState,
   Session,
   SessionView,
   SignedPreKey,
@@ -43,6 +44,7 @@ import type {
   PreKeyInput,
   PresenceResponse,
   ProfileResponse,
+  ReadResponse,
   SessionResponse,
   SignedPreKeyInput,
   VerificationResponse,
@@ -171,6 +173,11 @@ export function serializeMessageView(view: MessageView): Wire<typeof HistoryMess
   };
 }
 
+/** `POST /api/chat/read`. */
+export function serializeReadState(state: ReadState): Wire<typeof ReadResponse> {
+  return { peerId: state.peerId, upTo: state.upTo, readAt: toWireDate(state.readAt) };
+}
+
 /** How a conversation names a peer whose account was deleted (docs/API.md, `DELETE /api/users/me`). */
 export const DELETED_PEER = {
   username: null,
@@ -289,7 +296,7 @@ function serializeEventPayload(event: LoggedEvent): Wire<typeof LoggedEventFrame
     case 'messages-read':
       return { by: event.by, upTo: event.upTo, readAt: toWireDate(event.readAt) };
     case 'conversation-read':
-      return { peerId: event.peerId, upTo: event.upTo, readAt: toWireDate(event.readAt) };
+      return serializeReadState(event);
     case 'missed-call':
       // Logged only by a ring timeout (log-missed-call.ts): never answered, missed, `timeout`.
       return serializeCall(event.call) as MissedCallPayload;

@@ -5,12 +5,13 @@ import {
   ConversationListResponse,
   MessageListResponse,
   MessageResponse,
+  ReadResponse,
 } from '../../wire/schemas.js';
 import {
   serializeConversation,
   serializeMessage,
   serializeMessageView,
-  toWireDate,
+  serializeReadState,
 } from '../../wire/serialize.js';
 import { requireAuth } from '../auth.js';
 import { defineRoute, mountRoutes } from '../define-route.js';
@@ -22,7 +23,6 @@ import {
   ConversationsQuery,
   MessagesQuery,
   ReadBody,
-  ReadResponse,
   SendMessageBody,
   USER_ID_PARAM,
 } from '../schemas.js';
@@ -107,10 +107,7 @@ export function createChatRoutes(deps: HttpDeps): Hono<AuthEnv> {
           upTo: body.upTo,
           ...(connectionId ? { connectionId } : {}),
         });
-        return c.json(
-          { peerId: state.peerId, upTo: state.upTo, readAt: toWireDate(state.readAt) },
-          200,
-        );
+        return c.json(serializeReadState(state), 200);
       },
     }),
     defineRoute({
