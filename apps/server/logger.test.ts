@@ -175,8 +175,8 @@ function stdoutOf(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`no end within 10 s; lines: ${JSON.stringify(lines)}`));
-    }, 10_000);
+      reject(new Error(`no end within 25 s; lines: ${JSON.stringify(lines)}`));
+    }, 25_000);
     const finish = () => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -197,7 +197,8 @@ function stdoutOf(
   });
 }
 
-describe('createLogger on stdout (buffered)', () => {
+// Each test starts a Node process with tsx: seconds on a busy machine.
+describe('createLogger on stdout (buffered)', { timeout: 30_000 }, () => {
   it('writes every line in order: an info line takes the access lines before it along', async () => {
     const { lines } = await stdoutOf(
       `
