@@ -3,13 +3,14 @@
  * `container.dispose()` stops the HTTP listener and closes the sockets with
  * 1001, then the push queue, the Redis backplane, MongoDB, the argon2 threads
  * and the rate limiters' Redis connection, each after the one before it has
- * finished (apps/server/compose.ts, `CLOSING_ORDER`).
+ * finished (apps/server/compose.ts, `CLOSING_ORDER`); a start that fails
+ * half-way closes the part it had opened.
  */
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { compose, get, TOKENS } from '../../apps/server/compose.js';
 import { loadConfig } from '../../apps/server/config.js';
-import { createConsoleLogger } from '../../apps/server/logger.js';
+import { createConsoleLogger, type Logger } from '../../apps/server/logger.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { useTestRedis } from '../support/redis.js';
 import { TEST_JWT_SECRET } from '../support/start-test-server.js';
@@ -87,5 +88,28 @@ describe('the composition', () => {
     expect((await socket.waitForClose()).code).toBe(1001);
     expect(await cluster.status()).toBe('down');
     await expect(passwords.hash('after the end')).rejects.toThrow('The password hasher is closed.');
+  });
+
+  it('closes what it opened when a start fails half-way', async () => {
+    const lines: string[] = [];
+    const logger: Logger = {
+      info: (message) => lines.push(message),
+      warn: () => {},
+      error: () => {},
+      request: () => {},
+    };
+    const base = loadConfig({ NODE_ENV: 'test', REDIS_URL: redis.url, RATE_LIMITS: 'off' });
+    const config = {
+      ...base,
+      redisKeyPrefix: redis.prefix('failed'),
+      // Read when the push queue is made: after the backplane has connected.
+      push: { ...base.push, caFile: '/nonexistent/push-ca.pem' },
+    };
+    await expect(compose(config, { logger })).rejects.toThrow(/ENOENT/);
+    const instance = /Redis backplane on: instance (\w+)/.exec(lines.join('\n'))?.[1];
+    expect(instance).toBeDefined();
+    const clients = String(await redis.client.call('CLIENT', 'LIST'));
+    expect(clients).toContain('name=');
+    expect(clients).not.toContain(`name=mycalls:${instance}:`);
   });
 });
