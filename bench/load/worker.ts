@@ -6,6 +6,7 @@
  * clock) and returned in milliseconds.
  */
 import { Agent, request } from 'node:http';
+import { PerformanceObserver } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
@@ -461,11 +462,79 @@ function closePush(params: { key: string }) {
 }
 
 /**
- * Sends `count` messages (or for `durationSec`) and measures send → receipt on
- * the receiver's socket. `rate` > 0: open loop at that rate; else closed loop
+ * Sends messages for `durationSec` and measures send → receipt on the
+ * receiver's socket. `rate` > 0: open loop at that rate; else closed loop
  * with `concurrency` messages in flight (capacity).
  */
 async function push(params: {
+  key: string;
+  durationSec: number;
+  rate: number;
+  concurrency?: number;
+}) {
+  const run = await pushRun(params);
+  return {
+    sent: run.sent,
+    perSec: (run.latencies.length / run.elapsed) * 1000,
+    lost: run.lost,
+    errors: run.errors,
+    ...latencySummary(run.latencies),
+  };
+}
+
+/** Load-generator GC pauses (this process), so a measurement can tell its own stalls. */
+const gcPauses: { start: number; duration: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcPauses.push({ start: entry.startTime, duration: entry.duration });
+  }
+  if (gcPauses.length > 10_000) gcPauses.splice(0, gcPauses.length - 10_000);
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * Open loop at `rate` over the sets of `keys`, in `slices` turns of
+ * `sliceSec` each: every turn gives each set one slice, in an order rotated
+ * from turn to turn, so the sets share one stretch of time (and its noise)
+ * without ever loading the server core together. Per set: p50/p99 over all
+ * its slices' samples, and this process's GC pauses during its slices.
+ */
+async function pushInterleaved(params: {
+  keys: string[];
+  slices: number;
+  sliceSec: number;
+  rate: number;
+}) {
+  const samples = params.keys.map((): number[] => []);
+  const totals = params.keys.map(() => ({ sent: 0, lost: 0, errors: 0, gcMs: 0, gcMaxMs: 0 }));
+  for (let turn = 0; turn < params.slices; turn++) {
+    for (let k = 0; k < params.keys.length; k++) {
+      const i = (k + turn) % params.keys.length;
+      const begin = now();
+      const run = await pushRun({
+        key: params.keys[i]!,
+        durationSec: params.sliceSec,
+        rate: params.rate,
+      });
+      const end = now();
+      for (const v of run.latencies) samples[i]!.push(v);
+      const total = totals[i]!;
+      total.sent += run.sent;
+      total.lost += run.lost;
+      total.errors += run.errors;
+      for (const pause of gcPauses) {
+        if (pause.start < begin || pause.start > end) continue;
+        total.gcMs += pause.duration;
+        total.gcMaxMs = Math.max(total.gcMaxMs, pause.duration);
+      }
+    }
+  }
+  return Object.fromEntries(
+    params.keys.map((key, i) => [key, { ...totals[i]!, ...latencySummary(samples[i]!) }]),
+  );
+}
+
+/** One open- or closed-loop run over a push set; the raw latencies (ms) of what arrived. */
+async function pushRun(params: {
   key: string;
   durationSec: number;
   rate: number;
@@ -548,13 +617,7 @@ async function push(params: {
   }
   const elapsed = now() - started;
   for (const pair of set.pairs) pair.receiver.onFrame = undefined;
-  return {
-    sent,
-    perSec: (latencies.length / elapsed) * 1000,
-    lost: sentAt.size,
-    errors,
-    ...latencySummary(latencies),
-  };
+  return { sent, elapsed, lost: sentAt.size, errors, latencies };
 }
 
 // ------------------------------------------------ many senders, one user
@@ -726,6 +789,7 @@ serveRpc({
   openPush,
   closePush,
   push,
+  pushInterleaved,
   openFanIn,
   closeFanIn,
   fanIn,
