@@ -23,8 +23,8 @@
  * Crash analysis: an append is one insert, so an event is either logged with
  * its `seq` or not at all. A crash after the insert but before the push
  * leaves an event the connections never got: the next event shows them the
- * hole, and they read it from here (hub.ts); a client that was away reads it
- * on resume. A message stored but whose events were never logged (the
+ * hole, and they read it from here (adapters/ws/lifecycle.ts); a client that
+ * was away reads it on resume. A message stored but whose events were never logged (the
  * process died between the two writes; the send was not answered `201`) is in
  * the conversation but in nobody's log; a retry of the send returns it
  * without logging it.

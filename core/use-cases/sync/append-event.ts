@@ -25,7 +25,7 @@ export interface AppendEventInput {
  * done. Appends to one user queue up in this process, and each one's push is
  * made before the next append starts, so this process pushes a user's events
  * in `seq` order (connections put pushes from other processes back in order,
- * adapters/ws/hub.ts). A user without a socket has their registered devices
+ * adapters/ws/connection.ts). A user without a socket has their registered devices
  * woken by a `sync` push with the `seq`.
  */
 export async function appendEvent(
