@@ -23,7 +23,7 @@ export interface ServerRateLimiters {
  * the connection, so that the first requests are already counted there.
  */
 export async function openRateLimiters(
-  config: Pick<Config, 'rateLimits' | 'rateLimitRules' | 'redisUrl'>,
+  config: Pick<Config, 'rateLimits' | 'rateLimitRules' | 'redisUrl' | 'redisKeyPrefix'>,
   logger: Pick<Logger, 'info' | 'warn'>,
 ): Promise<ServerRateLimiters> {
   if (!config.rateLimits) return { limiters: undefined, close: async () => {} };
@@ -61,7 +61,12 @@ export async function openRateLimiters(
     });
   });
   return {
-    limiters: createRateLimiters({ rules: config.rateLimitRules, redis }),
+    // Under REDIS_KEY_PREFIX like every other key: deployments sharing a Redis count apart.
+    limiters: createRateLimiters({
+      rules: config.rateLimitRules,
+      redis,
+      keyPrefix: `${config.redisKeyPrefix}rl`,
+    }),
     async close() {
       try {
         await redis.quit();
