@@ -15,6 +15,7 @@ import {
   type Deps,
   DomainError,
   isDomainError,
+  SEQ_RULE,
   ValidationError,
 } from '../../core/index.js';
 import { errorBody, STATUS_BY_CODE } from '../wire/errors.js';
@@ -167,8 +168,6 @@ function destroyOnError(this: Duplex): void {
 function sinceOf(value: string | null): number | undefined {
   if (value === null) return undefined;
   const since = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(since)) {
-    throw ValidationError.at('since', 'Must be a whole number ≥ 0 (the last seq you have).');
-  }
+  if (!SEQ_RULE.test(since)) throw ValidationError.at('since', SEQ_RULE.message);
   return since;
 }

@@ -3,7 +3,7 @@
  * each provider is on when its variables are set, all or none; without any,
  * push is off and a call to a user with no socket ends `call-unavailable` as
  * before. Secrets come from the environment or from files it names; their
- * contents are read at start-up (container.ts), never logged.
+ * contents are read at start-up (compose.ts), never logged.
  */
 import * as v from 'valibot';
 import { wholeNumber } from './env-values.js';
