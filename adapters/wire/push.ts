@@ -95,8 +95,35 @@ export function pushOf(notification: Notification): Push {
 
 /** The size of a text frame of `text` on the wire, header included (server frames are unmasked). */
 export function frameBytes(text: string): number {
-  const payload = Buffer.byteLength(text);
+  const payload = utf8Bytes(text);
   return payload + (payload < 126 ? 2 : payload < 65_536 ? 4 : 10);
+}
+
+/**
+ * UTF-8 length: Node's native count where there is one; elsewhere counted
+ * here, since the memory notifier also runs in browsers (the core's tests in
+ * a page), where `Buffer` does not exist.
+ */
+const utf8Bytes: (text: string) => number =
+  typeof Buffer === 'undefined' ? countUtf8Bytes : (text) => Buffer.byteLength(text);
+
+/** Bytes of `text` in UTF-8; a lone surrogate counts as U+FFFD's three, as encoders write it. */
+export function countUtf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) {
+      bytes += 1;
+    } else if (code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: two units, four bytes.
+      bytes += 2;
+      i++;
+    } else {
+      bytes += 2;
+    }
+  }
+  return bytes;
 }
 
 /** The user whose doing a notification is; undefined for the server's own. */
