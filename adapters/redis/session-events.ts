@@ -1,17 +1,25 @@
 /**
  * @module Ended device sessions, announced to every instance over one Redis
  * pub/sub channel (`<prefix>sessions-ended`) that every instance listens on
- * from start-up: each closes the sessions' sockets (4401) and forgets their
- * verified tokens. Sessions end rarely (a log-out, a reset), so one channel
- * for the whole cluster costs nothing worth sharding.
+ * from start-up: each closes the sessions' sockets (4401), forgets their
+ * verified tokens and drops them from its cache of live sessions. Sessions
+ * end rarely (a log-out, a reset), so one channel for the whole cluster costs
+ * nothing worth sharding.
  *
  * The announcing instance delivers locally at once and publishes
- * `{"o":origin,"s":[[userId,sessionId],…]}`; others skip their own. Nothing
- * depends on the announcement for safety: every request reads the session
- * from the store, so a token of an ended session is refused even by an
- * instance that missed it (Redis away). What a missed announcement costs is
- * a socket of the ended session left open until it next authenticates or its
- * token expires; after a reconnect the channel is subscribed again.
+ * `{"o":origin,"s":[[userId,sessionId],…]}`; others skip their own. Pub/sub
+ * is at most once: a message published while an instance is not subscribed
+ * never reaches it. So `isListening` is true only from Redis's confirmation
+ * of the SUBSCRIBE until the subscriber connection reports an error, closes
+ * or ends, and the session cache (wire/live-session-cache.ts) answers from
+ * memory only while it is true: an instance that may have missed an
+ * announcement reads every session from the store, and refuses an ended
+ * session's token as the store does. An announcement that cannot be
+ * published at all (Redis unreachable from the ending instance only) leaves
+ * the sessions in other instances' caches until their age bound. What a
+ * missed announcement still costs is a socket of the ended session left open
+ * until it next authenticates or its token expires; after a reconnect the
+ * channel is subscribed again.
  */
 import type { EndedSession, SessionId, UserId } from '../../core/index.js';
 import {
@@ -39,17 +47,44 @@ export function createRedisSessionEvents(options: RedisSessionEventsOptions): Re
   const channel = options.keys.sessionsEndedChannel;
   const local = createMemorySessionEvents();
   const own = `{"o":${JSON.stringify(options.instanceId)},`;
+  const listeningListeners = new Set<(listening: boolean) => void>();
+  let listening = false;
+  // Bumped whenever the subscription may have been lost: a SUBSCRIBE confirmed
+  // on an earlier connection says nothing about the current one.
+  let connectionEpoch = 0;
 
+  const setListening = (value: boolean) => {
+    if (listening === value) return;
+    listening = value;
+    for (const listener of listeningListeners) {
+      try {
+        listener(value);
+      } catch {
+        // One listener's failure must not keep the others from hearing it.
+      }
+    }
+  };
   const subscribe = async () => {
     if (subscriber.status !== 'ready') return;
+    const epoch = connectionEpoch;
     try {
       await subscriber.subscribe(channel);
+      if (epoch === connectionEpoch && subscriber.status === 'ready') setListening(true);
     } catch (error) {
       options.logger?.warn(`Redis SUBSCRIBE ${channel} failed: ${String(error)}`);
     }
   };
   const onReady = () => {
     void subscribe();
+  };
+  const onLost = () => {
+    connectionEpoch++;
+    setListening(false);
+  };
+  const onError = () => {
+    onLost();
+    // An error on a connection that stays up: subscribe again to hear for sure.
+    if (subscriber.status === 'ready') void subscribe();
   };
   const onMessage = (from: string, text: string) => {
     if (from !== channel || text.startsWith(own)) return;
@@ -83,18 +118,31 @@ export function createRedisSessionEvents(options: RedisSessionEventsOptions): Re
       try {
         await client.publish(channel, message);
       } catch (error) {
-        // The store already refuses the sessions' tokens everywhere; only sockets elsewhere stay.
+        // Other instances' caches keep the sessions until their age bound (SESSION_CACHE_MS)
+        // and their sockets stay open; their store reads already refuse the tokens.
         options.logger?.warn(`Announcing ended sessions through Redis failed: ${String(error)}`);
       }
+    },
+    isListening: () => listening,
+    onListeningChange(listener) {
+      listeningListeners.add(listener);
+      return () => listeningListeners.delete(listener);
     },
     async start() {
       subscriber.on('ready', onReady);
       subscriber.on('message', onMessage);
+      subscriber.on('error', onError);
+      subscriber.on('close', onLost);
+      subscriber.on('end', onLost);
       await subscribe();
     },
     close() {
       subscriber.off('ready', onReady);
       subscriber.off('message', onMessage);
+      subscriber.off('error', onError);
+      subscriber.off('close', onLost);
+      subscriber.off('end', onLost);
+      onLost();
     },
   };
 }

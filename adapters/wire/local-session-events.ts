@@ -13,6 +13,14 @@ export interface LocalSessionEvents extends SessionEvents {
   onEnded(listener: EndedSessionsListener): () => void;
   /** Runs the listeners for sessions announced elsewhere (another instance). */
   deliver(sessions: readonly EndedSession[]): void;
+  /**
+   * True while every announcement, made on any instance, reaches this
+   * instance's listeners: always within one process; across instances only
+   * while the channel that carries them is subscribed.
+   */
+  isListening(): boolean;
+  /** Calls `listener` whenever `isListening` changes, until the returned function is called. */
+  onListeningChange(listener: (listening: boolean) => void): () => void;
 }
 
 export function createMemorySessionEvents(): LocalSessionEvents {
@@ -36,5 +44,7 @@ export function createMemorySessionEvents(): LocalSessionEvents {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    isListening: () => true,
+    onListeningChange: () => () => {},
   };
 }
