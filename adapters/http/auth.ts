@@ -3,8 +3,9 @@
  * `x-auth-token: <jwt>` and as `Authorization: Bearer <jwt>` (scheme in any
  * case). Every credential header that is present must hold a valid token:
  * when both are sent, both must verify and name the same user, else `401`.
- * A token verifies only while its device session lives (read from the store
- * on every request).
+ * A token verifies only while its device session lives (on MongoDB a
+ * session read in the last SESSION_CACHE_MS answers from memory until its
+ * end is announced: adapters/wire/live-session-cache.ts).
  * Nothing is ever guessed from an ambiguous request.
  */
 import type { MiddlewareHandler } from 'hono';

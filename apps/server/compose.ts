@@ -69,6 +69,7 @@ import {
   openRedisBackplane,
   type RedisBackplane,
 } from '../../adapters/redis/create-redis-backplane.js';
+import { createLiveSessionCache } from '../../adapters/wire/live-session-cache.js';
 import { createMemoryNotifier, type MemoryNotifier } from '../../adapters/wire/local-notifier.js';
 import {
   createMemorySessionEvents,
@@ -321,7 +322,9 @@ function registerPorts(container: DependencyContainer, config: Config): void {
     container.register(key, singleton(make));
 
   register(TOKENS.clock, () => createSystemClock());
-  register(TOKENS.store, (c) => instrumentStore(get(c, TOKENS.database).store, c));
+  register(TOKENS.store, (c) =>
+    instrumentStore(cacheLiveSessions(get(c, TOKENS.database), c, config), c),
+  );
   register(TOKENS.presence, (c) => cluster(c)?.presence ?? createMemoryPresenceStore());
   register(
     TOKENS.presenceSubscriptions,
@@ -594,6 +597,24 @@ function randomSecret(logger: Logger): string {
     'JWT_SECRET is not set: using a random secret; tokens stop working when the process restarts.',
   );
   return randomBytes(48).toString('base64url');
+}
+
+/**
+ * On MongoDB, sessions recently read answer from memory until they end, so
+ * that authenticating costs one round trip (the user); the cache follows the
+ * announcements of ended sessions (live-session-cache.ts). The memory store's
+ * reads are in this process already.
+ */
+function cacheLiveSessions(database: Database, c: DependencyContainer, config: Config): Store {
+  const { store } = database;
+  if (config.mongodbUri === null || config.sessionCacheMs === 0) return store;
+  return {
+    ...store,
+    sessions: createLiveSessionCache(store.sessions, {
+      events: get(c, TOKENS.sessionEvents),
+      maxAgeMs: config.sessionCacheMs,
+    }),
+  };
 }
 
 /** The store with the repositories that feed the metrics decorated (the core never sees it). */

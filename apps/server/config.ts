@@ -22,6 +22,8 @@ export interface Config extends SecurityConfig {
   /** null: a random secret is generated (tokens die with the process). */
   readonly jwtSecret: string | null;
   readonly jwtTtlSec: number;
+  /** How long a session read from MongoDB answers from memory (SESSION_CACHE_MS); 0: never. */
+  readonly sessionCacheMs: number;
   /** Password hashes (argon2id) computed at once, each on its own low-priority thread (ARGON2_THREADS). */
   readonly argon2Threads: number;
   /** The RATE_LIMITS switch: false only with `RATE_LIMITS=off`. */
@@ -104,6 +106,7 @@ const EnvSchema = v.object({
     v.pipe(v.string(), v.minLength(32, 'JWT_SECRET must be at least 32 characters')),
   ),
   JWT_TTL: v.optional(wholeNumber('JWT_TTL', 60, 31_536_000), '604800'),
+  SESSION_CACHE_MS: v.optional(wholeNumber('SESSION_CACHE_MS', 0, 60_000), '3000'),
   ARGON2_THREADS: v.optional(wholeNumber('ARGON2_THREADS', 1, 64), '2'),
   RATE_LIMITS: v.optional(v.picklist(['on', 'off'], 'RATE_LIMITS must be on or off'), 'on'),
   CALL_RING_TIMEOUT: v.optional(wholeNumber('CALL_RING_TIMEOUT', 1, 3600), '60'),
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mongodbUri: out.MONGODB_URI ?? null,
     jwtSecret: out.JWT_SECRET ?? null,
     jwtTtlSec: out.JWT_TTL,
+    sessionCacheMs: out.SESSION_CACHE_MS,
     argon2Threads: out.ARGON2_THREADS,
     rateLimits: out.RATE_LIMITS === 'on',
     callRingTimeoutSec: out.CALL_RING_TIMEOUT,

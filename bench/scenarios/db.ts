@@ -86,7 +86,7 @@ export const dbScenario: Scenario = {
       const notes = [
         `database: ${mongo.description}`,
         `product process CPU ${cpu(p!)} %, driver-loop process CPU ${cpu(d!)} % of one core; product errors ${p!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
-        'Per request the product reads the user and its session (requireAuth → authenticate: users.findById and sessions.findById, concurrently, so that an ended session is refused at once on every instance; a user asking for their own profile is answered from that read); the baseline does one findOne per operation, so 0.5 is what two equal reads allow on a database-bound machine.',
+        'Per request the product reads the user (requireAuth → authenticate: users.findById; a user asking for their own profile is answered from that read); its session comes from the live-session cache (SESSION_CACHE_MS, default 3 s, dropped when the session ends), so after the first request of each period one findOne per request, like the baseline.',
       ];
       const profiles = [];
       if (ctx.shouldProfile(rows)) {

@@ -9,6 +9,15 @@ import type { DeviceSession, PushRegistration, SessionId, UserId } from '../mode
 export interface SessionRepository {
   /** Stores a new session; the user's sessions expired before its `createdAt` may be dropped. */
   create(session: DeviceSession): Promise<void>;
+  /**
+   * May be answered by a cache of recently read sessions that drops a
+   * session as soon as its end is announced (SessionEvents), and bypasses
+   * itself while announcements could be missed; an end that was never
+   * announced is seen within the cache's age bound. What a found session
+   * may lag on is what another instance changed without ending it:
+   * `lastSeenAt` and `push` (read them through `listForUser` where they
+   * matter).
+   */
   findById(id: string): Promise<DeviceSession | null>;
   /** The user's sessions unexpired at `now`, most recently created first. */
   listForUser(userId: UserId, now: Date): Promise<DeviceSession[]>;

@@ -5,16 +5,15 @@ import { type DeviceSession, SESSION_TOUCH_INTERVAL_MS, type User } from '../mod
 
 /**
  * The user and session a token belongs to. Throws `UNAUTHENTICATED` for a
- * token that does not verify, whose session has ended (sessions are read from
- * the store on every call, so an ended session is refused at once on every
- * instance) or whose user no longer exists. Refreshes the session's
- * `lastSeenAt` at most once a minute.
+ * token that does not verify, whose session has ended or whose user no
+ * longer exists. Refreshes the session's `lastSeenAt` at most once a minute.
  *
- * Neither read is cached beside the verified token, though on MongoDB they
- * are two of the request's round trips: the announcement of ended sessions
- * is best-effort (lost while Redis is away) and nothing announces a changed
- * user, so only the store can refuse an ended session or answer a changed
- * account at once on every instance. The two reads run concurrently.
+ * The user is read from the store on every call: nothing announces a changed
+ * account. The session read may be answered by a cache of live sessions
+ * (the port says what it may lag on): the server's composition puts one in
+ * front of MongoDB that drops a session when its end is announced, and
+ * reads the store whenever an announcement could have been missed. The two
+ * reads run concurrently.
  */
 export async function authenticate(
   deps: Pick<Deps, 'users' | 'tokens' | 'sessions' | 'clock'>,
