@@ -44,6 +44,45 @@ describe('createLogger', () => {
     ]);
   });
 
+  it('writes access lines byte for byte as pino writes the same fields', () => {
+    const { logger, text } = capture();
+    const cases = [
+      {
+        requestId: 'r-1',
+        method: 'GET',
+        route: '/api/users/:userId/profile',
+        status: 200,
+        durationMs: 1.2,
+      },
+      {
+        requestId: 'x'.repeat(60),
+        method: 'OTHER',
+        route: '(unmatched)',
+        status: 404,
+        durationMs: 0,
+      },
+      {
+        requestId: 'a=b',
+        method: 'POST',
+        route: '/é/"q"\\/\u0001',
+        status: 503,
+        durationMs: Number.NaN,
+      },
+    ];
+    for (const fields of cases) {
+      logger.request(fields);
+      // The generic path: pino's own serialization of the same object and message.
+      if (fields.status >= 500) logger.error('request', undefined, fields);
+      else logger.info('request', fields);
+    }
+    const written = text()
+      .replace(/"time":"[^"]*"/g, '"time":"T"')
+      .split('\n')
+      .filter((line) => line !== '');
+    expect(written).toHaveLength(cases.length * 2);
+    for (let i = 0; i < written.length; i += 2) expect(written[i]).toBe(written[i + 1]);
+  });
+
   it('stays silent for access lines below its level', () => {
     const { logger, text } = capture('warn');
     logger.request({
