@@ -5,17 +5,11 @@
  * knows nothing about sockets, servers or process lifetime.
  */
 import { Hono } from 'hono';
-import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { AccessLog, HttpMetrics } from '../wire/observation.js';
 import { type BodyGuardOptions, createBodyGuard } from './body-guard.js';
 import { requestEdge } from './edge.js';
 import type { AppEnv, HttpDeps } from './env.js';
-import {
-  createErrorHandler,
-  createNotFoundHandler,
-  type ErrorLogger,
-  errorResponse,
-} from './error-handler.js';
+import { createErrorHandler, createNotFoundHandler, type ErrorLogger } from './error-handler.js';
 import { observeRequests } from './observe.js';
 import { generateOpenApiDocument } from './openapi-document.js';
 import { createRateLimiters, type RateLimiters } from './rate-limiters.js';
@@ -91,22 +85,6 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     app.use(corsForOrigins(options.corsOrigins));
   }
-  // A known path with another method is a 404 NOT_FOUND (the contract has no
-  // 405 code) that names the methods the path does take in `Allow`.
-  app.use(
-    methodNotAllowed({
-      app,
-      onMethodNotAllowed: (c, methods) => {
-        c.header('Allow', methods.join(', '));
-        return errorResponse(
-          c,
-          'NOT_FOUND',
-          `${c.req.method} is not supported on ${c.req.path}; use ${methods.join(', ')}.`,
-        );
-      },
-    }),
-  );
-
   app.route('/', createHealthRoutes({ readiness: options.readiness }));
   if (options.metrics !== undefined) app.route('/', createMetricsRoutes(options.metrics));
   app.route('/api/auth', createAuthRoutes(deps));
@@ -121,7 +99,7 @@ export function createHttpApp(deps: HttpDeps, options: HttpAppOptions = {}): Hon
   app.route('/', createDocsRoutes({ document: () => generateOpenApiDocument(app) }));
   app.route('/', createWebRoutes(options.webDir === undefined ? {} : { dir: options.webDir }));
 
-  app.notFound(createNotFoundHandler());
+  app.notFound(createNotFoundHandler(app));
   app.onError(createErrorHandler({ logger: options.logger }));
   return app;
 }

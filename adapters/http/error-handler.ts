@@ -2,8 +2,9 @@
  * @module The HTTP edge's one error handler: every error becomes
  * `{ error: { code, message, details? } }` with the status its code maps to.
  */
-import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { Context, ErrorHandler, Hono, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { TrieRouter } from 'hono/router/trie-router';
 import type { StatusCode } from 'hono/utils/http-status';
 import {
   type ErrorCode,
@@ -84,6 +85,46 @@ export function createErrorHandler(options: ErrorHandlerOptions = {}): ErrorHand
 }
 
 /** The app's `notFound`: `404 NOT_FOUND` in the error shape. */
-export function createNotFoundHandler(): NotFoundHandler {
-  return (c) => errorResponse(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
+/**
+ * Answers a request no route took. A known path asked with another method is
+ * a 404 NOT_FOUND too (the contract has no 405 code), naming the methods the
+ * path does take in `Allow`. Worked out here, only for requests that missed,
+ * rather than by hono's `methodNotAllowed` middleware, which wraps every
+ * request in one more async frame to look at its status afterwards.
+ */
+export function createNotFoundHandler(app: Pick<Hono, 'routes'>): NotFoundHandler {
+  let methodsOf: TrieRouter<readonly string[]> | undefined;
+  const allowed = (path: string): string[] => {
+    methodsOf ??= methodsByPath(app.routes);
+    const methods = new Set<string>();
+    for (const [list] of methodsOf.match('ALL', path)[0]) for (const m of list) methods.add(m);
+    return [...methods];
+  };
+  return (c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length === 0 || methods.includes(c.req.method)) {
+      return errorResponse(c, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}.`);
+    }
+    c.header('Allow', methods.join(', '));
+    return errorResponse(
+      c,
+      'NOT_FOUND',
+      `${c.req.method} is not supported on ${c.req.path}; use ${methods.join(', ')}.`,
+    );
+  };
+}
+
+/** Each route path with the methods registered on it (GET brings HEAD); middleware left out. */
+function methodsByPath(routes: Hono['routes']): TrieRouter<readonly string[]> {
+  const byPath = new Map<string, Set<string>>();
+  for (const route of routes) {
+    if (route.method === 'ALL' || route.method === 'HEAD') continue;
+    const methods = byPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+    byPath.set(route.path, methods);
+  }
+  const router = new TrieRouter<readonly string[]>();
+  for (const [path, methods] of byPath) router.add('ALL', path, [...methods]);
+  return router;
 }
