@@ -3,7 +3,8 @@
  * would write it — `@fastify/jwt` verifying the product's own HS256 token on
  * every request, the user and its session looked up in memory (as the
  * product's memory store does), a response schema for serialization, and
- * Fastify's logger on at `info` (one line per request, to stdout, which the
+ * Fastify's logger on at `info` as it comes (two lines per request, incoming
+ * and completed, written at once, to stdout, which the
  * benchmark sends to /dev/null as it does the product's).
  */
 import fastifyJwt from '@fastify/jwt';
