@@ -2,7 +2,8 @@
  * @module Authenticated JSON route without a database: `GET
  * /api/users/:id/profile` with a Bearer token on the memory store, against a
  * bare Hono route, a bare node:http route and a bare Express 5 route that
- * serve the very JSON the product answered; and, as users run it, the product
+ * serve the very JSON the product answered (and, for information, bare Hono
+ * also sending the product's answer headers); and, as users run it, the product
  * at `LOG_LEVEL=info` (one access-log line per request, stdout to /dev/null)
  * against the peer a user would pick instead: the same route written
  * idiomatically on Fastify 5 (`@fastify/jwt`, its logger on, to /dev/null).
@@ -60,6 +61,11 @@ export const httpScenario: Scenario = {
         'bare node:http',
         env,
       );
+      const honoHeaders = await startBaselineServer(
+        'bench/baselines/hono-headers.ts',
+        'bare Hono with the product headers',
+        env,
+      );
       const express = await startBaselineServer(
         'bench/baselines/express.ts',
         'bare Express 5',
@@ -88,7 +94,7 @@ export const httpScenario: Scenario = {
         },
         { discardStdout: true },
       );
-      servers.push(hono, nodeHttp, express, fastify);
+      servers.push(hono, nodeHttp, express, fastify, honoHeaders);
       const tokenOf = new Map<ProductServer, BenchUser>([
         [logging, loggingUser],
         [fastify, loggingUser],
@@ -120,7 +126,7 @@ export const httpScenario: Scenario = {
       ctx.log(
         `http: ${settings.rounds} rounds × ${servers.length} systems × ${settings.seconds} s`,
       );
-      const [p, i, h, n, e, f] = await alternate(
+      const [p, i, h, n, e, f, hh] = await alternate(
         settings.rounds,
         servers.map((server) => () => measure(server, settings.seconds)),
       );
@@ -190,6 +196,13 @@ export const httpScenario: Scenario = {
           baseline: sideOf('bare node:http', n!),
           target: null,
         }),
+        row({
+          ...base,
+          metric: 'throughput vs bare Hono sending the same answer headers (information)',
+          product: sideOf('product', p!),
+          baseline: sideOf('bare Hono + headers', hh!),
+          target: null,
+        }),
       ];
       const notes = [
         cpuNote('product', p!),
@@ -198,6 +211,8 @@ export const httpScenario: Scenario = {
         cpuNote('bare Express 5', e!),
         cpuNote('product (LOG_LEVEL=info)', i!),
         cpuNote('Fastify 5', f!),
+        cpuNote('bare Hono with the product headers', hh!),
+        'Bare Hono with the product headers sets the answer headers the product sends (X-Request-Id, the 12 security headers, Cache-Control: no-store) with c.header, as a Hono app would; the product writes them as one precomputed block.',
         "At LOG_LEVEL=info the product writes one JSON access-log line per request, batched; Fastify, as it comes, two (incoming request, request completed), each written at once (pino's default destination); both to stdout, which goes to /dev/null. Fastify verifies the same HS256 token with @fastify/jwt (fast-jwt, no cache), looks the user and its session up in Maps and serializes with a response schema.",
         'The baselines answer without a token check or a store; the product verifies the HS256 token (jose), reads the user (memory store), runs its middleware (request id, security headers, metrics, access log at silent level) and serializes the profile.',
       ];
