@@ -34,9 +34,14 @@ export function createMemorySessionRepository(): SessionRepository {
 
   return {
     async create(session) {
-      for (const id of [...(idsByUser.get(session.userId) ?? [])]) {
+      // Oldest first (a Set keeps insertion order), and every session lives one
+      // JWT_TTL, so the expired ones lead: the sweep stops at the first live one
+      // rather than walking every session of a user who logs in often. One out
+      // of order (the clock stepped back) goes once those before it expire.
+      for (const id of idsByUser.get(session.userId) ?? []) {
         const old = byId.get(id);
-        if (old && old.expiresAt <= session.createdAt) remove(old);
+        if (old && old.expiresAt > session.createdAt) break;
+        if (old) remove(old);
       }
       byId.set(session.id, session);
       const ids = idsByUser.get(session.userId);
