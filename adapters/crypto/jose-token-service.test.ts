@@ -39,6 +39,18 @@ describe('jose token service', () => {
     });
   });
 
+  it("issues byte for byte the token jose's SignJWT writes", async () => {
+    const { tokens, clock } = await setup();
+    const issued = await tokens.issue(userId, sessionId);
+    const expected = await new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuedAt(nowSec(clock))
+      .setExpirationTime(nowSec(clock) + 3600)
+      .sign(key);
+    expect(issued.token).toBe(expected);
+  });
+
   it('refuses a token once it has expired', async () => {
     const { tokens, clock } = await setup(60);
     const { token } = await tokens.issue(userId, sessionId);
