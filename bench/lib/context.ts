@@ -24,6 +24,8 @@ export interface Settings {
 
 export interface Mongo {
   readonly description: string;
+  /** The server's process id when this run started it (FerretDB), else null: its CPU can be counted. */
+  readonly pid: number | null;
   /** A URI naming a fresh database of this run. */
   uri(prefix: string): string;
 }
@@ -84,9 +86,9 @@ export const workerScript = (name: string) => join(BENCH_DIR, name);
 export function createContext(
   settings: Settings,
   profileDir: string,
-  getMongo: () => Promise<{ uri: string; description: string }>,
+  getMongo: () => Promise<{ uri: string; description: string; pid: number | null }>,
 ): Ctx {
-  let mongo: Promise<{ uri: string; description: string }> | undefined;
+  let mongo: Promise<{ uri: string; description: string; pid: number | null }> | undefined;
   const runTag = randomBytes(3).toString('hex');
   let dbCounter = 0;
   return {
@@ -101,9 +103,10 @@ export function createContext(
     serverWorker: (script, name) => startWorker(workerScript(script), { name, role: 'server' }),
     async mongo() {
       mongo ??= getMongo();
-      const { uri, description } = await mongo;
+      const { uri, description, pid } = await mongo;
       return {
         description,
+        pid,
         uri(prefix) {
           dbCounter += 1;
           const base = uri.replace(/\/[^/?]*(\?.*)?$/, '/');

@@ -8,7 +8,7 @@
 import { ensureFerretDb, type FerretDbProcess, startFerretDb } from '../../test/support/mongo.js';
 
 export function startBenchMongo() {
-  let started: Promise<{ uri: string; description: string }> | undefined;
+  let started: Promise<{ uri: string; description: string; pid: number | null }> | undefined;
   let ferret: FerretDbProcess | undefined;
   let description = 'not used';
   return {
@@ -17,12 +17,12 @@ export function startBenchMongo() {
         const given = process.env.MONGODB_URI;
         if (given) {
           description = `MONGODB_URI (${given.replace(/\/\/[^@/]*@/, '//***@')})`;
-          return { uri: given, description };
+          return { uri: given, description, pid: null };
         }
         console.log('[bench] starting FerretDB (SQLite) for the database scenarios');
         ferret = await startFerretDb({ binary: await ensureFerretDb() });
         description = `FerretDB v1.24.2 on SQLite at ${ferret.uri}`;
-        return { uri: ferret.uri, description };
+        return { uri: ferret.uri, description, pid: ferret.pid() };
       })();
       return started;
     },

@@ -261,6 +261,8 @@ export interface FerretDbProcess {
   readonly dataDir: string;
   /** Where the data lives, for humans: `SQLite, <dir>` or `PostgreSQL, database <name>`. */
   readonly storage: string;
+  /** The running server's process id (a restart changes it); null while it is stopped. */
+  pid(): number | null;
   /** Starts it again on the same port and data (after `stop` or `kill`). */
   start(): Promise<void>;
   /** SIGTERM, and waits until it exited. */
@@ -383,6 +385,7 @@ export async function startFerretDb(
     backend,
     dataDir,
     storage,
+    pid: () => child?.pid ?? null,
     start,
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
