@@ -65,31 +65,6 @@ describe('argon2 password hasher', () => {
     },
   );
 
-  it('replaces a thread that dies, failing only the hash it was running', async () => {
-    const hasher = await createArgon2PasswordHasher({
-      maxConcurrent: 1,
-      threadFile: new URL('./argon2-thread-crashing.fixture.mjs', import.meta.url),
-    });
-    try {
-      const lost = hasher.hash('crash');
-      const queued = hasher.hash('queued behind the crash');
-      await expect(lost).rejects.toThrow('exited (code 3)');
-      expect(await queued).toMatch(/^\$argon2id\$/);
-      expect(await hasher.verify(await hasher.hash('after'), 'after')).toBe(true);
-      expect(hasher.active + hasher.pending).toBe(0);
-    } finally {
-      await hasher.close();
-    }
-  });
-
-  it('fails to start when its threads cannot load', async () => {
-    await expect(
-      createArgon2PasswordHasher({
-        threadFile: new URL('./no-such-argon2-thread.mjs', import.meta.url),
-      }),
-    ).rejects.toThrow();
-  });
-
   it('refuses work once closed, failing what was queued', async () => {
     const hasher = await createArgon2PasswordHasher({ maxConcurrent: 1 });
     const settled = Promise.allSettled([hasher.hash('first'), hasher.hash('second')]);

@@ -1,6 +1,6 @@
 /**
  * @module argon2id password hashing with OWASP's parameters on a small pool of
- * low-priority worker threads, bounded so that a burst of logins
+ * low-priority worker threads (piscina), bounded so that a burst of logins
  * can neither run unbounded hashes at once (19 MiB each) nor delay the event
  * loop.
  *
@@ -11,19 +11,12 @@
  * it as 15 % self time of the call), and during a burst of logins two hashing
  * threads share the core with the event loop as equals, so every socket frame
  * waits its turn behind them. Here each hash runs synchronously on a worker
- * thread that lowered its own priority (`nice`, per thread on Linux): the
- * event loop gets the core whenever it has work, and hashes use what is left
- * over, which on an idle server is all of it. Jobs beyond the number of
- * threads wait in this module's queue.
- *
- * Why a pool of its own rather than piscina's: a hash handed to a piscina
- * thread and back cost the login about 0.35 ms of hand-off on the event
- * loop's core (its task bookkeeping on both sides), a bare worker message
- * each way about 0.15 ms (measured with the server's core otherwise idle,
- * as between the logins of one client). A login is one hash and little
- * else, so that was a visible share of it.
+ * thread whose nice value piscina raised (`niceIncrement`, per thread on
+ * Linux): the event loop gets the core whenever it has work, and hashes use
+ * what is left over, which on an idle server is all of it. Jobs beyond the
+ * number of threads wait in piscina's queue.
  */
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import type { PasswordHasher } from '../../core/index.js';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1. */
@@ -45,8 +38,6 @@ export interface Argon2PasswordHasherOptions {
    * only while the event loop is busy.
    */
   readonly threadNiceness?: number;
-  /** The threads' module; default argon2-thread.mjs (tests swap in one that crashes). */
-  readonly threadFile?: URL;
 }
 
 /** The hasher, with its queue's state for metrics and tests. */
@@ -64,23 +55,7 @@ type Argon2Job =
   | { readonly op: 'hash'; readonly password: string }
   | { readonly op: 'verify'; readonly hashed: string; readonly password: string };
 
-/** A thread's answer to one task. */
-type Argon2Answer = { readonly value: string | boolean } | { readonly error: string };
-
-interface Task {
-  readonly job: Argon2Job;
-  resolve(value: string | boolean): void;
-  reject(error: Error): void;
-}
-
-interface Thread {
-  readonly worker: Worker;
-  task: Task | null;
-  /** It has answered a task, so it loads and runs: worth replacing if it dies. */
-  answered: boolean;
-}
-
-const THREAD_FILE = new URL('./argon2-thread.mjs', import.meta.url);
+const THREAD_FILE = new URL('./argon2-thread.mjs', import.meta.url).href;
 
 /**
  * Creates the hasher. Resolves once every thread is up and has hashed once
@@ -91,85 +66,45 @@ const THREAD_FILE = new URL('./argon2-thread.mjs', import.meta.url);
 export async function createArgon2PasswordHasher(
   options: Argon2PasswordHasherOptions = {},
 ): Promise<Argon2PasswordHasher> {
-  const size = options.maxConcurrent ?? 2;
-  const threadFile = options.threadFile ?? THREAD_FILE;
-  const niceIncrement = options.threadNiceness ?? 19;
-  const threads = new Set<Thread>();
-  const queue: Task[] = [];
+  const threads = options.maxConcurrent ?? 2;
+  const pool = new Piscina({
+    filename: THREAD_FILE,
+    minThreads: threads,
+    maxThreads: threads,
+    // One hash per thread at a time; idle threads stay (no restart cost per login).
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+    niceIncrement: options.threadNiceness ?? 19,
+    workerData: { options: ARGON2_OPTIONS },
+  });
+  /** Hashes handed to the pool and not settled: running or in its queue. */
+  let inFlight = 0;
   let closed = false;
   const closedError = (cause?: unknown) =>
     new Error('The password hasher is closed.', cause === undefined ? undefined : { cause });
 
-  const give = (thread: Thread) => {
-    const task = queue.shift();
-    if (task === undefined) {
-      // An idle thread does not keep the process alive.
-      thread.worker.unref();
-      return;
+  const run = async (job: Argon2Job): Promise<string | boolean> => {
+    if (closed) throw closedError();
+    inFlight += 1;
+    try {
+      return (await pool.run(job)) as string | boolean;
+    } catch (error) {
+      // close() ends the threads under running and queued hashes: say why they failed.
+      throw closed ? closedError(error) : error;
+    } finally {
+      inFlight -= 1;
     }
-    thread.task = task;
-    thread.worker.ref();
-    thread.worker.postMessage(task.job);
   };
-  const start = () => {
-    const thread: Thread = {
-      worker: new Worker(threadFile, { workerData: { options: ARGON2_OPTIONS, niceIncrement } }),
-      task: null,
-      answered: false,
-    };
-    threads.add(thread);
-    thread.worker.on('message', (answer: Argon2Answer) => {
-      const task = thread.task;
-      thread.task = null;
-      thread.answered = true;
-      if (task) {
-        if ('error' in answer) task.reject(new Error(answer.error));
-        else task.resolve(answer.value);
-      }
-      give(thread);
-    });
-    let failure: Error | undefined;
-    thread.worker.on('error', (error) => {
-      failure = error;
-    });
-    thread.worker.on('exit', (code) => {
-      threads.delete(thread);
-      const error = closed
-        ? closedError(failure)
-        : (failure ?? new Error(`A password hashing thread exited (code ${code}).`));
-      thread.task?.reject(error);
-      if (closed) return;
-      // A thread that worked is replaced; one that never did (it cannot load)
-      // is not, or the pool would restart it forever.
-      if (thread.answered) give(start());
-      else if (threads.size === 0) for (const task of queue.splice(0)) task.reject(error);
-    });
-    return thread;
-  };
-  for (let i = 0; i < size; i++) give(start());
-
-  const run = (job: Argon2Job) =>
-    new Promise<string | boolean>((resolve, reject) => {
-      if (closed) throw closedError();
-      queue.push({ job, resolve, reject });
-      for (const thread of threads) {
-        if (thread.task === null) {
-          give(thread);
-          break;
-        }
-      }
-    });
   const close = async () => {
     closed = true;
-    for (const task of queue.splice(0)) task.reject(closedError());
-    await Promise.all([...threads].map((thread) => thread.worker.terminate()));
+    await pool.destroy();
   };
   const hash = async (password: string) => (await run({ op: 'hash', password })) as string;
   const verify = async (hashed: string, password: string) =>
     (await run({ op: 'verify', hashed, password })) as boolean;
 
   const [dummyHash] = await Promise.all(
-    Array.from({ length: size }, (_, i) =>
+    Array.from({ length: threads }, (_, i) =>
       hash(i === 0 ? 'no user has this password' : 'warm up this thread'),
     ),
   ).catch(async (error: unknown) => {
@@ -179,12 +114,10 @@ export async function createArgon2PasswordHasher(
 
   return {
     get active() {
-      let running = 0;
-      for (const thread of threads) if (thread.task !== null) running += 1;
-      return running;
+      return inFlight - pool.queueSize;
     },
     get pending() {
-      return queue.length;
+      return pool.queueSize;
     },
     hash,
     verify,

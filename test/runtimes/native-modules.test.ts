@@ -21,7 +21,7 @@ describe(`native modules on Node ${process.versions.node}`, () => {
     expect(key.getPublicKey().verify(message, key.sign(message))).toBe(true);
   });
 
-  it('@napi-rs/nice (the hashing threads lower their priority with it) reads the nice value', () => {
+  it('@napi-rs/nice (piscina lowers its hashing threads with it) reads the nice value', () => {
     expect(nice(0)).toBeTypeOf('number');
   });
 });
