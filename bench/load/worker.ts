@@ -505,6 +505,8 @@ async function pushInterleaved(params: {
   rate: number;
 }) {
   const samples = params.keys.map((): number[] => []);
+  // The samples no GC pause of this process overlapped: what the server alone took.
+  const gcClear = params.keys.map((): number[] => []);
   const totals = params.keys.map(() => ({ sent: 0, lost: 0, errors: 0, gcMs: 0, gcMaxMs: 0 }));
   for (let turn = 0; turn < params.slices; turn++) {
     for (let k = 0; k < params.keys.length; k++) {
@@ -517,6 +519,14 @@ async function pushInterleaved(params: {
       });
       const end = now();
       for (const v of run.latencies) samples[i]!.push(v);
+      const pauses = gcPauses.filter((pause) => pause.start + pause.duration >= begin);
+      run.latencies.forEach((v, j) => {
+        const t0 = run.startedAt[j]!;
+        const overlapped = pauses.some(
+          (pause) => pause.start < t0 + v && pause.start + pause.duration > t0,
+        );
+        if (!overlapped) gcClear[i]!.push(v);
+      });
       const total = totals[i]!;
       total.sent += run.sent;
       total.lost += run.lost;
@@ -529,7 +539,10 @@ async function pushInterleaved(params: {
     }
   }
   return Object.fromEntries(
-    params.keys.map((key, i) => [key, { ...totals[i]!, ...latencySummary(samples[i]!) }]),
+    params.keys.map((key, i) => [
+      key,
+      { ...totals[i]!, ...latencySummary(samples[i]!), gcClear: latencySummary(gcClear[i]!) },
+    ]),
   );
 }
 
@@ -544,6 +557,8 @@ async function pushRun(params: {
   if (!set) throw new Error(`no push set ${params.key}`);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  /** When each latency's measurement began (same index). */
+  const startedAt: number[] = [];
   const waiting = new Map<string, () => void>();
   let errors = 0;
   for (const pair of set.pairs) {
@@ -553,6 +568,7 @@ async function pushRun(params: {
       const t0 = sentAt.get(tag);
       if (t0 === undefined) return;
       latencies.push(now() - t0);
+      startedAt.push(t0);
       sentAt.delete(tag);
       waiting.get(tag)?.();
       waiting.delete(tag);
@@ -617,7 +633,7 @@ async function pushRun(params: {
   }
   const elapsed = now() - started;
   for (const pair of set.pairs) pair.receiver.onFrame = undefined;
-  return { sent, elapsed, lost: sentAt.size, errors, latencies };
+  return { sent, elapsed, lost: sentAt.size, errors, latencies, startedAt };
 }
 
 // ------------------------------------------------ many senders, one user

@@ -44,6 +44,8 @@ interface Interleaved {
   p50: number;
   p99: number;
   n: number;
+  /** The same over the samples no load-generator GC pause overlapped. */
+  gcClear: { p50: number; p99: number; n: number };
 }
 
 const gcText = (results: readonly Interleaved[]) =>
@@ -198,6 +200,7 @@ export const pushScenario: Scenario = {
         `lost or failed: product ${p.reduce((a, r) => a + r.lost + r.errors, 0)}, product at info ${i.reduce((a, r) => a + r.lost + r.errors, 0)}, relay ${b.reduce((a, r) => a + r.lost, 0)}`,
         `samples per side and round: ${p.map((r) => r.n).join(', ')} (product), ${b.map((r) => r.n).join(', ')} (relay), in ${slices} slices of ${round(perSide / slices, 2)} s taking turns with the other sides`,
         `load generator GC during each side's slices, per round (total / longest pause, ms): product ${gcText(p)}; relay ${gcText(b)}; product at info ${gcText(i)}`,
+        `samples no load-generator GC pause overlapped, per round: ${p.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (product), ${b.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (relay); their p99 per round: product ${p.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms, relay ${b.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms (the load process's own pauses are not what the tail measures when the two agree with the p99s above)`,
         `Both sides run at the same absolute rate (20 % of the product capacity); each round starts fresh product servers, warmed up ${warmFresh} s at the rate (the memory store keeps every message in the heap). The product path is an HTTP request (token check, validation, store write, event log, conversation update) and then the push; the relay path is one socket frame in and one out.`,
       ];
       const profiles = [];
