@@ -2,10 +2,10 @@
  * @module HS256 session tokens, verified with jose. The secret is imported once
  * as a non-extractable WebCrypto key; only HS256 with that key is ever accepted.
  * Tokens are signed with node:crypto's HMAC, synchronously: jose signs through
- * WebCrypto, whose HMAC runs on libuv's thread pool, so every login paid two
- * thread hand-offs and the event loop waking up again (about 0.4 ms of a
- * login, measured) for a microsecond of hashing. The bytes are jose's own
- * (its tests compare them).
+ * WebCrypto, whose HMAC runs on libuv's thread pool: two thread hand-offs
+ * and a wake-up of the event loop (about 0.4 ms of a login, measured) for a
+ * microsecond of hashing. The bytes are jose's own (this module's tests
+ * compare them).
  * Every token names its device session (`sid`); a token without one (issued
  * before sessions existed) is refused, so that every token in use can be
  * ended. Verified tokens are remembered until they expire or their session

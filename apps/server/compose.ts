@@ -607,7 +607,7 @@ function randomSecret(logger: Logger): string {
  */
 function cacheLiveSessions(database: Database, c: DependencyContainer, config: Config): Store {
   const { store } = database;
-  if (config.mongodbUri === null || config.sessionCacheMs === 0) return store;
+  if (config.mongodbUri === null) return store;
   return {
     ...store,
     sessions: createLiveSessionCache(store.sessions, {

@@ -223,7 +223,7 @@ function wrapPino(log: PinoLogger, sink: Sink): Logger {
  * (the object, its key walk, a stringifier per value) was half of what an
  * access line cost.
  */
-export function accessLine(
+function accessLine(
   level: 'info' | 'error',
   isoTime: string,
   base: string,
