@@ -5,8 +5,9 @@
  * Latencies are measured inside this process (sender and receiver share one
  * clock) and returned in milliseconds.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
@@ -503,22 +504,46 @@ async function pushInterleaved(params: {
   slices: number;
   sliceSec: number;
   rate: number;
+  /** Per key, the file its server logs its GC pauses to (bench/lib/gc-log.mjs), if any. */
+  serverGcLogs?: (string | null)[];
 }) {
   const samples = params.keys.map((): number[] => []);
+  /** Per key, every sample's [start, latency] and its slices' [begin, end], for the server's pauses. */
+  const timed = params.keys.map((): [number, number][] => []);
+  const windows = params.keys.map((): [number, number][] => []);
   // The samples no GC pause of this process overlapped: what the server alone took.
   const gcClear = params.keys.map((): number[] => []);
-  const totals = params.keys.map(() => ({ sent: 0, lost: 0, errors: 0, gcMs: 0, gcMaxMs: 0 }));
+  const totals = params.keys.map(() => ({
+    sent: 0,
+    lost: 0,
+    errors: 0,
+    gcMs: 0,
+    gcMaxMs: 0,
+    loadCpuMs: 0,
+    sideMs: 0,
+  }));
+  // How late this process's timers ran during each side's slices: a frame that arrives while
+  // the load process is busy (an HTTP client per product send) waits as long, and counts.
+  const lag = params.keys.map(() => monitorEventLoopDelay({ resolution: 1 }));
   for (let turn = 0; turn < params.slices; turn++) {
     for (let k = 0; k < params.keys.length; k++) {
       const i = (k + turn) % params.keys.length;
       const begin = now();
+      const cpu = process.cpuUsage();
+      lag[i]!.enable();
       const run = await pushRun({
         key: params.keys[i]!,
         durationSec: params.sliceSec,
         rate: params.rate,
       });
+      lag[i]!.disable();
+      const { user, system } = process.cpuUsage(cpu);
       const end = now();
-      for (const v of run.latencies) samples[i]!.push(v);
+      windows[i]!.push([begin, end]);
+      run.latencies.forEach((v, j) => {
+        samples[i]!.push(v);
+        timed[i]!.push([run.startedAt[j]!, v]);
+      });
       const pauses = gcPauses.filter((pause) => pause.start + pause.duration >= begin);
       run.latencies.forEach((v, j) => {
         const t0 = run.startedAt[j]!;
@@ -531,6 +556,8 @@ async function pushInterleaved(params: {
       total.sent += run.sent;
       total.lost += run.lost;
       total.errors += run.errors;
+      total.loadCpuMs += (user + system) / 1000;
+      total.sideMs += end - begin;
       for (const pause of gcPauses) {
         if (pause.start < begin || pause.start > end) continue;
         total.gcMs += pause.duration;
@@ -538,12 +565,51 @@ async function pushInterleaved(params: {
       }
     }
   }
+  // The last pause's line may still be on its way.
+  await sleep(100);
   return Object.fromEntries(
     params.keys.map((key, i) => [
       key,
-      { ...totals[i]!, ...latencySummary(samples[i]!), gcClear: latencySummary(gcClear[i]!) },
+      {
+        ...totals[i]!,
+        ...latencySummary(samples[i]!),
+        gcClear: latencySummary(gcClear[i]!),
+        loadLagP99Ms: lag[i]!.percentile(99) / 1e6,
+        serverGc: serverGcOf(params.serverGcLogs?.[i] ?? null, windows[i]!, timed[i]!),
+      },
     ]),
   );
+}
+
+/**
+ * A server's GC pauses during a side's slices (from its gc-log file, on this
+ * process's clock): how many, their total and longest, how many samples one
+ * overlapped, and the p50/p99 of the samples none did.
+ */
+function serverGcOf(
+  file: string | null,
+  windows: readonly [number, number][],
+  timed: readonly [number, number][],
+) {
+  if (file === null) return null;
+  const pauses = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [start, duration] = line.split(' ').map(Number) as [number, number];
+      return { start: start - performance.timeOrigin, duration };
+    });
+  const during = pauses.filter((p) => windows.some(([b, e]) => p.start >= b && p.start <= e));
+  const clear = timed
+    .filter(([t0, v]) => !pauses.some((p) => p.start < t0 + v && p.start + p.duration > t0))
+    .map(([, v]) => v);
+  return {
+    pauses: during.length,
+    totalMs: during.reduce((a, p) => a + p.duration, 0),
+    maxMs: Math.max(0, ...during.map((p) => p.duration)),
+    overlapped: timed.length - clear.length,
+    clear: latencySummary(clear),
+  };
 }
 
 /** One open- or closed-loop run over a push set; the raw latencies (ms) of what arrived. */

@@ -16,7 +16,11 @@
  * two groups (8.19, 6.88, 5.33 against 1.36, 1.46 in one run) with the
  * relay's own p99 varying 4× from round to round.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Ctx, Scenario } from '../lib/context.js';
+import { BENCH_DIR } from '../lib/proc.js';
 import {
   type ProductServer,
   registerUsers,
@@ -24,7 +28,7 @@ import {
   startProduct,
 } from '../lib/product.js';
 import { row, side } from '../lib/report.js';
-import { round } from '../lib/stats.js';
+import { median, round } from '../lib/stats.js';
 
 const PAIRS = 8;
 const PRODUCT_KEYS = ['product', 'product-info'] as const;
@@ -41,15 +45,46 @@ interface Interleaved {
   errors: number;
   gcMs: number;
   gcMaxMs: number;
+  /** The load process's CPU time during the side's slices, and their length. */
+  loadCpuMs: number;
+  sideMs: number;
+  /** p99 of how late the load process's timers ran during the side's slices (1 ms resolution). */
+  loadLagP99Ms: number;
   p50: number;
   p99: number;
   n: number;
   /** The same over the samples no load-generator GC pause overlapped. */
   gcClear: { p50: number; p99: number; n: number };
+  /** The server's own GC pauses during the side's slices (bench/lib/gc-log.mjs). */
+  serverGc: {
+    pauses: number;
+    totalMs: number;
+    maxMs: number;
+    /** Samples a server pause overlapped. */
+    overlapped: number;
+    /** p50/p99 over the samples none did. */
+    clear: { p50: number; p99: number; n: number };
+  };
 }
 
 const gcText = (results: readonly Interleaved[]) =>
   results.map((r) => `${round(r.gcMs, 1)}/${round(r.gcMaxMs, 1)}`).join(', ');
+
+const loadText = (results: readonly Interleaved[]) =>
+  results
+    .map((r) => `${Math.round((100 * r.loadCpuMs) / r.sideMs)} % / ${round(r.loadLagP99Ms, 2)} ms`)
+    .join(', ');
+
+const serverGcText = (results: readonly Interleaved[]) =>
+  results
+    .map(
+      ({ serverGc: g, n }) =>
+        `${g.pauses} pauses ${round(g.totalMs, 1)}/${round(g.maxMs, 1)} ms, ${g.overlapped}/${n} samples`,
+    )
+    .join('; ');
+
+/** Each server writes its GC pauses to a file of its own, which the load worker reads. */
+const GC_LOG_FLAGS = ['--import', join(BENCH_DIR, 'lib/gc-log.mjs')] as const;
 
 interface Pushed {
   sent: number;
@@ -66,8 +101,17 @@ export const pushScenario: Scenario = {
   title: 'Message push latency at 20 % load vs bare ws relay',
   async run(ctx: Ctx) {
     const { settings } = ctx;
+    const gcDir = mkdtempSync(join(tmpdir(), 'bench-push-gc-'));
+    let gcLogs = 0;
+    const gcLog = () => join(gcDir, `${++gcLogs}.log`);
     const product = await startProduct({ name: 'product (memory)' });
-    const relay = await startBaselineServer('bench/baselines/ws-relay.ts', 'bare ws relay');
+    const relayGcLog = gcLog();
+    const relay = await startBaselineServer(
+      'bench/baselines/ws-relay.ts',
+      'bare ws relay',
+      { BENCH_GC_LOG: relayGcLog },
+      { nodeFlags: GC_LOG_FLAGS },
+    );
     const load = await ctx.loadWorker();
     try {
       const users = await registerUsers(product.url, PAIRS * 2);
@@ -105,12 +149,23 @@ export const pushScenario: Scenario = {
       const logging = { env: { LOG_LEVEL: 'info' }, discardStdout: true } as const;
       const warmFresh = settings.quick ? settings.warmupSec : WARMUP_FRESH_SEC;
       let servers: ProductServer[] = [];
+      let serverGcLogs: string[] = [];
       const freshProducts = async () => {
         for (const key of PRODUCT_KEYS) await load.call('closePush', { key });
         await Promise.all(servers.map((server) => server.stop()));
+        serverGcLogs = [gcLog(), gcLog()];
         servers = [
-          await startProduct({ name: 'product (memory)' }),
-          await startProduct({ name: 'product (memory, LOG_LEVEL=info)', ...logging }),
+          await startProduct({
+            name: 'product (memory)',
+            env: { BENCH_GC_LOG: serverGcLogs[0]! },
+            nodeFlags: GC_LOG_FLAGS,
+          }),
+          await startProduct({
+            name: 'product (memory, LOG_LEVEL=info)',
+            ...logging,
+            env: { ...logging.env, BENCH_GC_LOG: serverGcLogs[1]! },
+            nodeFlags: GC_LOG_FLAGS,
+          }),
         ];
         for (const [i, key] of PRODUCT_KEYS.entries()) {
           const fresh = await registerUsers(servers[i]!.url, PAIRS * 2);
@@ -141,7 +196,13 @@ export const pushScenario: Scenario = {
           await freshProducts();
           const turns = await load.call<Record<(typeof keys)[number], Interleaved>>(
             'pushInterleaved',
-            { keys, slices, sliceSec: perSide / slices, rate },
+            {
+              keys,
+              slices,
+              sliceSec: perSide / slices,
+              rate,
+              serverGcLogs: [serverGcLogs[0]!, relayGcLog, serverGcLogs[1]!],
+            },
           );
           p.push(turns.product);
           b.push(turns.bare);
@@ -201,6 +262,9 @@ export const pushScenario: Scenario = {
         `samples per side and round: ${p.map((r) => r.n).join(', ')} (product), ${b.map((r) => r.n).join(', ')} (relay), in ${slices} slices of ${round(perSide / slices, 2)} s taking turns with the other sides`,
         `load generator GC during each side's slices, per round (total / longest pause, ms): product ${gcText(p)}; relay ${gcText(b)}; product at info ${gcText(i)}`,
         `samples no load-generator GC pause overlapped, per round: ${p.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (product), ${b.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (relay); their p99 per round: product ${p.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms, relay ${b.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms (the load process's own pauses are not what the tail measures when the two agree with the p99s above)`,
+        `load process during each side's slices, per round (CPU busy / p99 of its event-loop lag): product ${loadText(p)}; relay ${loadText(b)}; product at info ${loadText(i)}`,
+        `server GC pauses during each side's slices, per round (count, total/longest, samples one overlapped): product ${serverGcText(p)} | relay ${serverGcText(b)} | product at info ${serverGcText(i)}`,
+        `p99 over the samples no server GC pause overlapped, per round: product ${p.map((r) => round(r.serverGc.clear.p99, 2)).join(', ')} ms, relay ${b.map((r) => round(r.serverGc.clear.p99, 2)).join(', ')} ms, product at info ${i.map((r) => round(r.serverGc.clear.p99, 2)).join(', ')} ms; median of the per-round ratios ${round(median(p.map((r, n) => r.serverGc.clear.p99 / b[n]!.serverGc.clear.p99)), 2)} (at info ${round(median(i.map((r, n) => r.serverGc.clear.p99 / b[n]!.serverGc.clear.p99)), 2)}). Where this meets the target and the row does not, the tail the row measures is the product server's own GC pauses: young-generation scavenges, more frequent than the relay's because a send allocates more than a relayed frame, and longer because the memory store keeps every message.`,
         `Both sides run at the same absolute rate (20 % of the product capacity); each round starts fresh product servers, warmed up ${warmFresh} s at the rate (the memory store keeps every message in the heap). The product path is an HTTP request (token check, validation, store write, event log, conversation update) and then the push; the relay path is one socket frame in and one out.`,
       ];
       const profiles = [];
@@ -237,6 +301,7 @@ export const pushScenario: Scenario = {
       await load.call('closePush', { key: 'product' }).catch(() => {});
       await load.call('closePush', { key: 'bare' }).catch(() => {});
       await Promise.all([load.stop(), product.stop(), relay.stop()]);
+      rmSync(gcDir, { recursive: true, force: true });
     }
   },
 };
