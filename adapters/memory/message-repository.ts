@@ -1,5 +1,5 @@
 /** @module In-memory messages. */
-import type { Message, MessageRepository } from '../../core/index.js';
+import type { Message, MessageCursor, MessageRepository } from '../../core/index.js';
 import { compareMessages } from '../../core/index.js';
 
 export function createMemoryMessageRepository(): MessageRepository {
@@ -38,10 +38,12 @@ export function createMemoryMessageRepository(): MessageRepository {
       return pairs.has(`${senderId}>${receiverId}`);
     },
     async countAfter(conversationId, senderId, receiverId, after) {
+      const list = byConversation.get(conversationId) ?? [];
       let count = 0;
-      for (const m of byConversation.get(conversationId) ?? []) {
-        if (m.senderId !== senderId || m.receiverId !== receiverId) continue;
-        if (after === null || compareMessages(m, after) > 0) count++;
+      // Only the messages after the cursor are looked at: an unread tail is short.
+      for (let i = after === null ? 0 : countBefore(list, after, true); i < list.length; i++) {
+        const m = list[i]!;
+        if (m.senderId === senderId && m.receiverId === receiverId) count++;
       }
       return count;
     },
@@ -58,13 +60,24 @@ export function createMemoryMessageRepository(): MessageRepository {
     },
     async listInConversation(conversationId, { limit, offset, before }) {
       const list = byConversation.get(conversationId) ?? [];
-      const newestFirst = list.slice().reverse();
-      const older = before
-        ? newestFirst.filter(
-            (m) => compareMessages(m, { createdAt: before.createdAt, id: before.id }) < 0,
-          )
-        : newestFirst;
-      return older.slice(offset, offset + limit);
+      // Newest first, from the last message older than `before`: a page costs its own length.
+      const end = (before ? countBefore(list, before, false) : list.length) - offset;
+      const page: Message[] = [];
+      for (let i = end - 1; i >= 0 && page.length < limit; i--) page.push(list[i]!);
+      return page;
     },
   };
+}
+
+/** How many messages of `list` (in order) come before `cursor`; with `orAt`, also the one at it. */
+function countBefore(list: readonly Message[], cursor: MessageCursor, orAt: boolean): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const order = compareMessages(list[mid]!, cursor);
+    if (order < 0 || (orAt && order === 0)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
