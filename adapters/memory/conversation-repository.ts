@@ -18,6 +18,9 @@ interface Row {
 export function createMemoryConversationRepository(ids: IdGenerator): ConversationRepository {
   const byPair = new Map<string, Row>();
   const byId = new Map<string, Row>();
+  /** Each user's conversations, so a user's list or peers never walk everyone's. */
+  const byUser = new Map<UserId, Set<Row>>();
+  const rowsOf = (userId: UserId): Iterable<Row> => byUser.get(userId) ?? [];
 
   return {
     async ensure(a, b) {
@@ -28,6 +31,11 @@ export function createMemoryConversationRepository(ids: IdGenerator): Conversati
         row = { id: ids.newId() as ConversationId, participants, lastMessage: null };
         byPair.set(key, row);
         byId.set(row.id, row);
+        for (const userId of new Set(participants)) {
+          const rows = byUser.get(userId);
+          if (rows) rows.add(row);
+          else byUser.set(userId, new Set([row]));
+        }
       }
       return row.id;
     },
@@ -43,8 +51,8 @@ export function createMemoryConversationRepository(ids: IdGenerator): Conversati
     },
     async listForUser(userId, { limit, offset }) {
       const mine: Conversation[] = [];
-      for (const row of byId.values()) {
-        if (row.lastMessage !== null && row.participants.includes(userId)) {
+      for (const row of rowsOf(userId)) {
+        if (row.lastMessage !== null) {
           mine.push({ id: row.id, participants: row.participants, lastMessage: row.lastMessage });
         }
       }
@@ -56,10 +64,15 @@ export function createMemoryConversationRepository(ids: IdGenerator): Conversati
       if (!row) return;
       byId.delete(conversationId);
       byPair.delete(row.participants.join(':'));
+      for (const userId of row.participants) {
+        const rows = byUser.get(userId);
+        rows?.delete(row);
+        if (rows?.size === 0) byUser.delete(userId);
+      }
     },
     async peersOf(userId) {
       const peers = new Set<UserId>();
-      for (const row of byId.values()) {
+      for (const row of rowsOf(userId)) {
         const [a, b] = row.participants;
         if (a === userId && b !== userId) peers.add(b);
         else if (b === userId && a !== userId) peers.add(a);
