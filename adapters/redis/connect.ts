@@ -175,7 +175,8 @@ export async function withRedisErrors<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-function isReplyError(error: unknown): boolean {
+/** An error Redis itself answered (a script bug), as opposed to a connection failure. */
+export function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplyError';
 }
 

@@ -6,7 +6,8 @@
  * use cases: `ringTimeout` for overdue calls, `presenceConnectionClosed` and
  * `connectionClosed` for the connections of a dead instance, and
  * `connectionRestored` for this instance's own connections after Redis lost
- * them.
+ * them. `scheduler(local)` makes the scheduler port cluster-wide over this
+ * process's timers (scheduler.ts).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -29,6 +30,7 @@ import {
   createRedisPresenceSubscriptions,
   type RedisPresenceSubscriptions,
 } from './presence-subscriptions.js';
+import { createRedisScheduler, type LocalScheduler, type RedisScheduler } from './scheduler.js';
 import { createRedisSessionEvents, type RedisSessionEvents } from './session-events.js';
 
 export interface RedisBackplaneOptions {
@@ -61,6 +63,13 @@ export interface RedisBackplane {
   readonly presenceQueue: KeyedQueue;
   /** Ended device sessions, heard by every instance (listening from the moment this resolves). */
   readonly sessionEvents: RedisSessionEvents;
+  /**
+   * The scheduler port over `local`'s timers, with replacement and `cancel`
+   * cluster-wide: of the tasks scheduled under one key on any instance, only
+   * the last runs, unless cancelled on any instance. Closed (if its owner did
+   * not close it first) before the connections.
+   */
+  scheduler(local: LocalScheduler): RedisScheduler;
   /** Joins the cluster (first heartbeat) and starts sweeping, with the composition's `deps`. */
   start(deps: Deps): Promise<void>;
   /** `up` when both connections are ready and the server answers a PING. */
@@ -105,6 +114,7 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
   await sessionEvents.start();
   const callQueue = lockedQueue(keys.callLock, 'a call');
   const presenceQueue = lockedQueue(keys.presenceLock, "a user's presence");
+  const schedulers: RedisScheduler[] = [];
   let sweeper: ClusterSweeper | null = null;
   let closing: Promise<void> | undefined;
 
@@ -118,6 +128,17 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
     callQueue,
     presenceQueue,
     sessionEvents,
+    scheduler(local) {
+      const scheduler = createRedisScheduler({
+        client,
+        keys,
+        instanceId,
+        local,
+        ...(logger === undefined ? {} : { logger }),
+      });
+      schedulers.push(scheduler);
+      return scheduler;
+    },
     async start(deps) {
       sweeper = createClusterSweeper({
         redis: client,
@@ -163,6 +184,7 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
     },
     close() {
       closing ??= (async () => {
+        await Promise.all(schedulers.map((scheduler) => scheduler.close()));
         await sweeper?.stop();
         notifier.close();
         sessionEvents.close();

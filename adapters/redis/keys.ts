@@ -44,6 +44,11 @@ export interface RedisKeys {
   /** Set of the connections (`userId\0connectionId`) following `target`; `followersPrefix + target`. */
   followers(target: string): string;
   readonly followersPrefix: string;
+  /**
+   * The token of the task last scheduled under a scheduler key
+   * (`task:<key>`); blank once cancelled or run (scheduler.ts).
+   */
+  task(key: string): string;
   /** The pub/sub channel on which every instance hears of ended device sessions. */
   readonly sessionsEndedChannel: string;
   /** The pub/sub channel of one user's pushes. */
@@ -77,6 +82,7 @@ export function createRedisKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys 
       `${prefix}subscriptions:${memberOf(userId, connectionId)}`,
     followers: (target) => followersPrefix + target,
     followersPrefix,
+    task: (key) => `${prefix}task:${key}`,
     sessionsEndedChannel: `${prefix}sessions-ended`,
     userChannel: (userId) => userChannelPrefix + userId,
     userChannelPrefix,

@@ -342,6 +342,24 @@ return 1
   },
 
   /**
+   * KEYS: a scheduled task's key. ARGV: the task's token. Whether the task due
+   * now may run: 1 when the key still holds its token (blanked, keeping its
+   * TTL: the task is done), 0 when a later `schedule` or a `cancel` on any
+   * instance changed it, 2 when Redis no longer holds the key (expired or
+   * lost): nothing says the task was replaced.
+   */
+  mcClaimTask: {
+    keys: 1,
+    lua: `
+local current = redis.call('GET', KEYS[1])
+if not current then return 2 end
+if current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], '', 'KEEPTTL')
+return 1
+`,
+  },
+
+  /**
    * KEYS: this instance's :alive, instances, :conns. ARGV: instanceId.
    * Leaves the cluster: the heartbeat goes at once (a connection left behind
    * is cleaned up by the next sweep of any peer); 1 when nothing was left.

@@ -25,7 +25,9 @@ describe('Shutdown', () => {
     for (const [key, name] of [
       [TOKENS.passwords, 'passwords'],
       [TOKENS.database, 'database'],
+      [TOKENS.cluster, 'cluster'],
       [TOKENS.hub, 'hub'],
+      [TOKENS.scheduler, 'scheduler'],
       [TOKENS.pushes, 'pushes'],
       [TOKENS.http, 'http'],
     ] as const) {
@@ -38,7 +40,12 @@ describe('Shutdown', () => {
       'http ends',
       'hub ends',
       'pushes starts',
+      'scheduler starts',
       'pushes ends',
+      'scheduler ends',
+      // The scheduler's last task claims its key in Redis before the connection closes.
+      'cluster starts',
+      'cluster ends',
       'database starts',
       'database ends',
       'passwords starts',

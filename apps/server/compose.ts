@@ -145,7 +145,7 @@ export const TOKENS = {
   notifier: token<MemoryNotifier>('Notifier'),
   signatures: token<SignatureVerifier>('SignatureVerifier'),
   callState: token<CallStateStore>('CallStateStore'),
-  scheduler: token<Scheduler>('Scheduler'),
+  scheduler: token<Scheduler & Closable>('Scheduler'),
   sessionEvents: token<LocalSessionEvents>('SessionEvents'),
   phoneVerifier: token<PhoneVerifier | null>('PhoneVerifier'),
   pushes: token<PushDispatcher>('PushDispatcher'),
@@ -167,7 +167,9 @@ const CLOSING_ORDER: readonly (readonly symbol[])[] = [
   // sockets get 1001 and their presence and call cleanup runs, on open stores.
   [TOKENS.http, TOKENS.hub],
   // In-flight pushes may still delete dead registrations: before the store closes.
-  [TOKENS.pushes],
+  // Pending scheduled tasks are dropped once no socket is left to refresh or
+  // cancel them; one already running finishes on open stores and Redis.
+  [TOKENS.pushes, TOKENS.scheduler],
   // After the sockets closed: this instance's departures are announced, and the
   // sweeper stops before the store it sweeps.
   [TOKENS.cluster],
@@ -333,7 +335,15 @@ function registerPorts(container: DependencyContainer, config: Config): void {
   register(TOKENS.notifier, (c) => cluster(c)?.notifier ?? createMemoryNotifier());
   register(TOKENS.signatures, () => createLibsignalSignatureVerifier());
   register(TOKENS.callState, (c) => cluster(c)?.callState ?? createMemoryCallStateStore());
-  register(TOKENS.scheduler, () => createTimerScheduler());
+  // With Redis, the last task scheduled under a key on any instance is the one that runs.
+  register(TOKENS.scheduler, (c) => {
+    const timers = createTimerScheduler();
+    const backplane = cluster(c);
+    const scheduler =
+      backplane?.scheduler(timers) ??
+      Object.assign(timers, { close: async () => timers.cancelAll() });
+    return get(c, TOKENS.shutdown).own(TOKENS.scheduler, scheduler);
+  });
   register(TOKENS.sessionEvents, (c) => cluster(c)?.sessionEvents ?? createMemorySessionEvents());
   register(TOKENS.phoneVerifier, (c) => createPhoneVerifier(config, get(c, TOKENS.logger)));
   register(TOKENS.pushes, (c) => get(c, TOKENS.shutdown).own(TOKENS.pushes, createPushSender(c)));

@@ -4,13 +4,16 @@
  * partner on B, unlogged; an `active` not refreshed is ended by the server
  * after the timeout; nothing reaches a user who shares no conversation with
  * the typist; and `typingIndicators` off, set on the other instance,
- * silences typing both ways.
+ * silences typing both ways. A typist whose frames go through both
+ * instances (two devices, or one that reconnected elsewhere) is ended once,
+ * after the last refresh or at the `active: false`, wherever each went.
  *
  * "Nothing arrived" is proven, not waited for: after the frame that must be
  * dropped, the typist's socket makes a round trip (the server handled it)
  * and a message follows from the same instance; the receiver gets the
  * message, and no typing frame before or shortly after it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TYPING_TIMEOUT_MS } from '../../core/use-cases/sync/send-typing.js';
 import { useCluster } from '../support/cluster.js';
@@ -148,4 +151,63 @@ describe('typing between two instances', () => {
     bobOnB.send('typing', { to: alice.userId, active: true });
     await aliceOnA.waitFor(frameOf('typing', { from: bob.userId, active: true }));
   });
+});
+
+describe('typing through both instances', () => {
+  /** Alice with a device on each instance, and Bob on B, sharing a conversation. */
+  async function typistOnBoth() {
+    const alice = await registerUser(a.url, 'Alice');
+    const bob = await registerUser(b.url, 'Bob');
+    const aliceOnA = await cluster.connect(alice, a);
+    const aliceOnB = await cluster.connect(alice, b);
+    const bobOnB = await cluster.connect(bob, b);
+    await send(a, alice, bob, 'hi');
+    await bobOnB.waitFor(frameOf('new-message', { content: 'hi' }));
+    const typingSeen = () =>
+      bobOnB.frames
+        .filter(frameOf('typing', { from: alice.userId }))
+        .map((frame) => frame.payload.active);
+    return { alice, bob, aliceOnA, aliceOnB, bobOnB, typingSeen };
+  }
+
+  it('ends once, the timeout after the last refresh, when the refreshes alternate between instances', async () => {
+    const { bob, aliceOnA, aliceOnB, bobOnB, alice, typingSeen } = await typistOnBoth();
+    // Each refresh comes before the previous one's timeout would end it.
+    const refreshEveryMs = (TYPING_TIMEOUT_MS * 2) / 3;
+    const started = Date.now();
+    let last = started;
+    for (const [i, device] of [aliceOnA, aliceOnB, aliceOnA].entries()) {
+      await sleep(Math.max(0, started + i * refreshEveryMs - Date.now()));
+      last = Date.now();
+      device.send('typing', { to: bob.userId, active: true });
+      await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
+    }
+    const ended = await bobOnB.waitFor(
+      frameOf('typing', { from: alice.userId, active: false }),
+      TYPING_TIMEOUT_MS + 3_000,
+    );
+    const elapsed = Date.now() - last;
+    expect(ended.payload).toEqual({ from: alice.userId, active: false });
+    // Nothing ended it while Alice kept refreshing, through either instance.
+    expect(typingSeen()).toEqual([true, true, true, false]);
+    expect(elapsed).toBeGreaterThanOrEqual(TYPING_TIMEOUT_MS - 250);
+    expect(elapsed).toBeLessThan(TYPING_TIMEOUT_MS + 3_000);
+    // And no instance ends it a second time.
+    await bobOnB.expectNoFrame(frameOf('typing', { from: alice.userId }), 1_500);
+  }, 30_000);
+
+  it('ends once at an `active: false` through the other instance, with nothing after the timeout', async () => {
+    const { bob, aliceOnA, aliceOnB, bobOnB, alice, typingSeen } = await typistOnBoth();
+    const started = Date.now();
+    aliceOnA.send('typing', { to: bob.userId, active: true });
+    await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
+    aliceOnB.send('typing', { to: bob.userId, active: false });
+    await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: false }));
+    // Past the timeout of the `active: true` handled on A, and a margin.
+    await bobOnB.expectNoFrame(
+      frameOf('typing', { from: alice.userId }),
+      started + TYPING_TIMEOUT_MS + 1_500 - Date.now(),
+    );
+    expect(typingSeen()).toEqual([true, false]);
+  }, 30_000);
 });
