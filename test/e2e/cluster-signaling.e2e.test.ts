@@ -1,9 +1,12 @@
 /**
  * Three server processes sharing MongoDB and Redis behave like one (API.md
  * §8): message pushes, a full call, busy, the accept race, glare and
- * presence, with the parties on different instances. Also measures what a
+ * presence, and the ring timeout (the caller's instance's own timer, which
+ * a callee's accept on another instance drops: scheduler.ts), with the
+ * parties on different instances. Also measures what a
  * cross-instance relay costs compared with a same-instance one.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { historyWhen, useCluster } from '../support/cluster.js';
@@ -196,6 +199,34 @@ describe('calls across instances', () => {
         ),
       );
       expect(refused.reduce((x: number, y) => x + y, 0)).toBe(1);
+    }
+  });
+
+  it('ends an unanswered call once at its ring timeout, and an answered one not at all', async () => {
+    const ringSec = 2;
+    const quick = await cluster.start('D', { CALL_RING_TIMEOUT: String(ringSec) });
+    const [caller, callee] = [await user('Caller', quick), await user('Callee', b)];
+    const onD = await cluster.connect(caller, quick);
+    const onB = await cluster.connect(callee, b);
+    const started = Date.now();
+    await ring(onD, callee, [onB], 'unanswered');
+    const timeout = { callId: 'unanswered', reason: 'timeout' };
+    expect((await onD.waitFor(frameOf('call-ended'), 5_000)).payload).toEqual(timeout);
+    const elapsed = Date.now() - started;
+    expect((await onB.waitFor(frameOf('call-ended'), 1_000)).payload).toEqual(timeout);
+    // The caller's instance's timer, not the sweep of overdue calls (up to a second later).
+    expect(elapsed).toBeGreaterThanOrEqual(ringSec * 1000 - 50);
+    expect(elapsed).toBeLessThan(ringSec * 1000 + 500);
+
+    // Accepted on B: the timer on D comes due after the accept and ends nothing.
+    await ring(onD, callee, [onB], 'answered');
+    onB.send('call-accepted', { callId: 'answered' });
+    await onD.waitFor(frameOf('call-accepted', { callId: 'answered' }));
+    await sleep(ringSec * 1000 + 500);
+    onB.send('call-ended', { callId: 'answered' });
+    await onD.waitFor(frameOf('call-ended', { callId: 'answered', reason: 'hangup' }));
+    for (const socket of [onD, onB]) {
+      expect(socket.frames.filter(frameOf('call-ended', { reason: 'timeout' }))).toHaveLength(1);
     }
   });
 
