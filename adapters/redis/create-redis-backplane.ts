@@ -66,8 +66,8 @@ export interface RedisBackplane {
   /**
    * The scheduler port over `local`'s timers, with replacement and `cancel`
    * cluster-wide: of the tasks scheduled under one key on any instance, only
-   * the last runs, unless cancelled on any instance. Closed (if its owner did
-   * not close it first) before the connections.
+   * the last runs, unless cancelled on any instance. Its owner closes it
+   * before the backplane (its last task claims its key on the connection).
    */
   scheduler(local: LocalScheduler): RedisScheduler;
   /** Joins the cluster (first heartbeat) and starts sweeping, with the composition's `deps`. */
@@ -114,7 +114,6 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
   await sessionEvents.start();
   const callQueue = lockedQueue(keys.callLock, 'a call');
   const presenceQueue = lockedQueue(keys.presenceLock, "a user's presence");
-  const schedulers: RedisScheduler[] = [];
   let sweeper: ClusterSweeper | null = null;
   let closing: Promise<void> | undefined;
 
@@ -128,17 +127,14 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
     callQueue,
     presenceQueue,
     sessionEvents,
-    scheduler(local) {
-      const scheduler = createRedisScheduler({
+    scheduler: (local) =>
+      createRedisScheduler({
         client,
         keys,
         instanceId,
         local,
         ...(logger === undefined ? {} : { logger }),
-      });
-      schedulers.push(scheduler);
-      return scheduler;
-    },
+      }),
     async start(deps) {
       sweeper = createClusterSweeper({
         redis: client,
@@ -184,7 +180,6 @@ export async function openRedisBackplane(options: RedisBackplaneOptions): Promis
     },
     close() {
       closing ??= (async () => {
-        await Promise.all(schedulers.map((scheduler) => scheduler.close()));
         await sweeper?.stop();
         notifier.close();
         sessionEvents.close();
