@@ -540,13 +540,11 @@ async function pushInterleaved(params: {
       const { user, system } = process.cpuUsage(cpu);
       const end = now();
       windows[i]!.push([begin, end]);
-      run.latencies.forEach((v, j) => {
-        samples[i]!.push(v);
-        timed[i]!.push([run.startedAt[j]!, v]);
-      });
       const pauses = gcPauses.filter((pause) => pause.start + pause.duration >= begin);
       run.latencies.forEach((v, j) => {
         const t0 = run.startedAt[j]!;
+        samples[i]!.push(v);
+        timed[i]!.push([t0, v]);
         const overlapped = pauses.some(
           (pause) => pause.start < t0 + v && pause.start + pause.duration > t0,
         );
