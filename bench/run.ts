@@ -7,7 +7,7 @@
  * Options: `--quick`, `--rounds N`, `--seconds S` (one timed measurement),
  * `--profile` (always profile the product), `--no-profile` (never; default:
  * profile a scenario whose target was missed), `--out NAME` (results file
- * name). Scenario ids: http, db, claims, storm, push, replay, senders, relay, cross, memory, login.
+ * name). Scenario ids: http, anatomy, db, claims, storm, push, replay, senders, relay, cross, memory, login.
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createContext, type Scenario, type Settings } from './lib/context.js';
 import { BENCH_DIR, machineInfo, productRevision, REPO_ROOT } from './lib/proc.js';
 import { type ScenarioResult, toMarkdown, writeResults } from './lib/report.js';
+import { anatomyScenario } from './scenarios/anatomy.js';
 import { claimsScenario } from './scenarios/claims.js';
 import { crossScenario } from './scenarios/cross.js';
 import { dbScenario } from './scenarios/db.js';
@@ -30,6 +31,7 @@ import { stormScenario } from './scenarios/storm.js';
 
 const SCENARIOS: readonly Scenario[] = [
   httpScenario,
+  anatomyScenario,
   dbScenario,
   claimsScenario,
   stormScenario,
