@@ -1,6 +1,8 @@
 /** @module The steps of bench/baselines/product-steps.ts, in order, with what each adds. */
 export const STEPS = ['hono', 'edge', 'auth', 'route', 'metrics', 'app'] as const;
 export type Step = (typeof STEPS)[number];
+/** Not a step of the ladder: a bare Hono route reading the user through the product's store (the `db` scenario). */
+export const READ_STEP = 'read';
 
 export const STEP_NOTES: Readonly<Record<Step | 'product', string>> = {
   hono: 'a bare Hono route answering the profile JSON built once',

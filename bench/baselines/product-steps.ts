@@ -14,6 +14,12 @@
  * - `app`: the whole `createHttpApp` (every route group in the router,
  *   metrics, the error and not-found handlers).
  *
+ * Apart from the ladder, `read` is a bare Hono route that reads the user
+ * named in the path through the product's store (on MongoDB: the
+ * repository's `findOne`) and answers its profile: no edge, no token. The
+ * `db` scenario sets it beside the driver loop, as the floor of any HTTP
+ * route doing that read.
+ *
  * The graph (memory store, token service) is the product's `compose`, so
  * tokens and reads are the product's; its own server listens on an
  * ephemeral port only to register the bench user, which
@@ -32,12 +38,14 @@ import { createPrometheusMetrics } from '../../adapters/metrics/prometheus-metri
 import { serializeProfile } from '../../adapters/wire/serialize.js';
 import { compose } from '../../apps/server/compose.js';
 import { loadConfig } from '../../apps/server/config.js';
-import { toProfile } from '../../core/index.js';
+import { toProfile, type UserId } from '../../core/index.js';
 import { PORT } from './json-body.js';
-import { STEPS } from './product-steps-list.js';
+import { READ_STEP, STEPS } from './product-steps-list.js';
 
 const step = process.env.STEP ?? '';
-if (!(STEPS as readonly string[]).includes(step)) throw new Error(`STEP must be one of ${STEPS}`);
+if (!(STEPS as readonly string[]).includes(step) && step !== READ_STEP) {
+  throw new Error(`STEP must be one of ${STEPS}, ${READ_STEP}`);
+}
 
 const composition = await compose(loadConfig({ ...process.env, PORT: '0' }));
 const { deps } = composition;
@@ -49,7 +57,8 @@ const user = await new Promise<{ userId: string; token: string }>((resolve, reje
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        phoneNumber: '+15550000001',
+        // A number of its own: the database may hold the product's bench users.
+        phoneNumber: `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
         displayName: 'Bench steps',
         password: 'benchmark password 0123',
       }),
@@ -59,7 +68,7 @@ const user = await new Promise<{ userId: string; token: string }>((resolve, reje
     else resolve(body);
   });
 });
-const caller = await deps.users.findById(user.userId as never);
+const caller = await deps.users.findById(user.userId as UserId);
 if (caller === null) throw new Error('the bench user is missing');
 const PROFILE = serializeProfile(toProfile(caller));
 
@@ -75,6 +84,13 @@ function stepApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   if (step === 'hono') {
     app.get('/api/users/:userId/profile', (c) => c.json(PROFILE, 200));
+    return app;
+  }
+  if (step === READ_STEP) {
+    app.get('/api/users/:userId/profile', async (c) => {
+      const user = await deps.users.findById(c.req.param('userId') as UserId);
+      return user === null ? c.notFound() : c.json(serializeProfile(toProfile(user)), 200);
+    });
     return app;
   }
   const observer =

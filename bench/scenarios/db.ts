@@ -1,11 +1,21 @@
 /**
  * @module The same authenticated profile route with the MongoDB store
  * (FerretDB unless MONGODB_URI is set), against a driver-only loop of
- * `findOne({ _id })` on the same users collection at the same concurrency.
+ * `findOne({ _id })` on the same users collection at the same concurrency;
+ * and, for information, a bare Hono route doing that read through the
+ * product's store (bench/baselines/product-steps.ts, `STEP=read`): the floor
+ * of any HTTP route that answers from one `findOne`.
  */
+import { READ_STEP } from '../baselines/product-steps-list.js';
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { withCpu } from '../lib/proc.js';
-import { registerUser, startProduct } from '../lib/product.js';
+import {
+  api,
+  BENCH_JWT_SECRET,
+  registerUser,
+  startBaselineServer,
+  startProduct,
+} from '../lib/product.js';
 import { row, side } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 
@@ -36,15 +46,30 @@ export const dbScenario: Scenario = {
     const product = await startProduct({ name: 'product (mongo)', env: { MONGODB_URI: uri } });
     const load = await ctx.loadWorker();
     const driver = await ctx.serverWorker('baselines/db-worker.ts', 'driver findOne loop');
+    const floor = await startBaselineServer(
+      'bench/baselines/product-steps.ts',
+      'bare Hono route reading through the product store',
+      {
+        STEP: READ_STEP,
+        NODE_ENV: 'test',
+        RATE_LIMITS: 'off',
+        LOG_LEVEL: 'silent',
+        JWT_SECRET: BENCH_JWT_SECRET,
+        MONGODB_URI: uri,
+      },
+    );
     try {
       const user = await registerUser(product.url);
       const url = `${product.url}/api/users/${user.userId}/profile`;
       const headers = { authorization: `Bearer ${user.token}` };
-      const measureProduct = async (seconds: number): Promise<Run> => {
-        const { result, cpu } = await withCpu([product.pid, dbPid, load.pid], () =>
+      const floorUrl = `${floor.url}/api/users/${user.userId}/profile`;
+      const floorAnswer = await api(floor.url, 'GET', `/api/users/${user.userId}/profile`);
+      if (floorAnswer.status !== 200) throw new Error(`bare read route: ${floorAnswer.status}`);
+      const measureHttp = async (pid: number, target: string, seconds: number): Promise<Run> => {
+        const { result, cpu } = await withCpu([pid, dbPid, load.pid], () =>
           load.call<{ rps: number; p50: number; p99: number; errors: number; non2xx: number }>(
             'autocannon',
-            { url, connections: CONCURRENCY, durationSec: seconds, headers },
+            { url: target, connections: CONCURRENCY, durationSec: seconds, headers },
           ),
         );
         const [own, db, gen] = cpu.map((share) => perRequest(share, result.rps));
@@ -73,13 +98,17 @@ export const dbScenario: Scenario = {
           us: { own: own!, db: db!, load: 0 },
         };
       };
+      const measureProduct = (seconds: number) => measureHttp(product.pid, url, seconds);
+      const measureFloor = (seconds: number) => measureHttp(floor.pid, floorUrl, seconds);
       ctx.log('db: warm-up');
       await measureProduct(settings.warmupSec);
       await measureDriver(settings.warmupSec);
-      ctx.log(`db: ${settings.rounds} rounds × 2 × ${settings.seconds} s`);
-      const [p, d] = await alternate(settings.rounds, [
+      await measureFloor(settings.warmupSec);
+      ctx.log(`db: ${settings.rounds} rounds × 3 × ${settings.seconds} s`);
+      const [p, d, f] = await alternate(settings.rounds, [
         () => measureProduct(settings.seconds),
         () => measureDriver(settings.seconds),
+        () => measureFloor(settings.seconds),
       ]);
       const lat = (runs: Run[]) => ({ p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) });
       const rows = [
@@ -101,6 +130,43 @@ export const dbScenario: Scenario = {
           ),
           target: { op: '>=', value: 0.8, text: '≥ 0.80' },
         }),
+        row({
+          scenario: 'db',
+          title: 'authenticated route on MongoDB',
+          metric:
+            'bare Hono route doing the same read (no token, no middleware) vs the findOne loop (information)',
+          product: side(
+            'bare Hono read route',
+            'req/s',
+            f!.map((r) => r.rps),
+            lat(f!),
+          ),
+          baseline: side(
+            'findOne loop',
+            'ops/s',
+            d!.map((r) => r.rps),
+            lat(d!),
+          ),
+          target: null,
+        }),
+        row({
+          scenario: 'db',
+          title: 'authenticated route on MongoDB',
+          metric: 'product vs the bare Hono route doing the same read (information)',
+          product: side(
+            'product',
+            'req/s',
+            p!.map((r) => r.rps),
+            lat(p!),
+          ),
+          baseline: side(
+            'bare Hono read route',
+            'req/s',
+            f!.map((r) => r.rps),
+            lat(f!),
+          ),
+          target: null,
+        }),
       ];
       const cpu = (runs: Run[]) => round(median(runs.map((r) => r.cpu)) * 100, 0);
       const us = (runs: Run[], pick: (u: Run['us']) => number) =>
@@ -113,7 +179,7 @@ export const dbScenario: Scenario = {
         `product process CPU ${cpu(p!)} %, driver-loop process CPU ${cpu(d!)} % of one core; product errors ${p!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
         // FerretDB is not pinned and other work may share the cores: where the machine's CPU is
         // the limit, throughput follows the CPU all processes of a half spend per request.
-        `CPU µs per request (median of rounds): product half: server ${us(p!, (u) => u.own)}, ${dbUs(p!)}, load generator ${us(p!, (u) => u.load)}, all ${us(p!, all)}; baseline half: driver loop ${us(d!, (u) => u.own)}, ${dbUs(d!)}, all ${us(d!, all)}`,
+        `CPU µs per request (median of rounds): product half: server ${us(p!, (u) => u.own)}, ${dbUs(p!)}, load generator ${us(p!, (u) => u.load)}, all ${us(p!, all)}; baseline half: driver loop ${us(d!, (u) => u.own)}, ${dbUs(d!)}, all ${us(d!, all)}; bare Hono read route: server ${us(f!, (u) => u.own)}, ${dbUs(f!)}, load generator ${us(f!, (u) => u.load)}, all ${us(f!, all)}`,
         ...(mongo.pid === null
           ? []
           : [
@@ -149,7 +215,7 @@ export const dbScenario: Scenario = {
       return { rows, notes, profiles };
     } finally {
       await driver.call('close').catch(() => {});
-      await Promise.all([load.stop(), driver.stop(), product.stop()]);
+      await Promise.all([load.stop(), driver.stop(), product.stop(), floor.stop()]);
     }
   },
 };
