@@ -15,6 +15,11 @@
  * fell on one side and not the other, and the per-round ratios split into
  * two groups (8.19, 6.88, 5.33 against 1.36, 1.46 in one run) with the
  * relay's own p99 varying 4× from round to round.
+ *
+ * A fourth side, for information, is the least an HTTP send ending on a
+ * socket can do (bench/baselines/http-push.ts: bare `node:http` and `ws`,
+ * no token check, store or log): it splits the product's distance from the
+ * relay into what any HTTP send pays and what the product's own work adds.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,6 +117,13 @@ export const pushScenario: Scenario = {
       { BENCH_GC_LOG: relayGcLog },
       { nodeFlags: GC_LOG_FLAGS },
     );
+    const httpPushGcLog = gcLog();
+    const httpPush = await startBaselineServer(
+      'bench/baselines/http-push.ts',
+      'bare HTTP send → socket',
+      { BENCH_GC_LOG: httpPushGcLog },
+      { nodeFlags: GC_LOG_FLAGS },
+    );
     const load = await ctx.loadWorker();
     try {
       const users = await registerUsers(product.url, PAIRS * 2);
@@ -121,6 +133,17 @@ export const pushScenario: Scenario = {
       }));
       await load.call('openPush', { key: 'product', mode: 'product', url: product.url, pairs });
       await load.call('openPush', { key: 'bare', mode: 'bare', url: relay.url, pairs });
+      // The bare HTTP send takes the user id as its token (it verifies nothing).
+      const bareHttpPeer = (id: string) => ({ userId: id, token: id });
+      await load.call('openPush', {
+        key: 'http-bare',
+        mode: 'product',
+        url: httpPush.url,
+        pairs: Array.from({ length: PAIRS }, (_, n) => ({
+          sender: bareHttpPeer(`sender-${n}`),
+          receiver: bareHttpPeer(`receiver-${n}`),
+        })),
+      });
 
       ctx.log('push: measuring the product send capacity (closed loop, 32 in flight)');
       await load.call('push', {
@@ -138,6 +161,7 @@ export const pushScenario: Scenario = {
       const rate = Math.max(10, Math.round(capacity.perSec * 0.2));
       ctx.log(`push: capacity ${Math.round(capacity.perSec)} msg/s → ${rate} msg/s (20 %)`);
       await load.call('push', { key: 'bare', durationSec: settings.warmupSec, rate });
+      await load.call('push', { key: 'http-bare', durationSec: settings.warmupSec, rate });
       await load.call('closePush', { key: 'product' });
       await product.stop();
 
@@ -182,15 +206,16 @@ export const pushScenario: Scenario = {
           await load.call('push', { key, durationSec: warmFresh, rate });
         }
       };
-      // The three sides take turns in short slices within each round, so the
+      // The four sides take turns in short slices within each round, so the
       // machine's noise (other processes, this one's GC) falls on all of them
       // alike; each side's p99 is over all its slices' samples.
       const perSide = settings.quick ? settings.seconds : Math.max(settings.seconds, MIN_SIDE_SEC);
       const slices = Math.max(2, Math.round(perSide / SLICE_SEC));
-      const keys = ['product', 'bare', 'product-info'] as const;
+      const keys = ['product', 'bare', 'product-info', 'http-bare'] as const;
       const p: Interleaved[] = [];
       const b: Interleaved[] = [];
       const i: Interleaved[] = [];
+      const h: Interleaved[] = [];
       try {
         for (let r = 0; r < settings.rounds; r++) {
           await freshProducts();
@@ -201,12 +226,13 @@ export const pushScenario: Scenario = {
               slices,
               sliceSec: perSide / slices,
               rate,
-              serverGcLogs: [serverGcLogs[0]!, relayGcLog, serverGcLogs[1]!],
+              serverGcLogs: [serverGcLogs[0]!, relayGcLog, serverGcLogs[1]!, httpPushGcLog],
             },
           );
           p.push(turns.product);
           b.push(turns.bare);
           i.push(turns['product-info']);
+          h.push(turns['http-bare']);
         }
       } finally {
         for (const key of PRODUCT_KEYS) await load.call('closePush', { key }).catch(() => {});
@@ -255,15 +281,51 @@ export const pushScenario: Scenario = {
           ),
           target: { op: '<=', value: 1.5, text: '≤ 1.5×' },
         }),
+        row({
+          scenario: 'push',
+          title: 'message push latency (HTTP send → receiver socket)',
+          metric: `bare HTTP send → socket (node:http + ws, nothing stored or checked) p99 at ${rate} msg/s vs bare ws relay p99 (information)`,
+          product: side(
+            'bare HTTP send',
+            'ms',
+            h.map((r) => r.p99),
+            { p50: h.map((r) => r.p50), p99: h.map((r) => r.p99) },
+          ),
+          baseline: side(
+            'bare ws relay',
+            'ms',
+            b.map((r) => r.p99),
+            { p50: b.map((r) => r.p50), p99: b.map((r) => r.p99) },
+          ),
+          target: null,
+        }),
+        row({
+          scenario: 'push',
+          title: 'message push latency (HTTP send → receiver socket)',
+          metric: `product p99 vs bare HTTP send → socket p99 at ${rate} msg/s (information)`,
+          product: side(
+            'product',
+            'ms',
+            p.map((r) => r.p99),
+            { p50: p.map((r) => r.p50), p99: p.map((r) => r.p99) },
+          ),
+          baseline: side(
+            'bare HTTP send',
+            'ms',
+            h.map((r) => r.p99),
+            { p50: h.map((r) => r.p50), p99: h.map((r) => r.p99) },
+          ),
+          target: null,
+        }),
       ];
       const notes = [
         `product send capacity (closed loop, 32 in flight, ${PAIRS} sender/receiver pairs): ${Math.round(capacity.perSec)} msg/s, p50 ${round(capacity.p50, 2)} ms / p99 ${round(capacity.p99, 2)} ms`,
-        `lost or failed: product ${p.reduce((a, r) => a + r.lost + r.errors, 0)}, product at info ${i.reduce((a, r) => a + r.lost + r.errors, 0)}, relay ${b.reduce((a, r) => a + r.lost, 0)}`,
-        `samples per side and round: ${p.map((r) => r.n).join(', ')} (product), ${b.map((r) => r.n).join(', ')} (relay), in ${slices} slices of ${round(perSide / slices, 2)} s taking turns with the other sides`,
+        `lost or failed: product ${p.reduce((a, r) => a + r.lost + r.errors, 0)}, product at info ${i.reduce((a, r) => a + r.lost + r.errors, 0)}, relay ${b.reduce((a, r) => a + r.lost, 0)}, bare HTTP send ${h.reduce((a, r) => a + r.lost + r.errors, 0)}`,
+        `samples per side and round: ${p.map((r) => r.n).join(', ')} (product), ${b.map((r) => r.n).join(', ')} (relay), ${h.map((r) => r.n).join(', ')} (bare HTTP send), in ${slices} slices of ${round(perSide / slices, 2)} s taking turns with the other sides`,
         `load generator GC during each side's slices, per round (total / longest pause, ms): product ${gcText(p)}; relay ${gcText(b)}; product at info ${gcText(i)}`,
         `samples no load-generator GC pause overlapped, per round: ${p.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (product), ${b.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (relay); their p99 per round: product ${p.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms, relay ${b.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms (the load process's own pauses are not what the tail measures when the two agree with the p99s above)`,
         `load process during each side's slices, per round (CPU busy / p99 of its event-loop lag): product ${loadText(p)}; relay ${loadText(b)}; product at info ${loadText(i)}`,
-        `server GC pauses during each side's slices, per round (count, total/longest, samples one overlapped): product ${serverGcText(p)} | relay ${serverGcText(b)} | product at info ${serverGcText(i)}`,
+        `server GC pauses during each side's slices, per round (count, total/longest, samples one overlapped): product ${serverGcText(p)} | relay ${serverGcText(b)} | product at info ${serverGcText(i)} | bare HTTP send ${serverGcText(h)}`,
         `p99 over the samples no server GC pause overlapped, per round: product ${p.map((r) => round(r.serverGc.clear.p99, 2)).join(', ')} ms, relay ${b.map((r) => round(r.serverGc.clear.p99, 2)).join(', ')} ms, product at info ${i.map((r) => round(r.serverGc.clear.p99, 2)).join(', ')} ms; median of the per-round ratios ${round(median(p.map((r, n) => r.serverGc.clear.p99 / b[n]!.serverGc.clear.p99)), 2)} (at info ${round(median(i.map((r, n) => r.serverGc.clear.p99 / b[n]!.serverGc.clear.p99)), 2)}). Where this meets the target and the row does not, the tail the row measures is the product server's own GC pauses: young-generation scavenges, more frequent than the relay's because a send allocates more than a relayed frame, and longer because the memory store keeps every message.`,
         `Both sides run at the same absolute rate (20 % of the product capacity); each round starts fresh product servers, warmed up ${warmFresh} s at the rate (the memory store keeps every message in the heap). The product path is an HTTP request (token check, validation, store write, event log, conversation update) and then the push; the relay path is one socket frame in and one out.`,
       ];
@@ -300,7 +362,8 @@ export const pushScenario: Scenario = {
     } finally {
       await load.call('closePush', { key: 'product' }).catch(() => {});
       await load.call('closePush', { key: 'bare' }).catch(() => {});
-      await Promise.all([load.stop(), product.stop(), relay.stop()]);
+      await load.call('closePush', { key: 'http-bare' }).catch(() => {});
+      await Promise.all([load.stop(), product.stop(), relay.stop(), httpPush.stop()]);
       rmSync(gcDir, { recursive: true, force: true });
     }
   },
