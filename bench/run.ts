@@ -13,6 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type Scenario, type Settings } from './lib/context.js';
+import { buildProduct } from './lib/dist.js';
 import { BENCH_DIR, machineInfo, productRevision, REPO_ROOT } from './lib/proc.js';
 import { type ScenarioResult, toMarkdown, writeResults } from './lib/report.js';
 import { anatomyScenario } from './scenarios/anatomy.js';
@@ -95,6 +96,9 @@ async function main() {
   console.log(
     `[bench] ${settings.quick ? 'quick' : 'full'} run: ${chosen.map((s) => s.id).join(', ')}; ${settings.rounds} rounds × ${settings.seconds} s; Node ${machine.node}; ${machine.cpuModel} × ${machine.cpus}; ${machine.pinning}`,
   );
+  // The product runs as `npm start` runs it: from dist/, built from this tree now.
+  console.log('[bench] building the product (npm run build)');
+  buildProduct();
   const profileDir = mkdtempSync(join(tmpdir(), 'bench-prof-'));
   const mongo = startBenchMongo();
   const ctx = createContext(settings, profileDir, mongo.get);
@@ -137,7 +141,7 @@ async function main() {
       ...machine,
       mongo: mongo.description(),
       // Other sessions may change the tree while a run goes on: both ends are recorded.
-      revision: `${revisionAtStart} at start, ${productRevision()} at the end`,
+      revision: `${revisionAtStart} at start, ${productRevision()} at the end, run from dist/ (npm run build at the start)`,
       loadAverage: `${loadAtStart} at start, ${Math.round(loadavg()[0]! * 100) / 100} at the end (1 min)`,
     },
     scenarios: results,

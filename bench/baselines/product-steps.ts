@@ -28,17 +28,10 @@
  */
 import { createAdaptorServer } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
-import { requireAuth } from '../../adapters/http/auth.js';
-import { createHttpApp } from '../../adapters/http/create-http-app.js';
-import { requestEdge } from '../../adapters/http/edge.js';
 import type { AppEnv, AuthEnv } from '../../adapters/http/env.js';
-import { observeRequests, type RequestObserver } from '../../adapters/http/observe.js';
-import { createUserRoutes } from '../../adapters/http/routes/users.js';
-import { createPrometheusMetrics } from '../../adapters/metrics/prometheus-metrics.js';
-import { serializeProfile } from '../../adapters/wire/serialize.js';
-import { compose } from '../../apps/server/compose.js';
-import { loadConfig } from '../../apps/server/config.js';
-import { toProfile, type UserId } from '../../core/index.js';
+import type { RequestObserver } from '../../adapters/http/observe.js';
+import type { UserId } from '../../core/index.js';
+import { distModule } from '../lib/dist.js';
 import { PORT } from './json-body.js';
 import { READ_STEP, STEPS } from './product-steps-list.js';
 
@@ -46,6 +39,35 @@ const step = process.env.STEP ?? '';
 if (!(STEPS as readonly string[]).includes(step) && step !== READ_STEP) {
   throw new Error(`STEP must be one of ${STEPS}, ${READ_STEP}`);
 }
+
+// The product's modules from its build, as the product itself runs (bench/lib/dist.ts).
+const [
+  { requireAuth },
+  { createHttpApp },
+  { requestEdge },
+  { observeRequests },
+  { createUserRoutes },
+  { createPrometheusMetrics },
+  { serializeProfile },
+  { compose },
+  { loadConfig },
+  { toProfile },
+] = await Promise.all([
+  distModule<typeof import('../../adapters/http/auth.js')>('adapters/http/auth.js'),
+  distModule<typeof import('../../adapters/http/create-http-app.js')>(
+    'adapters/http/create-http-app.js',
+  ),
+  distModule<typeof import('../../adapters/http/edge.js')>('adapters/http/edge.js'),
+  distModule<typeof import('../../adapters/http/observe.js')>('adapters/http/observe.js'),
+  distModule<typeof import('../../adapters/http/routes/users.js')>('adapters/http/routes/users.js'),
+  distModule<typeof import('../../adapters/metrics/prometheus-metrics.js')>(
+    'adapters/metrics/prometheus-metrics.js',
+  ),
+  distModule<typeof import('../../adapters/wire/serialize.js')>('adapters/wire/serialize.js'),
+  distModule<typeof import('../../apps/server/compose.js')>('apps/server/compose.js'),
+  distModule<typeof import('../../apps/server/config.js')>('apps/server/config.js'),
+  distModule<typeof import('../../core/index.js')>('core/index.js'),
+]);
 
 const composition = await compose(loadConfig({ ...process.env, PORT: '0' }));
 const { deps } = composition;

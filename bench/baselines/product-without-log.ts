@@ -15,9 +15,13 @@
  * Production has no switch to turn the log off, so this lives here.
  */
 
-import { startServer } from '../../apps/server/start-server.js';
 import type { EventLog, KeyedQueue, LoggedEvent, UserId } from '../../core/index.js';
+import { distModule } from '../lib/dist.js';
 
+// From the build, like the product it is compared with.
+const { startServer } = await distModule<typeof import('../../apps/server/start-server.js')>(
+  'apps/server/start-server.js',
+);
 const running = await startServer({ env: process.env });
 
 const heads = new Map<UserId, number>();

@@ -1,6 +1,7 @@
 /**
- * @module The server under test as its own process: `node --import tsx
- * apps/server/main.ts` with RATE_LIMITS=off and LOG_LEVEL=silent, on a port
+ * @module The server under test as its own process: `node
+ * dist/apps/server/main.js`, the build `npm start` serves (bench/lib/dist.ts),
+ * with RATE_LIMITS=off and LOG_LEVEL=silent, on a port
  * chosen here (the silent server logs no "listening" line, so readiness is
  * `/healthz` answering). With `profileDir` it runs under `--cpu-prof`; the
  * profile is written when it exits after SIGTERM.
@@ -9,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_VARIABLES } from '../../apps/server/config.js';
+import { DIST_MAIN } from './dist.js';
 import { freePort, nodeCommand, type Proc, type Role, spawnPinned, waitForHttp } from './proc.js';
 
 export const BENCH_JWT_SECRET = 'benchmark-secret-that-is-long-enough-0123456789';
@@ -24,7 +26,7 @@ export interface ProductServer {
 
 export interface ProductOptions {
   readonly name?: string;
-  /** The entry to run instead of apps/server/main.ts (a baseline built on the product). */
+  /** A bench script (run through tsx) to start instead of the product (a baseline built on it). */
   readonly script?: string;
   /** Server variables on top of the benchmark's defaults (MONGODB_URI, REDIS_URL, …). */
   readonly env?: Record<string, string>;
@@ -58,7 +60,11 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     ...(options.nodeFlags ?? []),
   ];
   const name = options.name ?? 'product server';
-  const proc = spawnPinned(nodeCommand(options.script ?? 'apps/server/main.ts', flags), {
+  const command =
+    options.script === undefined
+      ? [process.execPath, ...flags, DIST_MAIN]
+      : nodeCommand(options.script, flags);
+  const proc = spawnPinned(command, {
     name,
     role: options.role ?? 'server',
     env,

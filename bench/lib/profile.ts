@@ -49,14 +49,15 @@ function areaOf(url: string, fn: string): string {
   if (url.startsWith('node:')) return 'node internals';
   const local = url.replace(/^file:\/\//, '');
   if (local.startsWith(REPO_ROOT)) {
-    const rel = local.slice(REPO_ROOT.length);
+    // The product runs from its build (dist/): areas are named by the source tree.
+    const rel = local.slice(REPO_ROOT.length).replace(/^dist\//, '');
     const parts = rel.split('/');
     return parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
   return url;
 }
 
-// Positions are in the code V8 ran (tsx's output for .ts files), so the column is kept too.
+// Positions are in the code V8 ran (dist/'s .js, tsx's output for bench .ts files), so the column is kept too.
 function shortWhere(url: string, line: number, column = 0): string {
   const local = url.replace(/^file:\/\//, '').replace(REPO_ROOT, '');
   const nm = local.lastIndexOf('node_modules/');
