@@ -5,8 +5,12 @@
  * HS256 token with node:crypto, stores a session in a `Map` and answers JSON.
  * Two servers in this one process (pinned like the product): `libuv` verifies
  * with @node-rs/argon2's async `verify` on libuv's pool at normal priority,
- * `isolated` with the product's hasher (low-priority piscina threads). Set up
- * over RPC (`start`), then measured with the load worker's `loginLoop`.
+ * `isolated` with the product's hasher (low-priority piscina threads).
+ * `isolated` also carries the bare `ws` relay (ws-relay-core.ts), so the
+ * relay-during-logins row has a floor: what a login flood does to a relay in
+ * one process that hashes the way the product does. Set up over RPC
+ * (`start`), then measured with the load worker's `loginLoop` and
+ * `relayLatency`.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -18,6 +22,7 @@ import {
   createArgon2PasswordHasher,
 } from '../../adapters/crypto/argon2-password-hasher.js';
 import { serveRpc } from '../lib/proc.js';
+import { attachRelay } from './ws-relay-core.js';
 
 const KEY = 'login-floor-secret-that-is-long-enough-0123456789';
 const HEADER = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
@@ -97,6 +102,7 @@ serveRpc({
       loginServer(users, (hashed, password) => verify(hashed, password, ARGON2_OPTIONS)),
       loginServer(users, (hashed, password) => hasher.verify(hashed, password)),
     ];
+    attachRelay(servers[1]!);
     running = { servers, hasher };
     const [libuv, isolated] = await Promise.all(servers.map(listen));
     return { libuv, isolated };

@@ -1,15 +1,12 @@
 /**
- * @module Baseline: a bare `ws` relay. A client connects with `?id=<userId>`
- * and gets `{"type":"ready"}`; every frame it sends is parsed, its
- * `payload.to` looked up in a Map of sockets, and relayed to each of that
- * user's sockets with `from` added. Also the "bare ws server" of the memory
- * scenario (idle sockets in that Map).
+ * @module Baseline: a bare `ws` relay (ws-relay-core.ts) on a bare
+ * `node:http` server that answers `/healthz`. Also the "bare ws server" of the
+ * memory scenario (idle sockets in its Map).
  */
 import { createServer } from 'node:http';
-import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { PORT } from './json-body.js';
+import { attachRelay } from './ws-relay-core.js';
 
-const sockets = new Map<string, Set<WebSocket>>();
 const server = createServer((req, res) => {
   if (req.url === '/healthz') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -17,29 +14,5 @@ const server = createServer((req, res) => {
   }
   res.writeHead(404).end();
 });
-const wss = new WebSocketServer({ server, maxPayload: 64 * 1024 });
-wss.on('connection', (ws, req) => {
-  const id = new URL(req.url ?? '/', 'http://localhost').searchParams.get('id') ?? '';
-  const mine = sockets.get(id) ?? new Set<WebSocket>();
-  sockets.set(id, mine);
-  mine.add(ws);
-  ws.send('{"type":"ready","payload":{}}');
-  ws.on('message', (data: RawData) => {
-    let frame: { type: string; payload: Record<string, unknown> };
-    try {
-      frame = JSON.parse(data.toString());
-    } catch {
-      return;
-    }
-    const targets = sockets.get(String(frame.payload?.to));
-    if (!targets) return;
-    const out = JSON.stringify({ type: frame.type, payload: { ...frame.payload, from: id } });
-    for (const target of targets) if (target.readyState === WebSocket.OPEN) target.send(out);
-  });
-  ws.on('close', () => {
-    mine.delete(ws);
-    if (mine.size === 0) sockets.delete(id);
-  });
-  ws.on('error', () => {});
-});
+attachRelay(server);
 server.listen(PORT, '127.0.0.1');

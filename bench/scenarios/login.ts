@@ -6,7 +6,10 @@
  * same relay p99 with the server otherwise idle. For (1)'s accounting, the
  * same rounds also time a bare node:http login (baselines/login-floor.ts)
  * with either hasher: what an HTTP round trip around a hash costs before any
- * route work, and what the low-priority hashing threads add to it.
+ * route work, and what the low-priority hashing threads add to it. For
+ * (2), the same bare login with the product's hasher also carries a bare `ws`
+ * relay in its process: the same flood and relay there give the row a floor
+ * (what any one-process server hashing this way sees), for information.
  */
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { type BenchUser, registerUsers, startProduct } from '../lib/product.js';
@@ -66,6 +69,12 @@ export const loginScenario: Scenario = {
           password: loginUser.password,
           durationSec: seconds,
         });
+      await load.call('openPairs', {
+        key: 'floor-relay',
+        mode: 'bare',
+        callerUrl: floorUrls.isolated,
+        pairs,
+      });
       const bareLibuv = bare(floorUrls.libuv);
       const bareIsolated = bare(floorUrls.isolated);
       ctx.log('login: warm-up');
@@ -85,16 +94,16 @@ export const loginScenario: Scenario = {
         phoneNumber: loginUser.phoneNumber,
         password: loginUser.password,
       });
-      let floodRps: number[] = [];
-      const relayIdle = () =>
+      const floodRpsOf: Record<string, number[]> = { relay: [], 'floor-relay': [] };
+      const relayIdleOf = (key: string) => () =>
         load.call<Lat>('relayLatency', {
-          key: 'relay',
+          key,
           durationSec: settings.seconds,
           rate: RELAY_RATE,
         });
-      const relayBusy = async () => {
+      const relayBusyOf = (key: string, base: string) => async () => {
         const flooding = flood.call<{ rps: number }>('autocannon', {
-          url: `${product.url}/api/auth/login`,
+          url: `${base}/api/auth/login`,
           method: 'POST',
           connections: FLOOD_CONNECTIONS,
           durationSec: settings.seconds + 1.5,
@@ -102,12 +111,19 @@ export const loginScenario: Scenario = {
           body: floodBody,
         });
         await new Promise((r) => setTimeout(r, 700));
-        const result = await relayIdle();
-        floodRps = [...floodRps, (await flooding).rps];
+        const result = await relayIdleOf(key)();
+        floodRpsOf[key]!.push((await flooding).rps);
         return result;
       };
-      await relayIdle();
-      const [idle, busy] = await alternate(settings.rounds, [relayIdle, relayBusy]);
+      await relayIdleOf('relay')();
+      await relayIdleOf('floor-relay')();
+      const [idle, busy, floorIdle, floorBusy] = await alternate(settings.rounds, [
+        relayIdleOf('relay'),
+        relayBusyOf('relay', product.url),
+        relayIdleOf('floor-relay'),
+        relayBusyOf('floor-relay', floorUrls.isolated),
+      ]);
+      const floodRps = floodRpsOf.relay!;
       const lat = (runs: Lat[]) => ({ p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) });
       const rows = [
         row({
@@ -146,6 +162,24 @@ export const loginScenario: Scenario = {
           ),
           target: { op: '<=', value: 2, text: '≤ 2×' },
         }),
+        row({
+          scenario: 'login',
+          title: 'login',
+          metric: `the same for a bare relay beside the bare login with the product's hasher, in one process (information)`,
+          product: side(
+            'bare, during logins',
+            'ms',
+            floorBusy!.map((r) => r.p99),
+            lat(floorBusy!),
+          ),
+          baseline: side(
+            'bare, idle',
+            'ms',
+            floorIdle!.map((r) => r.p99),
+            lat(floorIdle!),
+          ),
+          target: null,
+        }),
       ];
       const perRound = (runs: Lat[]) => runs.map((r, i) => r.p50 / h![i]!.p50);
       const ms = (runs: Lat[]) => round(median(runs.map((r) => r.p50)), 2);
@@ -155,7 +189,7 @@ export const loginScenario: Scenario = {
           `a bare node:http login (JSON body, Map lookup, HMAC token, JSON answer; baselines/login-floor.ts) hashing with @node-rs/argon2's async verify on libuv's pool ${ms(bl!)} ms (${times(bl!)}×), ` +
           `the same with the product's hasher (low-priority piscina threads) ${ms(bi!)} ms (${times(bi!)}×), the product ${ms(l!)} ms (${times(l!)}×). ` +
           "What separates the raw hash from a bare login is the HTTP round trip from the load core and the wake of a server core left idle between logins, run with caches the 19 MiB hash has just flushed; the two bare logins differ only in the hasher; what separates the product from the bare login with its own hasher is the product's route (framework, body reading and validation, session, security headers, metrics).",
-        `login flood throughput: ${round(median(floodRps), 1)} logins/s (autocannon, ${FLOOD_CONNECTIONS} connections); login errors in the sequential loop: ${l!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
+        `login flood throughput: ${round(median(floodRps), 1)} logins/s on the product, ${round(median(floodRpsOf['floor-relay']!), 1)} on the bare login (autocannon, ${FLOOD_CONNECTIONS} connections); login errors in the sequential loop: ${l!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
         'The product hashes on 2 worker threads of the lowest priority (nice 19, ARGON2_THREADS), queueing the rest; with the server pinned to one core those threads share that core with the event loop, which goes first. The baseline hashes at normal priority.',
       ];
       const profiles = [];
@@ -216,6 +250,7 @@ export const loginScenario: Scenario = {
       return { rows, notes, profiles };
     } finally {
       await load.call('closePairs', { key: 'relay' }).catch(() => {});
+      await load.call('closePairs', { key: 'floor-relay' }).catch(() => {});
       await floor.call('stop').catch(() => {});
       await Promise.all([load.stop(), flood.stop(), argon.stop(), floor.stop(), product.stop()]);
     }
