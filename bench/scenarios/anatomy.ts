@@ -20,7 +20,7 @@ import {
 } from '../lib/product.js';
 import { row, side } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
-import { CONNECTIONS } from './http.js';
+import { CONNECTIONS, profilePath } from './http.js';
 
 interface Run {
   rps: number;
@@ -37,8 +37,6 @@ interface System {
   readonly userId: string;
   readonly token: string;
 }
-
-const profilePath = (userId: string) => `/api/users/${userId}/profile`;
 
 export const anatomyScenario: Scenario = {
   id: 'anatomy',

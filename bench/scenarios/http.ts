@@ -34,7 +34,7 @@ interface Run {
 
 export const CONNECTIONS = 50;
 
-const profilePath = (userId: string) => `/api/users/${userId}/profile`;
+export const profilePath = (userId: string) => `/api/users/${userId}/profile`;
 
 export const httpScenario: Scenario = {
   id: 'http',
