@@ -8,7 +8,9 @@
  * `isolated` with the product's hasher (low-priority piscina threads).
  * `isolated` also carries the bare `ws` relay (ws-relay-core.ts), so the
  * relay-during-logins row has a floor: what a login flood does to a relay in
- * one process that hashes the way the product does. Set up over RPC
+ * one process that hashes the way the product does. A third, `timer`, waits
+ * `hashMs` on a timer in place of the hash (beside
+ * product-timer-hasher.ts, the product with the same timer). Set up over RPC
  * (`start`), then measured with the load worker's `loginLoop` and
  * `relayLatency`.
  */
@@ -86,7 +88,7 @@ const listen = (server: Server) =>
 let running: { servers: Server[]; hasher: Argon2PasswordHasher } | undefined;
 
 serveRpc({
-  async start(params: { phoneNumber: string; password: string }) {
+  async start(params: { phoneNumber: string; password: string; hashMs: number }) {
     const users = new Map<string, User>([
       [
         params.phoneNumber,
@@ -101,11 +103,18 @@ serveRpc({
     const servers = [
       loginServer(users, (hashed, password) => verify(hashed, password, ARGON2_OPTIONS)),
       loginServer(users, (hashed, password) => hasher.verify(hashed, password)),
+      loginServer(
+        users,
+        (_hashed, password) =>
+          new Promise((resolve) =>
+            setTimeout(() => resolve(password === params.password), params.hashMs),
+          ),
+      ),
     ];
     attachRelay(servers[1]!);
     running = { servers, hasher };
-    const [libuv, isolated] = await Promise.all(servers.map(listen));
-    return { libuv, isolated };
+    const [libuv, isolated, timer] = await Promise.all(servers.map(listen));
+    return { libuv, isolated, timer };
   },
   async stop() {
     if (!running) return;

@@ -9,7 +9,11 @@
  * route work, and what the low-priority hashing threads add to it. For
  * (2), the same bare login with the product's hasher also carries a bare `ws`
  * relay in its process: the same flood and relay there give the row a floor
- * (what any one-process server hashing this way sees), for information.
+ * (what any one-process server hashing this way sees), for information. To
+ * split the product's own share, the same rounds time the product and the
+ * bare login with a timer in place of the hash (nothing evicts the core's
+ * caches while it waits), then again once a flood of timed logins has made
+ * the product's login route hot.
  */
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { type BenchUser, registerUsers, startProduct } from '../lib/product.js';
@@ -19,6 +23,11 @@ import { median, round } from '../lib/stats.js';
 const PAIRS = 4;
 const RELAY_RATE = 200;
 const FLOOD_CONNECTIONS = 8;
+/** The timer that stands in for a hash: about one hash of this machine. */
+const HASH_MS = 10;
+/** Connections and seconds of the flood that makes the timed product's login route hot. */
+const HOT_CONNECTIONS = 64;
+const HOT_SECONDS = 5;
 
 interface Lat {
   p50: number;
@@ -36,6 +45,11 @@ export const loginScenario: Scenario = {
     const flood = await ctx.loadWorker('login flood');
     const argon = await ctx.serverWorker('baselines/argon2-worker.ts', 'raw argon2id');
     const floor = await ctx.serverWorker('baselines/login-floor.ts', 'bare HTTP login');
+    const timed = await startProduct({
+      name: 'product, timer for a hash',
+      script: 'bench/baselines/product-timer-hasher.ts',
+      env: { BENCH_HASH_MS: String(HASH_MS) },
+    });
     try {
       const users = await registerUsers(product.url, PAIRS * 2 + 1);
       const loginUser: BenchUser = users[PAIRS * 2]!;
@@ -58,17 +72,21 @@ export const loginScenario: Scenario = {
           durationSec: seconds,
         });
       const hash = (seconds: number) => () => argon.call<Lat>('hashLoop', { durationSec: seconds });
-      const floorUrls = await floor.call<{ libuv: string; isolated: string }>('start', {
-        phoneNumber: loginUser.phoneNumber,
-        password: loginUser.password,
-      });
-      const bare = (url: string) => (seconds: number) => () =>
+      const floorUrls = await floor.call<{ libuv: string; isolated: string; timer: string }>(
+        'start',
+        { phoneNumber: loginUser.phoneNumber, password: loginUser.password, hashMs: HASH_MS },
+      );
+      const loginsAt = (url: string, user: BenchUser) => (seconds: number) => () =>
         load.call<Lat & { errors: number }>('loginLoop', {
           url,
-          phoneNumber: loginUser.phoneNumber,
-          password: loginUser.password,
+          phoneNumber: user.phoneNumber,
+          password: user.password,
           durationSec: seconds,
         });
+      const bare = (url: string) => loginsAt(url, loginUser);
+      const [timedUser] = await registerUsers(timed.url, 1);
+      const timedLogin = loginsAt(timed.url, timedUser!);
+      const bareTimer = bare(floorUrls.timer);
       await load.call('openPairs', {
         key: 'floor-relay',
         mode: 'bare',
@@ -82,13 +100,34 @@ export const loginScenario: Scenario = {
       await hash(settings.warmupSec)();
       await bareLibuv(settings.warmupSec)();
       await bareIsolated(settings.warmupSec)();
-      ctx.log(`login: ${settings.rounds} rounds × (login, hash, bare login ×2)`);
-      const [l, h, bl, bi] = await alternate<Lat & { errors?: number }>(settings.rounds, [
+      await timedLogin(settings.warmupSec)();
+      await bareTimer(settings.warmupSec)();
+      ctx.log(`login: ${settings.rounds} rounds × (login, hash, bare login ×2, both with a timer)`);
+      const [l, h, bl, bi, tl, tb] = await alternate<Lat & { errors?: number }>(settings.rounds, [
         login(settings.seconds),
         hash(settings.seconds),
         bareLibuv(settings.seconds),
         bareIsolated(settings.seconds),
+        timedLogin(settings.seconds),
+        bareTimer(settings.seconds),
       ]);
+      ctx.log('login: the timed product made hot by a flood of timed logins, then timed again');
+      const hot = await flood.call<{ rps: number }>('autocannon', {
+        url: `${timed.url}/api/auth/login`,
+        method: 'POST',
+        connections: HOT_CONNECTIONS,
+        durationSec: HOT_SECONDS,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          phoneNumber: timedUser!.phoneNumber,
+          password: timedUser!.password,
+        }),
+      });
+      const [tlHot, tbHot] = await alternate<Lat & { errors?: number }>(settings.rounds, [
+        timedLogin(settings.seconds),
+        bareTimer(settings.seconds),
+      ]);
+      await timed.stop();
 
       const floodBody = JSON.stringify({
         phoneNumber: loginUser.phoneNumber,
@@ -184,11 +223,18 @@ export const loginScenario: Scenario = {
       const perRound = (runs: Lat[]) => runs.map((r, i) => r.p50 / h![i]!.p50);
       const ms = (runs: Lat[]) => round(median(runs.map((r) => r.p50)), 2);
       const times = (runs: Lat[]) => round(median(perRound(runs)), 3);
+      // The product's own share: per-round difference of p50s from the bare login beside it.
+      const over = (runs: Lat[], bareRuns: Lat[]) =>
+        round(median(runs.map((r, i) => r.p50 - bareRuns[i]!.p50)), 2);
       const notes = [
         `Login accounting (p50s, medians over rounds; × = per-round ratio to the raw hash): raw hash ${ms(h!)} ms; ` +
           `a bare node:http login (JSON body, Map lookup, HMAC token, JSON answer; baselines/login-floor.ts) hashing with @node-rs/argon2's async verify on libuv's pool ${ms(bl!)} ms (${times(bl!)}×), ` +
           `the same with the product's hasher (low-priority piscina threads) ${ms(bi!)} ms (${times(bi!)}×), the product ${ms(l!)} ms (${times(l!)}×). ` +
           "What separates the raw hash from a bare login is the HTTP round trip from the load core and the wake of a server core left idle between logins, run with caches the 19 MiB hash has just flushed; the two bare logins differ only in the hasher; what separates the product from the bare login with its own hasher is the product's route (framework, body reading and validation, session, security headers, metrics).",
+        `The product's share (per-round differences of p50s from the bare login beside it): ${over(l!, bi!)} ms with real hashes; ` +
+          `${over(tl!, tb!)} ms with a ${HASH_MS} ms timer in place of the hash in both (baselines/product-timer-hasher.ts, the product with its hasher swapped, ${ms(tl!)} ms, against the bare login's timer, ${ms(tb!)} ms), where no hash runs on the core; ` +
+          `${over(tlHot!, tbHot!)} ms (${ms(tlHot!)} against ${ms(tbHot!)} ms) once ${Math.round(hot.rps * HOT_SECONDS)} timed logins (${HOT_CONNECTIONS} at a time for ${HOT_SECONDS} s) have made the product's login route hot. ` +
+          'The timer rows are what the route costs one login at a time on a core no hash has just used, and what is left of it once V8 has optimized it; the gap to the real-hash difference comes with the hash running on the same core as the route.',
         `login flood throughput: ${round(median(floodRps), 1)} logins/s on the product, ${round(median(floodRpsOf['floor-relay']!), 1)} on the bare login (autocannon, ${FLOOD_CONNECTIONS} connections); login errors in the sequential loop: ${l!.reduce((a, r) => a + (r.errors ?? 0), 0)}`,
         'The product hashes on 2 worker threads of the lowest priority (nice 19, ARGON2_THREADS), queueing the rest; with the server pinned to one core those threads share that core with the event loop, which goes first. The baseline hashes at normal priority.',
       ];
@@ -252,7 +298,14 @@ export const loginScenario: Scenario = {
       await load.call('closePairs', { key: 'relay' }).catch(() => {});
       await load.call('closePairs', { key: 'floor-relay' }).catch(() => {});
       await floor.call('stop').catch(() => {});
-      await Promise.all([load.stop(), flood.stop(), argon.stop(), floor.stop(), product.stop()]);
+      await Promise.all([
+        load.stop(),
+        flood.stop(),
+        argon.stop(),
+        floor.stop(),
+        product.stop(),
+        timed.stop(),
+      ]);
     }
   },
 };
