@@ -64,7 +64,7 @@ export {
 } from './ports/presence-subscriptions.js';
 export type { PushDelivery, PushMessage, PushSender } from './ports/push-sender.js';
 export type { ReadMark, ReadMarkRepository } from './ports/read-mark-repository.js';
-export type { Scheduler } from './ports/scheduler.js';
+export type { ScheduleOptions, Scheduler } from './ports/scheduler.js';
 export type { EndedSession, SessionEvents } from './ports/session-events.js';
 export type { SessionRepository } from './ports/session-repository.js';
 export type { SignatureVerifier } from './ports/signature-verifier.js';

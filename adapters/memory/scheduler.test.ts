@@ -60,14 +60,43 @@ describe('createTimerScheduler', () => {
     expect(other).toHaveBeenCalledTimes(1);
   });
 
-  it('drops everything on cancelAll', async () => {
+  it('on close runs the tasks marked runAtShutdown at once, drops the others and ignores later schedules', async () => {
     const scheduler = createTimerScheduler();
-    const task = vi.fn(async () => {});
-    await scheduler.schedule('a', 10, task);
-    await scheduler.schedule('b', 10, task);
-    scheduler.cancelAll();
-    await vi.advanceTimersByTimeAsync(100);
-    expect(task).not.toHaveBeenCalled();
+    const ran: string[] = [];
+    const task = (name: string) => async () => {
+      await Promise.resolve();
+      ran.push(name);
+    };
+    await scheduler.schedule('typing', 6_000, task('typing stop'), { runAtShutdown: true });
+    await scheduler.schedule('ring', 6_000, task('ring timeout'));
+    await scheduler.schedule('replaced', 6_000, task('first'), { runAtShutdown: true });
+    await scheduler.schedule('replaced', 6_000, task('second'));
+    await scheduler.schedule('cancelled', 6_000, task('cancelled'), { runAtShutdown: true });
+    await scheduler.cancel('cancelled');
+    await scheduler.close();
+    expect(ran).toEqual(['typing stop']);
     expect(scheduler.pending()).toBe(0);
+    await scheduler.schedule('after', 10, task('after close'), { runAtShutdown: true });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ran).toEqual(['typing stop']);
+    expect(scheduler.pending()).toBe(0);
+  });
+
+  it('reports a task that fails when run at close, and close still resolves', async () => {
+    const failures: [unknown, string][] = [];
+    const scheduler = createTimerScheduler({
+      onError: (error, key) => failures.push([error, key]),
+    });
+    const boom = new Error('boom');
+    await scheduler.schedule(
+      'bad',
+      1_000,
+      async () => {
+        throw boom;
+      },
+      { runAtShutdown: true },
+    );
+    await scheduler.close();
+    expect(failures).toEqual([[boom, 'bad']]);
   });
 });

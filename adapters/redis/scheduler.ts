@@ -41,7 +41,8 @@ import { scriptsOn } from './scripts.js';
 /** The in-process timers underneath (memory/scheduler.ts's `TimerScheduler`). */
 export interface LocalScheduler extends Scheduler {
   pending(): number;
-  cancelAll(): void;
+  /** Runs the pending tasks marked `runAtShutdown`, drops the rest; resolves when those ran. */
+  close(): Promise<void>;
 }
 
 export interface RedisSchedulerOptions {
@@ -59,7 +60,9 @@ export interface RedisScheduler extends Scheduler {
   /** Tasks waiting on this instance's timers (superseded ones included until they come due). */
   pending(): number;
   /**
-   * Drops this instance's pending tasks and waits for those already running;
+   * Drops this instance's pending tasks, except those marked `runAtShutdown`:
+   * they run now, each still only if no later `schedule` or `cancel` on any
+   * instance superseded it. Waits for them and for those already running;
    * afterwards `schedule` and `cancel` do nothing. Before the connection closes.
    */
   close(): Promise<void>;
@@ -98,7 +101,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): RedisSched
   };
 
   return {
-    async schedule(key, delayMs, task) {
+    async schedule(key, delayMs, task, scheduleOptions) {
       if (closed) return;
       count += 1;
       const token = `${options.instanceId}:${count.toString(36)}`;
@@ -110,13 +113,17 @@ export function createRedisScheduler(options: RedisSchedulerOptions): RedisSched
           return false;
         },
       );
-      await local.schedule(key, delayMs, () =>
-        track(
-          (async () => {
-            if ((await written) && !(await mayRun(redisKey, token))) return;
-            await task();
-          })(),
-        ),
+      await local.schedule(
+        key,
+        delayMs,
+        () =>
+          track(
+            (async () => {
+              if ((await written) && !(await mayRun(redisKey, token))) return;
+              await task();
+            })(),
+          ),
+        scheduleOptions,
       );
     },
     async cancel(key) {
@@ -127,7 +134,7 @@ export function createRedisScheduler(options: RedisSchedulerOptions): RedisSched
     pending: () => local.pending(),
     async close() {
       closed = true;
-      local.cancelAll();
+      await local.close();
       await Promise.allSettled([...running]);
     },
   };

@@ -168,7 +168,8 @@ const CLOSING_ORDER: readonly (readonly symbol[])[] = [
   [TOKENS.http, TOKENS.hub],
   // In-flight pushes may still delete dead registrations: before the store closes.
   // Pending scheduled tasks are dropped once no socket is left to refresh or
-  // cancel them; one already running finishes on open stores and Redis.
+  // cancel them, but typing stops run now, so partners on other instances are
+  // told; those and any already running finish on open stores and Redis.
   [TOKENS.pushes, TOKENS.scheduler],
   // After the sockets closed: this instance's departures are announced, and the
   // sweeper stops before the store it sweeps.
@@ -339,9 +340,7 @@ function registerPorts(container: DependencyContainer, config: Config): void {
   register(TOKENS.scheduler, (c) => {
     const timers = createTimerScheduler();
     const backplane = cluster(c);
-    const scheduler =
-      backplane?.scheduler(timers) ??
-      Object.assign(timers, { close: async () => timers.cancelAll() });
+    const scheduler = backplane?.scheduler(timers) ?? timers;
     return get(c, TOKENS.shutdown).own(TOKENS.scheduler, scheduler);
   });
   register(TOKENS.sessionEvents, (c) => cluster(c)?.sessionEvents ?? createMemorySessionEvents());

@@ -18,7 +18,24 @@
  */
 export interface Scheduler {
   /** Runs `task` once, `delayMs` from now; replaces a task pending under the same `key`. Never throws. */
-  schedule(key: string, delayMs: number, task: () => Promise<void>): Promise<void>;
+  schedule(
+    key: string,
+    delayMs: number,
+    task: () => Promise<void>,
+    options?: ScheduleOptions,
+  ): Promise<void>;
   /** Drops the task pending under `key`, if any. Never throws. */
   cancel(key: string): Promise<void>;
+}
+
+export interface ScheduleOptions {
+  /**
+   * What becomes of the task if its scheduler stops (the process shuts down)
+   * before it is due: true runs it then, early; false (the default) drops
+   * it. For a task whose promise would otherwise be broken and that is
+   * harmless early: a typing stop (the partner would see "typing" until its
+   * own client gave up). Not a ring timeout: run early, it would end a call
+   * that can still be answered.
+   */
+  readonly runAtShutdown?: boolean;
 }

@@ -192,6 +192,31 @@ describe('the cluster scheduler on a shared Redis', () => {
     await c.connection.close();
     expect(r.names()).toEqual([]);
   });
+
+  it('on close runs its tasks marked runAtShutdown at once, unless another instance replaced or cancelled them', async () => {
+    const keys = createRedisKeys(redis.prefix('flushing'));
+    const c = instanceOn(redis.url, keys, 'C');
+    const d = instanceOn(redis.url, keys, 'D');
+    await up(c, d);
+    const r = recorder();
+    const early = { runAtShutdown: true };
+    await c.scheduler.schedule('typing:u1:u2', 10 * DELAY_MS, r.task('C mine'), early);
+    await c.scheduler.schedule('ring:call-9', 10 * DELAY_MS, r.task('C ring'));
+    await c.scheduler.schedule('typing:u3:u4', 10 * DELAY_MS, r.task('C replaced'), early);
+    await c.scheduler.schedule('typing:u5:u6', 10 * DELAY_MS, r.task('C cancelled'), early);
+    await written(c);
+    await d.scheduler.schedule('typing:u3:u4', 10 * DELAY_MS, r.task('D replacement'), early);
+    await d.scheduler.cancel('typing:u5:u6');
+    await written(d);
+    await c.scheduler.close();
+    expect(r.names()).toEqual(['C mine']);
+    expect(r.ran[0]!.at).toBeLessThan(DELAY_MS);
+    // What C ran is claimed: D's own timers still decide the keys it wrote.
+    await d.scheduler.close();
+    expect(r.names()).toEqual(['C mine', 'D replacement']);
+    await Promise.all([c.connection.close(), d.connection.close()]);
+    expect([...c.errors, ...d.errors]).toEqual([]);
+  });
 });
 
 describe('the cluster scheduler while Redis is away (private redis-server)', () => {

@@ -6,7 +6,9 @@
  * the typist; and `typingIndicators` off, set on the other instance,
  * silences typing both ways. A typist whose frames go through both
  * instances (two devices, or one that reconnected elsewhere) is ended once,
- * after the last refresh or at the `active: false`, wherever each went.
+ * after the last refresh or at the `active: false`, wherever each went. An
+ * instance that shuts down ends the typing it took at once, unless a refresh
+ * went through another instance since.
  *
  * "Nothing arrived" is proven, not waited for: after the frame that must be
  * dropped, the typist's socket makes a round trip (the server handled it)
@@ -209,5 +211,52 @@ describe('typing through both instances', () => {
       started + TYPING_TIMEOUT_MS + 1_500 - Date.now(),
     );
     expect(typingSeen()).toEqual([true, false]);
+  }, 30_000);
+});
+
+describe('typing when the instance that took it shuts down', () => {
+  it('ends at once for the partner on another instance, not after the timeout', async () => {
+    const c = await cluster.start('C');
+    const alice = await registerUser(c.url, 'Alice');
+    const bob = await registerUser(b.url, 'Bob');
+    const aliceOnC = await cluster.connect(alice, c);
+    const bobOnB = await cluster.connect(bob, b);
+    await send(c, alice, bob, 'hi');
+    await bobOnB.waitFor(frameOf('new-message', { content: 'hi' }));
+    aliceOnC.send('typing', { to: bob.userId, active: true });
+    await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
+
+    const stopping = Date.now();
+    const exit = await c.stop();
+    expect(exit.code).toBe(0);
+    const ended = await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: false }));
+    expect(ended.payload).toEqual({ from: alice.userId, active: false });
+    expect(Date.now() - stopping).toBeLessThan(TYPING_TIMEOUT_MS / 2);
+    await bobOnB.expectNoFrame(frameOf('typing', { from: alice.userId }), 500);
+  }, 30_000);
+
+  it('leaves a typing refreshed through another instance to that instance', async () => {
+    const c = await cluster.start('C');
+    const alice = await registerUser(c.url, 'Alice');
+    const bob = await registerUser(b.url, 'Bob');
+    const aliceOnC = await cluster.connect(alice, c);
+    const aliceOnA = await cluster.connect(alice, a);
+    const bobOnB = await cluster.connect(bob, b);
+    await send(c, alice, bob, 'hi');
+    await bobOnB.waitFor(frameOf('new-message', { content: 'hi' }));
+    aliceOnC.send('typing', { to: bob.userId, active: true });
+    await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
+    const refreshed = Date.now();
+    aliceOnA.send('typing', { to: bob.userId, active: true });
+    await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
+
+    expect((await c.stop()).code).toBe(0);
+    // Nothing from C's shutdown: the refresh through A is the one that ends it, on time.
+    const ended = await bobOnB.waitFor(
+      frameOf('typing', { from: alice.userId, active: false }),
+      TYPING_TIMEOUT_MS + 3_000,
+    );
+    expect(ended.payload).toEqual({ from: alice.userId, active: false });
+    expect(Date.now() - refreshed).toBeGreaterThanOrEqual(TYPING_TIMEOUT_MS - 250);
   }, 30_000);
 });

@@ -11,7 +11,8 @@ export const TYPING_TIMEOUT_MS = 6_000;
  * who share a conversation, both with `typingIndicators` on, neither
  * blocking the other; anything else is dropped without a word (no answer
  * tells a stranger or a blocker apart). An `active: true` not refreshed
- * within `TYPING_TIMEOUT_MS` is ended by the server.
+ * within `TYPING_TIMEOUT_MS` is ended by the server, or sooner when the
+ * instance that holds its timer shuts down.
  */
 export async function sendTyping(
   deps: Pick<Deps, 'users' | 'blocks' | 'conversations' | 'notifier' | 'scheduler'>,
@@ -37,7 +38,10 @@ export async function sendTyping(
   if (!allowed) return;
   const stop = { type: 'typing', from: userId, active: false } as const;
   if (active) {
-    await deps.scheduler.schedule(key, TYPING_TIMEOUT_MS, () => deps.notifier.notify(to, stop));
+    // At shutdown it is sent at once: no other instance holds this timer.
+    await deps.scheduler.schedule(key, TYPING_TIMEOUT_MS, () => deps.notifier.notify(to, stop), {
+      runAtShutdown: true,
+    });
   } else {
     await deps.scheduler.cancel(key);
   }
