@@ -5,11 +5,14 @@
  * 2 × a Redis PING round trip + 50 µs, all measured in the same rounds.
  * Needs the Redis backplane (push and signaling across instances): a probe
  * call from A to B must ring first, else the scenario reports "not measured".
+ * For information, the same rounds time the same delta for two bare `ws`
+ * relays joined by Redis pub/sub (baselines/ws-relay.ts with REDIS_URL),
+ * pinned like the instances: the floor of the delta on this machine.
  */
 import { spawn } from 'node:child_process';
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { freePort, type Proc, spawnPinned } from '../lib/proc.js';
-import { api, registerUsers, startProduct } from '../lib/product.js';
+import { api, registerUsers, startBaselineServer, startProduct } from '../lib/product.js';
 import type { ProfileSummary } from '../lib/profile.js';
 import { notMeasured, row, side } from '../lib/report.js';
 
@@ -80,6 +83,9 @@ export const crossScenario: Scenario = {
     const env = { MONGODB_URI: uri, REDIS_URL: redis.url };
     const a = await startProduct({ name: 'instance A', env });
     const b = await startProduct({ name: 'instance B', env });
+    const bareEnv = { REDIS_URL: redis.url };
+    const bareA = await startBaselineServer('bench/baselines/ws-relay.ts', 'bare relay A', bareEnv);
+    const bareB = await startBaselineServer('bench/baselines/ws-relay.ts', 'bare relay B', bareEnv);
     const load = await ctx.loadWorker();
     try {
       const users = await registerUsers(a.url, PAIRS * 6 + 2);
@@ -125,14 +131,29 @@ export const crossScenario: Scenario = {
         calleeUrl: b.url,
         pairs: pairsOf(PAIRS * 2),
       });
-      type Interleaved = Lat & { byKey: Record<'same' | 'cross', Lat> };
+      await load.call('openPairs', {
+        key: 'bare-same',
+        mode: 'bare',
+        callerUrl: bareA.url,
+        pairs: pairsOf(0),
+      });
+      await load.call('openPairs', {
+        key: 'bare-cross',
+        mode: 'bare',
+        callerUrl: bareA.url,
+        calleeUrl: bareB.url,
+        pairs: pairsOf(PAIRS * 2),
+      });
+      type Interleaved = Lat & { byKey: Record<string, Lat> };
       // Same-instance and cross-instance frames alternate within one run: both see the same noise.
-      const relay = (seconds: number) => () =>
+      const interleaved = (same: string, cross: string) => (seconds: number) => () =>
         load.call<Interleaved>('relayLatencyInterleaved', {
-          keys: ['same', 'cross'],
+          keys: [same, cross],
           durationSec: seconds,
           rate: RATE * 2,
         });
+      const relay = interleaved('same', 'cross');
+      const bareRelay = interleaved('bare-same', 'bare-cross');
       // The budget's PING is paced like the frames (one every 1/(2 × RATE) s): a
       // relayed frame finds every process idle, and so does each of these PINGs.
       // Back-to-back PINGs (both processes awake) are reported for information.
@@ -145,14 +166,19 @@ export const crossScenario: Scenario = {
       const backToBackPing = () => load.call<Lat>('redisPing', { url: redis.url, count: 1000 });
       ctx.log('cross: warm-up');
       await relay(settings.warmupSec)();
-      const [runs, pings, backToBack] = await alternate<Lat>(settings.rounds, [
+      await bareRelay(settings.warmupSec)();
+      const [runs, pings, backToBack, bareRuns] = await alternate<Lat>(settings.rounds, [
         relay(settings.seconds),
         pacedPing,
         backToBackPing,
+        bareRelay(settings.seconds),
       ]);
-      const same = (runs as Interleaved[]).map((r) => r.byKey.same);
-      const cross = (runs as Interleaved[]).map((r) => r.byKey.cross);
+      const same = (runs as Interleaved[]).map((r) => r.byKey.same!);
+      const cross = (runs as Interleaved[]).map((r) => r.byKey.cross!);
       const deltas = cross.map((c, i) => c.p50 - same[i]!.p50);
+      const bareDeltas = (bareRuns as Interleaved[]).map(
+        (r) => r.byKey['bare-cross']!.p50 - r.byKey['bare-same']!.p50,
+      );
       const budgets = pings!.map((p) => 2 * p.p50 + 0.05);
       const backToBackBudgets = backToBack!.map((p) => 2 * p.p50 + 0.05);
       const rows = [
@@ -172,6 +198,16 @@ export const crossScenario: Scenario = {
           baseline: side('2 × PING + 0.05', 'ms', backToBackBudgets),
           target: null,
           ratios: deltas.map((d, i) => d / backToBackBudgets[i]!),
+        }),
+        row({
+          scenario: 'cross',
+          title: 'cross-instance relay (Redis backplane)',
+          metric:
+            'the same delta for two bare ws relays joined by Redis pub/sub (SUBSCRIBE per user, PUBLISH to a user elsewhere; pinned like the instances) vs the same budget (information)',
+          product: side('bare cross − same p50', 'ms', bareDeltas),
+          baseline: side('2 × PING + 0.05', 'ms', budgets),
+          target: null,
+          ratios: bareDeltas.map((d, i) => d / budgets[i]!),
         }),
         row({
           scenario: 'cross',
@@ -199,6 +235,9 @@ export const crossScenario: Scenario = {
         }),
       ];
       const profiles: ProfileSummary[] = [];
+      await load.call('closePairs', { key: 'bare-same' });
+      await load.call('closePairs', { key: 'bare-cross' });
+      await Promise.all([bareA.stop(), bareB.stop()]);
       if (ctx.shouldProfile(rows.slice(0, 1))) {
         ctx.log('cross: profiling both instances under the cross-instance relay');
         await load.call('closePairs', { key: 'same' });
@@ -241,7 +280,7 @@ export const crossScenario: Scenario = {
     } finally {
       await load.call('closePairs', { key: 'same' }).catch(() => {});
       await load.call('closePairs', { key: 'cross' }).catch(() => {});
-      await Promise.all([load.stop(), a.stop(), b.stop()]);
+      await Promise.all([load.stop(), a.stop(), b.stop(), bareA.stop(), bareB.stop()]);
       await redis.proc.stop();
     }
   },
