@@ -14,6 +14,7 @@
 
 import type { PasswordHasher } from '../../core/index.js';
 import { distModule } from '../lib/dist.js';
+import { closeOnSignals } from '../lib/proc.js';
 
 const { startServer } = await distModule<typeof import('../../apps/server/start-server.js')>(
   'apps/server/start-server.js',
@@ -43,14 +44,4 @@ const timer: PasswordHasher = {
 };
 Object.assign(running.deps, { passwords: timer });
 
-let stopping = false;
-const stop = () => {
-  if (stopping) process.exit(1);
-  stopping = true;
-  running.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+closeOnSignals(() => running.close());

@@ -17,6 +17,7 @@
 
 import type { EventLog, KeyedQueue, LoggedEvent, UserId } from '../../core/index.js';
 import { distModule } from '../lib/dist.js';
+import { closeOnSignals } from '../lib/proc.js';
 
 // From the build, like the product it is compared with.
 const { startServer } = await distModule<typeof import('../../apps/server/start-server.js')>(
@@ -48,14 +49,4 @@ const atOnce: KeyedQueue = {
 };
 Object.assign(running.deps, { events: counterOnly, eventQueue: atOnce });
 
-let stopping = false;
-const stop = () => {
-  if (stopping) process.exit(1);
-  stopping = true;
-  running.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+closeOnSignals(() => running.close());

@@ -372,3 +372,21 @@ export function serveRpc(methods: RpcMethods): void {
   process.on('disconnect', () => process.exit(0));
   process.send('ready');
 }
+
+/**
+ * For a server script run by the harness: on SIGTERM or SIGINT, runs `close`
+ * and exits 0 (1 when closing fails, or at a second signal).
+ */
+export function closeOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

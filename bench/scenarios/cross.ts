@@ -118,32 +118,29 @@ export const crossScenario: Scenario = {
           caller: users[from + 2 * i]!,
           callee: users[from + 2 * i + 1]!,
         }));
-      await load.call('openPairs', {
-        key: 'same',
-        mode: 'product',
-        callerUrl: a.url,
-        pairs: pairsOf(0),
-      });
-      await load.call('openPairs', {
-        key: 'cross',
-        mode: 'product',
-        callerUrl: a.url,
-        calleeUrl: b.url,
-        pairs: pairsOf(PAIRS * 2),
-      });
-      await load.call('openPairs', {
-        key: 'bare-same',
-        mode: 'bare',
-        callerUrl: bareA.url,
-        pairs: pairsOf(0),
-      });
-      await load.call('openPairs', {
-        key: 'bare-cross',
-        mode: 'bare',
-        callerUrl: bareA.url,
-        calleeUrl: bareB.url,
-        pairs: pairsOf(PAIRS * 2),
-      });
+      // Same-instance pairs on the first server, cross-instance pairs from it to the second.
+      const openBoth = async (
+        prefix: string,
+        mode: 'product' | 'bare',
+        first: string,
+        second: string,
+      ) => {
+        await load.call('openPairs', {
+          key: `${prefix}same`,
+          mode,
+          callerUrl: first,
+          pairs: pairsOf(0),
+        });
+        await load.call('openPairs', {
+          key: `${prefix}cross`,
+          mode,
+          callerUrl: first,
+          calleeUrl: second,
+          pairs: pairsOf(PAIRS * 2),
+        });
+      };
+      await openBoth('', 'product', a.url, b.url);
+      await openBoth('bare-', 'bare', bareA.url, bareB.url);
       type Interleaved = Lat & { byKey: Record<string, Lat> };
       // Same-instance and cross-instance frames alternate within one run: both see the same noise.
       const interleaved = (same: string, cross: string) => (seconds: number) => () =>

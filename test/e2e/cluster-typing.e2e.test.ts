@@ -215,7 +215,8 @@ describe('typing through both instances', () => {
 });
 
 describe('typing when the instance that took it shuts down', () => {
-  it('ends at once for the partner on another instance, not after the timeout', async () => {
+  /** A third instance C, Alice on it typing to Bob on B (shown to Bob). */
+  async function typingFromC() {
     const c = await cluster.start('C');
     const alice = await registerUser(c.url, 'Alice');
     const bob = await registerUser(b.url, 'Bob');
@@ -225,6 +226,11 @@ describe('typing when the instance that took it shuts down', () => {
     await bobOnB.waitFor(frameOf('new-message', { content: 'hi' }));
     aliceOnC.send('typing', { to: bob.userId, active: true });
     await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
+    return { c, alice, bob, bobOnB };
+  }
+
+  it('ends at once for the partner on another instance, not after the timeout', async () => {
+    const { c, alice, bobOnB } = await typingFromC();
 
     const stopping = Date.now();
     const exit = await c.stop();
@@ -236,16 +242,8 @@ describe('typing when the instance that took it shuts down', () => {
   }, 30_000);
 
   it('leaves a typing refreshed through another instance to that instance', async () => {
-    const c = await cluster.start('C');
-    const alice = await registerUser(c.url, 'Alice');
-    const bob = await registerUser(b.url, 'Bob');
-    const aliceOnC = await cluster.connect(alice, c);
+    const { c, alice, bob, bobOnB } = await typingFromC();
     const aliceOnA = await cluster.connect(alice, a);
-    const bobOnB = await cluster.connect(bob, b);
-    await send(c, alice, bob, 'hi');
-    await bobOnB.waitFor(frameOf('new-message', { content: 'hi' }));
-    aliceOnC.send('typing', { to: bob.userId, active: true });
-    await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
     const refreshed = Date.now();
     aliceOnA.send('typing', { to: bob.userId, active: true });
     await bobOnB.waitFor(frameOf('typing', { from: alice.userId, active: true }));
