@@ -3,7 +3,7 @@
  * drives it). A task runs exactly once unless cancelled or replaced first,
  * or dropped by `close` (which runs those marked `runAtShutdown` instead).
  */
-import type { ScheduleOptions, Scheduler } from '../../core/index.js';
+import type { Scheduler } from '../../core/index.js';
 
 export interface TimerSchedulerOptions {
   /** Receives a task's failure. Default: `console.error`. */
@@ -38,7 +38,7 @@ export function createTimerScheduler(options: TimerSchedulerOptions = {}): Timer
     task().catch((error: unknown) => onError(error, key));
 
   return {
-    async schedule(key, delayMs, task, scheduleOptions?: ScheduleOptions) {
+    async schedule(key, delayMs, task, scheduleOptions) {
       if (closed) return;
       const previous = pending.get(key);
       if (previous !== undefined) clearTimeout(previous.timer);
