@@ -64,18 +64,6 @@ export const loginScenario: Scenario = {
         pairs,
       });
 
-      const login = (seconds: number) => () =>
-        load.call<Lat & { errors: number }>('loginLoop', {
-          url: product.url,
-          phoneNumber: loginUser.phoneNumber,
-          password: loginUser.password,
-          durationSec: seconds,
-        });
-      const hash = (seconds: number) => () => argon.call<Lat>('hashLoop', { durationSec: seconds });
-      const floorUrls = await floor.call<{ libuv: string; isolated: string; timer: string }>(
-        'start',
-        { phoneNumber: loginUser.phoneNumber, password: loginUser.password, hashMs: HASH_MS },
-      );
       const loginsAt = (url: string, user: BenchUser) => (seconds: number) => () =>
         load.call<Lat & { errors: number }>('loginLoop', {
           url,
@@ -83,6 +71,22 @@ export const loginScenario: Scenario = {
           password: user.password,
           durationSec: seconds,
         });
+      // `connections` logins at a time for `seconds`, from the flood worker.
+      const floodLogins = (url: string, user: BenchUser, connections: number, seconds: number) =>
+        flood.call<{ rps: number }>('autocannon', {
+          url: `${url}/api/auth/login`,
+          method: 'POST',
+          connections,
+          durationSec: seconds,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ phoneNumber: user.phoneNumber, password: user.password }),
+        });
+      const login = loginsAt(product.url, loginUser);
+      const hash = (seconds: number) => () => argon.call<Lat>('hashLoop', { durationSec: seconds });
+      const floorUrls = await floor.call<{ libuv: string; isolated: string; timer: string }>(
+        'start',
+        { phoneNumber: loginUser.phoneNumber, password: loginUser.password, hashMs: HASH_MS },
+      );
       const bare = (url: string) => loginsAt(url, loginUser);
       const [timedUser] = await registerUsers(timed.url, 1);
       const timedLogin = loginsAt(timed.url, timedUser!);
@@ -112,27 +116,13 @@ export const loginScenario: Scenario = {
         bareTimer(settings.seconds),
       ]);
       ctx.log('login: the timed product made hot by a flood of timed logins, then timed again');
-      const hot = await flood.call<{ rps: number }>('autocannon', {
-        url: `${timed.url}/api/auth/login`,
-        method: 'POST',
-        connections: HOT_CONNECTIONS,
-        durationSec: HOT_SECONDS,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          phoneNumber: timedUser!.phoneNumber,
-          password: timedUser!.password,
-        }),
-      });
+      const hot = await floodLogins(timed.url, timedUser!, HOT_CONNECTIONS, HOT_SECONDS);
       const [tlHot, tbHot] = await alternate<Lat & { errors?: number }>(settings.rounds, [
         timedLogin(settings.seconds),
         bareTimer(settings.seconds),
       ]);
       await timed.stop();
 
-      const floodBody = JSON.stringify({
-        phoneNumber: loginUser.phoneNumber,
-        password: loginUser.password,
-      });
       const floodRpsOf: Record<string, number[]> = { relay: [], 'floor-relay': [] };
       const relayIdleOf = (key: string) => () =>
         load.call<Lat>('relayLatency', {
@@ -141,14 +131,7 @@ export const loginScenario: Scenario = {
           rate: RELAY_RATE,
         });
       const relayBusyOf = (key: string, base: string) => async () => {
-        const flooding = flood.call<{ rps: number }>('autocannon', {
-          url: `${base}/api/auth/login`,
-          method: 'POST',
-          connections: FLOOD_CONNECTIONS,
-          durationSec: settings.seconds + 1.5,
-          headers: { 'content-type': 'application/json' },
-          body: floodBody,
-        });
+        const flooding = floodLogins(base, loginUser, FLOOD_CONNECTIONS, settings.seconds + 1.5);
         await new Promise((r) => setTimeout(r, 700));
         const result = await relayIdleOf(key)();
         floodRpsOf[key]!.push((await flooding).rps);
@@ -164,59 +147,37 @@ export const loginScenario: Scenario = {
       ]);
       const floodRps = floodRpsOf.relay!;
       const lat = (runs: Lat[]) => ({ p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) });
+      /** A side in ms: each round's `key` as the figure, with both quantiles beside it. */
+      const latSide = (label: string, runs: Lat[], key: 'p50' | 'p99') =>
+        side(
+          label,
+          'ms',
+          runs.map((r) => r[key]),
+          lat(runs),
+        );
       const rows = [
         row({
           scenario: 'login',
           title: 'login',
           metric: 'login p50 (one at a time) vs raw argon2id hash p50',
-          product: side(
-            'login',
-            'ms',
-            l!.map((r) => r.p50),
-            lat(l!),
-          ),
-          baseline: side(
-            'argon2id hash',
-            'ms',
-            h!.map((r) => r.p50),
-            lat(h!),
-          ),
+          product: latSide('login', l!, 'p50'),
+          baseline: latSide('argon2id hash', h!, 'p50'),
           target: { op: '<=', value: 1.15, text: '≤ 1.15×' },
         }),
         row({
           scenario: 'login',
           title: 'login',
           metric: `relay p99 (${RELAY_RATE} frames/s) while ${FLOOD_CONNECTIONS} concurrent logins saturate vs idle`,
-          product: side(
-            'during logins',
-            'ms',
-            busy!.map((r) => r.p99),
-            lat(busy!),
-          ),
-          baseline: side(
-            'idle',
-            'ms',
-            idle!.map((r) => r.p99),
-            lat(idle!),
-          ),
+          product: latSide('during logins', busy!, 'p99'),
+          baseline: latSide('idle', idle!, 'p99'),
           target: { op: '<=', value: 2, text: '≤ 2×' },
         }),
         row({
           scenario: 'login',
           title: 'login',
           metric: `the same for a bare relay beside the bare login with the product's hasher, in one process (information)`,
-          product: side(
-            'bare, during logins',
-            'ms',
-            floorBusy!.map((r) => r.p99),
-            lat(floorBusy!),
-          ),
-          baseline: side(
-            'bare, idle',
-            'ms',
-            floorIdle!.map((r) => r.p99),
-            lat(floorIdle!),
-          ),
+          product: latSide('bare, during logins', floorBusy!, 'p99'),
+          baseline: latSide('bare, idle', floorIdle!, 'p99'),
           target: null,
         }),
       ];
@@ -274,14 +235,7 @@ export const loginScenario: Scenario = {
             });
             const seconds = Math.max(settings.seconds, 3);
             begin();
-            const flooding = flood.call('autocannon', {
-              url: `${server.url}/api/auth/login`,
-              method: 'POST',
-              connections: FLOOD_CONNECTIONS,
-              durationSec: seconds,
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ phoneNumber: u!.phoneNumber, password: u!.password }),
-            });
+            const flooding = floodLogins(server.url, u!, FLOOD_CONNECTIONS, seconds);
             await load.call('relayLatency', {
               key: 'prof',
               durationSec: seconds - 0.5,
