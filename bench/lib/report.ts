@@ -70,6 +70,23 @@ export function side(
   };
 }
 
+/**
+ * A side from per-round results that each carry a p50 and a p99: `figure`
+ * of each round is the side's value, with the medians of their p50s and
+ * p99s beside it.
+ */
+export function sideOfRuns<R extends { readonly p50: number; readonly p99: number }>(
+  label: string,
+  unit: string,
+  runs: readonly R[],
+  figure: (run: R) => number,
+): Side {
+  return side(label, unit, runs.map(figure), {
+    p50: runs.map((r) => r.p50),
+    p99: runs.map((r) => r.p99),
+  });
+}
+
 /** A row whose ratio is product/baseline per round (or `ratios` when given). */
 export function row(init: {
   scenario: string;

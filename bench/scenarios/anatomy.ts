@@ -18,7 +18,7 @@ import {
   startBaselineServer,
   startProduct,
 } from '../lib/product.js';
-import { row, side } from '../lib/report.js';
+import { row, sideOfRuns } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 import { CONNECTIONS, profilePath } from './http.js';
 
@@ -99,13 +99,7 @@ export const anatomyScenario: Scenario = {
         systems.map((system) => () => measure(system, settings.seconds)),
       );
       const cpuUs = (r: Run) => (r.serverCpu / r.rps) * 1e6;
-      const sideOf = (name: string, rs: Run[]) =>
-        side(
-          name,
-          'req/s',
-          rs.map((r) => r.rps),
-          { p50: rs.map((r) => r.p50), p99: rs.map((r) => r.p99) },
-        );
+      const sideOf = (name: string, rs: Run[]) => sideOfRuns(name, 'req/s', rs, (r) => r.rps);
       const base = { scenario: 'anatomy', title: 'authenticated JSON route, piece by piece' };
       const rows = systems.slice(1).map((system, i) => {
         const previous = systems[i]!;

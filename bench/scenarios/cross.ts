@@ -14,7 +14,7 @@ import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { freePort, type Proc, spawnPinned } from '../lib/proc.js';
 import { api, registerUsers, startBaselineServer, startProduct } from '../lib/product.js';
 import type { ProfileSummary } from '../lib/profile.js';
-import { notMeasured, row, side } from '../lib/report.js';
+import { notMeasured, row, side, sideOfRuns } from '../lib/report.js';
 
 const PAIRS = 4;
 const RATE = 150;
@@ -210,24 +210,8 @@ export const crossScenario: Scenario = {
           scenario: 'cross',
           title: 'cross-instance relay (Redis backplane)',
           metric: `relay latency, ${RATE} frames/s each: cross-instance vs same-instance (information)`,
-          product: side(
-            'cross-instance',
-            'ms',
-            cross.map((r) => r.p50),
-            {
-              p50: cross.map((r) => r.p50),
-              p99: cross.map((r) => r.p99),
-            },
-          ),
-          baseline: side(
-            'same instance',
-            'ms',
-            same.map((r) => r.p50),
-            {
-              p50: same.map((r) => r.p50),
-              p99: same.map((r) => r.p99),
-            },
-          ),
+          product: sideOfRuns('cross-instance', 'ms', cross, (r) => r.p50),
+          baseline: sideOfRuns('same instance', 'ms', same, (r) => r.p50),
           target: null,
         }),
       ];

@@ -16,7 +16,7 @@ import {
   startBaselineServer,
   startProduct,
 } from '../lib/product.js';
-import { row, side } from '../lib/report.js';
+import { row, sideOfRuns } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 
 const CONCURRENCY = 32;
@@ -110,26 +110,11 @@ export const dbScenario: Scenario = {
         () => measureDriver(settings.seconds),
         () => measureFloor(settings.seconds),
       ]);
-      const lat = (runs: Run[]) => ({ p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) });
+      const rps = (r: Run) => r.rps;
       // Each side appears in two rows: built once.
-      const productSide = side(
-        'product',
-        'req/s',
-        p!.map((r) => r.rps),
-        lat(p!),
-      );
-      const loopSide = side(
-        'findOne loop',
-        'ops/s',
-        d!.map((r) => r.rps),
-        lat(d!),
-      );
-      const floorSide = side(
-        'bare Hono read route',
-        'req/s',
-        f!.map((r) => r.rps),
-        lat(f!),
-      );
+      const productSide = sideOfRuns('product', 'req/s', p!, rps);
+      const loopSide = sideOfRuns('findOne loop', 'ops/s', d!, rps);
+      const floorSide = sideOfRuns('bare Hono read route', 'req/s', f!, rps);
       const base = { scenario: 'db', title: 'authenticated route on MongoDB' };
       const rows = [
         row({

@@ -19,7 +19,7 @@ import {
   startBaselineServer,
   startProduct,
 } from '../lib/product.js';
-import { row, side } from '../lib/report.js';
+import { row, side, sideOfRuns } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 
 interface Run {
@@ -130,13 +130,7 @@ export const httpScenario: Scenario = {
         settings.rounds,
         servers.map((server) => () => measure(server, settings.seconds)),
       );
-      const sideOf = (label: string, runs: Run[]) =>
-        side(
-          label,
-          'req/s',
-          runs.map((r) => r.rps),
-          { p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) },
-        );
+      const sideOf = (label: string, runs: Run[]) => sideOfRuns(label, 'req/s', runs, (r) => r.rps);
       // Server CPU per answer: what each system spends on one request, whatever the load generator managed.
       const cpuPerRequest = (runs: Run[]) => median(runs.map((r) => (r.serverCpu / r.rps) * 1e6));
       const cpuNote = (label: string, runs: Run[]) =>

@@ -17,7 +17,7 @@
  */
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { type BenchUser, registerUsers, startProduct } from '../lib/product.js';
-import { row, side } from '../lib/report.js';
+import { row, sideOfRuns } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 
 const PAIRS = 4;
@@ -146,15 +146,8 @@ export const loginScenario: Scenario = {
         relayBusyOf('floor-relay', floorUrls.isolated),
       ]);
       const floodRps = floodRpsOf.relay!;
-      const lat = (runs: Lat[]) => ({ p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) });
-      /** A side in ms: each round's `key` as the figure, with both quantiles beside it. */
       const latSide = (label: string, runs: Lat[], key: 'p50' | 'p99') =>
-        side(
-          label,
-          'ms',
-          runs.map((r) => r[key]),
-          lat(runs),
-        );
+        sideOfRuns(label, 'ms', runs, (r) => r[key]);
       const rows = [
         row({
           scenario: 'login',

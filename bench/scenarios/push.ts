@@ -32,7 +32,7 @@ import {
   startBaselineServer,
   startProduct,
 } from '../lib/product.js';
-import { row, side } from '../lib/report.js';
+import { row, sideOfRuns } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 
 const PAIRS = 8;
@@ -240,12 +240,7 @@ export const pushScenario: Scenario = {
       }
       // A side's p99 per round, with its p50/p99 medians; each appears in more than one row.
       const p99Side = (label: string, runs: Interleaved[]) =>
-        side(
-          label,
-          'ms',
-          runs.map((r) => r.p99),
-          { p50: runs.map((r) => r.p50), p99: runs.map((r) => r.p99) },
-        );
+        sideOfRuns(label, 'ms', runs, (r) => r.p99);
       const productSide = p99Side('product', p);
       const relaySide = p99Side('bare ws relay', b);
       const bareHttpSide = p99Side('bare HTTP send', h);

@@ -23,7 +23,7 @@ import {
 } from '../../test/support/mongo.js';
 import { alternate, type Ctx, type Scenario } from '../lib/context.js';
 import { registerUser, startProduct } from '../lib/product.js';
-import { type Row, row, side } from '../lib/report.js';
+import { type Row, row, sideOfRuns } from '../lib/report.js';
 
 const FETCHES = 200;
 const POOL = 50;
@@ -124,18 +124,8 @@ export const stormScenario: Scenario = {
           scenario: 'storm',
           title: `key storm on ${description}`,
           metric: `fetch p99 (ms) of ${FETCHES} concurrent fetches over 2 instances racing 10 replenishes and 5 publishes, vs ${FETCHES} concurrent findOneAndDelete; ratio = p99 / 2 s`,
-          product: side(
-            'product fetch p99',
-            'ms',
-            storms.map((r) => r.p99),
-            { p50: storms.map((r) => r.p50), p99: storms.map((r) => r.p99) },
-          ),
-          baseline: side(
-            'findOneAndDelete p99',
-            'ms',
-            bursts.map((r) => r.p99),
-            { p50: bursts.map((r) => r.p50), p99: bursts.map((r) => r.p99) },
-          ),
+          product: sideOfRuns('product fetch p99', 'ms', storms, (r) => r.p99),
+          baseline: sideOfRuns('findOneAndDelete p99', 'ms', bursts, (r) => r.p99),
           ratios: storms.map((r) => r.p99 / TARGET_P99_MS),
           target: withTarget ? { op: '<=', value: 1, text: 'p99 ≤ 2 s, every answer 200' } : null,
           extraCheck: failed === 0 && problems === 0,
