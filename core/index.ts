@@ -134,3 +134,4 @@ export { type StartVerificationInput, startVerification } from './use-cases/star
 export * from './use-cases/sync/index.js';
 export { type UpdateAccountInput, updateAccount } from './use-cases/update-account.js';
 export { toVerificationView, type VerificationView } from './use-cases/verification.js';
+export { withFields } from './with-fields.js';

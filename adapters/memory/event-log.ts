@@ -3,7 +3,7 @@
  * of one process interleave only between calls, so `seq` is the list's
  * length plus what was pruned: allocated and stored in one step, never a hole.
  */
-import type { EventLog, LoggedEvent, UserId } from '../../core/index.js';
+import { type EventLog, type LoggedEvent, type UserId, withFields } from '../../core/index.js';
 
 interface UserLog {
   /** Oldest first; `events[i].seq === first + i`. */
@@ -22,7 +22,7 @@ export function createMemoryEventLog(): EventLog {
         log = { events: [], first: 1 };
         logs.set(userId, log);
       }
-      const entry = { ...event, seq: log.first + log.events.length, at } as LoggedEvent;
+      const entry = withFields(event, { seq: log.first + log.events.length, at }) as LoggedEvent;
       log.events.push(entry);
       return entry;
     },

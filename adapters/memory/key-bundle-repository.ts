@@ -14,6 +14,7 @@ import {
   type PreKey,
   type SignedPreKey,
   type StoredKeyBundle,
+  withFields,
 } from '../../core/index.js';
 
 interface Pools {
@@ -78,7 +79,7 @@ export function createMemoryKeyBundleRepository(): KeyBundleRepository {
         other[name] = (other[name] as PreKey[]).filter((k) => k.keyId !== key.keyId) as never;
       }
     }
-    return { ...key, poolLeft: Math.min(pools[name].length, PREKEYS_LOW_THRESHOLD) };
+    return withFields(key, { poolLeft: Math.min(pools[name].length, PREKEYS_LOW_THRESHOLD) });
   }
 
   return {

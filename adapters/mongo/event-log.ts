@@ -35,6 +35,7 @@ import {
   type LoggedEvent,
   type SyncEvent,
   ValidationError,
+  withFields,
 } from '../../core/index.js';
 import { isDuplicateKeyError, isUnstorableTextError, withMongoErrors } from './connect.js';
 import { COLLECTIONS } from './indexes.js';
@@ -78,7 +79,7 @@ export function createMongoEventLog(db: Db): EventLog {
         // The driver adds `_id` to the document it is given: a fresh one per try.
         await events.insertOne({ userId, seq, at, event });
         remember(userId, seq);
-        return { ...event, seq, at } as LoggedEvent;
+        return withFields(event, { seq, at }) as LoggedEvent;
       } catch (error) {
         if (isUnstorableTextError(error)) {
           throw ValidationError.at(
@@ -122,7 +123,7 @@ export function createMongoEventLog(db: Db): EventLog {
         .sort({ seq: 1 })
         .limit(limit)
         .toArray();
-      return docs.map((doc) => ({ ...doc.event, seq: doc.seq, at: doc.at }) as LoggedEvent);
+      return docs.map((doc) => withFields(doc.event, { seq: doc.seq, at: doc.at }) as LoggedEvent);
     },
     head: headOf,
     async prune(userId, before, belowSeq) {

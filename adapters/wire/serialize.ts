@@ -27,6 +27,7 @@ import type {
   UserId,
   VerificationView,
 } from '../../core/index.js';
+import { withFields } from '../../core/index.js';
 import type { SERVER_FRAME_SCHEMAS } from './frame-schemas.js';
 import type {
   AccountResponse,
@@ -166,11 +167,10 @@ export function serializeMessage(message: Message): Wire<typeof MessageResponse>
 
 /** A message of `GET /api/chat/messages/:userId`, with its receipts. */
 export function serializeMessageView(view: MessageView): Wire<typeof HistoryMessageResponse> {
-  return {
-    ...serializeMessage(view),
+  return withFields(serializeMessage(view), {
     deliveredAt: view.deliveredAt === null ? null : toWireDate(view.deliveredAt),
     readAt: view.readAt === null ? null : toWireDate(view.readAt),
-  };
+  });
 }
 
 /** `POST /api/chat/read`. */

@@ -17,6 +17,7 @@ import {
   isDomainError,
   SEQ_RULE,
   ValidationError,
+  withFields,
 } from '../../core/index.js';
 import { errorBody, STATUS_BY_CODE } from '../wire/errors.js';
 import { type RequestRecord, UNMATCHED_ROUTE } from '../wire/observation.js';
@@ -83,7 +84,7 @@ export function createUpgradeHandler(init: AdmissionInit) {
     if (init.isShuttingDown()) {
       throw new DomainError('SERVICE_UNAVAILABLE', 'The server is shutting down.');
     }
-    return { ...session, since };
+    return withFields(session, { since });
   }
 
   /** Answers a refused upgrade with the contract's JSON error; returns the status. */

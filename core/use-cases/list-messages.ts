@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { DomainError, ValidationError } from '../errors.js';
 import type { Message, UserId } from '../model.js';
 import { compareMessages } from '../ordering.js';
+import { withFields } from '../with-fields.js';
 
 /** A message as the history lists it, with its receipts. */
 export type MessageView = Message & {
@@ -89,19 +90,17 @@ async function withReceipts(
       : null;
   return messages.map((message) => {
     if (message.senderId === message.receiverId) {
-      return { ...message, deliveredAt: null, readAt: covers(myMark, message) };
+      return withFields(message, { deliveredAt: null, readAt: covers(myMark, message) });
     }
     if (message.senderId === userId) {
-      return {
-        ...message,
+      return withFields(message, {
         deliveredAt: apart ? null : (delivered.get(message.id) ?? null),
         readAt: receiptsFlow ? covers(peerMark, message) : null,
-      };
+      });
     }
-    return {
-      ...message,
+    return withFields(message, {
       deliveredAt: delivered.get(message.id) ?? null,
       readAt: covers(myMark, message),
-    };
+    });
   });
 }

@@ -8,6 +8,7 @@ import {
   MESSAGE_TYPE_RULE,
   ruleIssue,
 } from '../rules.js';
+import { withFields } from '../with-fields.js';
 import { type AppendEventDeps, appendEvent } from './sync/append-event.js';
 
 export interface SendMessageInput {
@@ -78,7 +79,10 @@ export async function sendMessage(
   };
   if (block) {
     // Answered like a stored message, so the sender cannot tell the block; never stored or delivered.
-    await appendEvent(deps, { ...toSender, event: { type: 'new-message', message: candidate } });
+    await appendEvent(
+      deps,
+      withFields(toSender, { event: { type: 'new-message', message: candidate } }),
+    );
     return { message: candidate, created: true };
   }
 
@@ -91,12 +95,12 @@ export async function sendMessage(
   const event = { type: 'new-message', message } as const;
   if (receiver.id === input.senderId) {
     // Note to self: logged once; each of the user's connections gets it once, except the sending one.
-    await appendEvent(deps, { ...toSender, event });
+    await appendEvent(deps, withFields(toSender, { event }));
   } else {
     // Two logs, two queues: neither waits for the other.
     await Promise.all([
       appendEvent(deps, { userId: receiver.id, event }),
-      appendEvent(deps, { ...toSender, event }),
+      appendEvent(deps, withFields(toSender, { event })),
     ]);
   }
   return { message, created };
