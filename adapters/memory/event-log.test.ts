@@ -11,7 +11,7 @@ const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (
 ) => boolean;
 
 describe('memory event log', () => {
-  it('stores entries of one event type with one hidden class, however many it holds', async () => {
+  it('gives entries of one event type one hidden class, however many it holds', async () => {
     const log = createMemoryEventLog();
     const user = 'u1' as UserId;
     const entries = [];
