@@ -338,7 +338,11 @@ export async function startWorker(
             reject(e);
           },
         });
-        proc.child.send({ id, method, params });
+        // With a callback, a worker that has gone rejects this call (with its output,
+        // from `exited` above) instead of an unhandled 'error' ending the run.
+        proc.child.send({ id, method, params }, (error) => {
+          if (error) pending.get(id)?.reject(error);
+        });
       });
     },
     stop: () => {

@@ -37,8 +37,14 @@ import { median, round } from '../lib/stats.js';
 
 const PAIRS = 8;
 const PRODUCT_KEYS = ['product', 'product-info'] as const;
-/** Warm-up of a freshly started product server (full runs). */
-const WARMUP_FRESH_SEC = 3;
+/**
+ * Warm-up of a freshly started product server (full runs): until the optimizing
+ * compiler is done with the send path. At the bench's rate its count of optimized
+ * functions went 221 → 268 → 280 → 289 at 2, 4, 6 and 10 s of sends, then 290–294
+ * up to 30 s (`--trace-opt`); each of those compiles takes 1–6 ms on a thread
+ * pinned to the same core as the event loop. The baselines are never restarted.
+ */
+const WARMUP_FRESH_SEC = 10;
 /** Samples per side and round: at least this long at the rate (full runs), for a p99 of some thousands. */
 const MIN_SIDE_SEC = 6;
 /** One turn of a side within a round. */
