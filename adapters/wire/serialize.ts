@@ -29,6 +29,7 @@ import type {
 } from '../../core/index.js';
 import { withFields } from '../../core/index.js';
 import type { SERVER_FRAME_SCHEMAS } from './frame-schemas.js';
+import { isoTime } from './iso-time.js';
 import type {
   AccountResponse,
   BlockedUserResponse,
@@ -56,7 +57,7 @@ type Wire<S extends v.GenericSchema> = v.InferOutput<S>;
 
 /** ISO-8601 UTC with milliseconds (`2026-11-24T19:09:41.123Z`). */
 export function toWireDate(date: Date): string {
-  return date.toISOString();
+  return isoTime(date.getTime());
 }
 
 /** `GET /api/users/:userId/profile`, `GET /api/users/by-username/:username`. */

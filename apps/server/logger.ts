@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { isoTime } from '../../adapters/wire/iso-time.js';
 import { redactSecrets } from './redact.js';
 
 /** The levels `LOG_LEVEL` takes, most severe first; `silent` logs nothing. */
@@ -205,7 +206,7 @@ function wrapPino(log: PinoLogger, sink: Sink): Logger {
     request(fields) {
       const level = fields.status >= 500 ? 'error' : 'info';
       if (!(level === 'info' ? infoOn : errorOn)) return;
-      sink.access(accessLine(level, new Date().toISOString(), base, fields));
+      sink.access(accessLine(level, isoTime(Date.now()), base, fields));
     },
     warn: at('warn'),
     error(message, error, fields) {
