@@ -66,9 +66,33 @@ export function productRevision(): string {
   }
 }
 
+/**
+ * The Node major the container image runs (the Dockerfile's `NODE_IMAGE`),
+ * which is what a deployment's figures come from; undefined when unreadable.
+ */
+export function imageNodeMajor(): number | undefined {
+  try {
+    const dockerfile = readFileSync(`${REPO_ROOT}Dockerfile`, 'utf8');
+    const major = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile)?.[1];
+    return major === undefined ? undefined : Number(major);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `v24.22.3`, and whether that is the image's Node: a run on another Node measures another V8. */
+function nodeDescription(): string {
+  const image = imageNodeMajor();
+  const major = Number(process.versions.node.split('.')[0]);
+  if (image === undefined) return process.version;
+  return image === major
+    ? `${process.version} (the container image's Node ${image})`
+    : `${process.version} (NOT the container image's Node ${image}: a deployment's figures may differ)`;
+}
+
 export function machineInfo() {
   return {
-    node: process.version,
+    node: nodeDescription(),
     cpuModel: cpus()[0]?.model?.trim() ?? 'unknown',
     cpus: CORES,
     pinning: PINNING.description,
