@@ -581,7 +581,8 @@ async function pushInterleaved(params: {
 
 /**
  * A server's GC pauses during a side's slices (from its gc-log file, on this
- * process's clock): how many, their total and longest, how many samples one
+ * process's clock): how many, their total and longest, how many of them were
+ * mark-compacts (major) and how long those took, how many samples one
  * overlapped, and the p50/p99 of the samples none did.
  */
 function serverGcOf(
@@ -594,10 +595,15 @@ function serverGcOf(
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => {
-      const [start, duration] = line.split(' ').map(Number) as [number, number];
-      return { start: start - performance.timeOrigin, duration };
+      const [start, duration, kind] = line.split(' ') as [string, string, string | undefined];
+      return {
+        start: Number(start) - performance.timeOrigin,
+        duration: Number(duration),
+        major: kind === 'major',
+      };
     });
   const during = pauses.filter((p) => windows.some(([b, e]) => p.start >= b && p.start <= e));
+  const majors = during.filter((p) => p.major);
   const clear = timed
     .filter(([t0, v]) => !pauses.some((p) => p.start < t0 + v && p.start + p.duration > t0))
     .map(([, v]) => v);
@@ -605,6 +611,8 @@ function serverGcOf(
     pauses: during.length,
     totalMs: during.reduce((a, p) => a + p.duration, 0),
     maxMs: Math.max(0, ...during.map((p) => p.duration)),
+    majorPauses: majors.length,
+    majorMs: majors.reduce((a, p) => a + p.duration, 0),
     overlapped: timed.length - clear.length,
     clear: latencySummary(clear),
   };
