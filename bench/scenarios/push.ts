@@ -178,7 +178,8 @@ export const pushScenario: Scenario = {
       // GC pauses: each round gets fresh product servers (users and sockets set up anew), so
       // every round carries the same small store. A fresh server still tiers its hot code up
       // on the one core it is pinned to, the optimizing compiler's threads beside the event
-      // loop: it is warmed up at the rate for WARMUP_FRESH_SEC before anything is measured.
+      // loop: it is warmed up at the rate for WARMUP_FRESH_SEC before anything is measured,
+      // the two products taking turns in slices as they do when measured.
       const logging = { env: { LOG_LEVEL: 'info' }, discardStdout: true } as const;
       const warmFresh = settings.quick ? settings.warmupSec : WARMUP_FRESH_SEC;
       let servers: ProductServer[] = [];
@@ -212,8 +213,17 @@ export const pushScenario: Scenario = {
             url: servers[i]!.url,
             pairs: freshPairs,
           });
-          await load.call('push', { key, durationSec: warmFresh, rate });
         }
+        // Both warmed in turns, as they are then measured: warmed one after the other, the
+        // first sat idle through the second's warm-up and, on Node 24, met a mark-compact in
+        // its first measured slices every round (whichever of the two went first).
+        const warmSlices = Math.max(2, Math.round(warmFresh / SLICE_SEC));
+        await load.call('pushInterleaved', {
+          keys: [...PRODUCT_KEYS],
+          slices: warmSlices,
+          sliceSec: warmFresh / warmSlices,
+          rate,
+        });
       };
       // The four sides take turns in short slices within each round, so the
       // machine's noise (other processes, this one's GC) falls on all of them
