@@ -70,7 +70,7 @@ export function productRevision(): string {
  * The Node major the container image runs (the Dockerfile's `NODE_IMAGE`),
  * which is what a deployment's figures come from; undefined when unreadable.
  */
-export function imageNodeMajor(): number | undefined {
+function imageNodeMajor(): number | undefined {
   try {
     const dockerfile = readFileSync(`${REPO_ROOT}Dockerfile`, 'utf8');
     const major = /^ARG NODE_IMAGE=node:(\d+)/m.exec(dockerfile)?.[1];
