@@ -479,6 +479,7 @@ async function push(params: {
     perSec: (run.latencies.length / run.elapsed) * 1000,
     lost: run.lost,
     errors: run.errors,
+    firstError: run.firstError,
     ...latencySummary(run.latencies),
   };
 }
@@ -517,6 +518,7 @@ async function pushInterleaved(params: {
     sent: 0,
     lost: 0,
     errors: 0,
+    firstError: null as string | null,
     gcMs: 0,
     gcMaxMs: 0,
     loadCpuMs: 0,
@@ -554,6 +556,7 @@ async function pushInterleaved(params: {
       total.sent += run.sent;
       total.lost += run.lost;
       total.errors += run.errors;
+      total.firstError ??= run.firstError;
       total.loadCpuMs += (user + system) / 1000;
       total.sideMs += end - begin;
       for (const pause of gcPauses) {
@@ -633,6 +636,8 @@ async function pushRun(params: {
   const startedAt: number[] = [];
   const waiting = new Map<string, () => void>();
   let errors = 0;
+  /** Why the first failed send failed (status or socket error), for the report. */
+  let firstError: string | null = null;
   for (const pair of set.pairs) {
     pair.receiver.onFrame = (type, payload) => {
       const tag = (set.mode === 'product' ? payload.content : payload.tag) as string | undefined;
@@ -661,20 +666,27 @@ async function pushRun(params: {
       );
       return delivered;
     }
+    const failed = (reason: string) => {
+      errors++;
+      firstError ??= reason;
+      sentAt.delete(tag);
+      waiting.get(tag)?.();
+      waiting.delete(tag);
+    };
     const body = JSON.stringify({ receiverId: pair.receiver.userId, content: tag });
     const sent = httpJson(
       `${set.url}/api/chat/send`,
       'POST',
       { 'content-type': 'application/json', authorization: `Bearer ${pair.sender.token}` },
       body,
-    ).then((res) => {
-      if (res.status !== 201) {
-        errors++;
-        sentAt.delete(tag);
-        waiting.get(tag)?.();
-        waiting.delete(tag);
-      }
-    });
+    ).then(
+      (res) => {
+        if (res.status !== 201) failed(`HTTP ${res.status}`);
+      },
+      // Handled here, at once: the open loop awaits its timer while sends are in flight, and
+      // a rejection nothing handles yet would end this process.
+      (error: unknown) => failed(error instanceof Error ? error.message : String(error)),
+    );
     return Promise.all([sent, delivered]).then(() => {});
   };
 
@@ -705,7 +717,7 @@ async function pushRun(params: {
   }
   const elapsed = now() - started;
   for (const pair of set.pairs) pair.receiver.onFrame = undefined;
-  return { sent, elapsed, lost: sentAt.size, errors, latencies, startedAt };
+  return { sent, elapsed, lost: sentAt.size, errors, firstError, latencies, startedAt };
 }
 
 // ------------------------------------------------ many senders, one user

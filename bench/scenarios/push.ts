@@ -54,6 +54,8 @@ interface Interleaved {
   sent: number;
   lost: number;
   errors: number;
+  /** Why the side's first failed send failed, if one did. */
+  firstError: string | null;
   gcMs: number;
   gcMaxMs: number;
   /** The load process's CPU time during the side's slices, and their length. */
@@ -83,6 +85,12 @@ interface Interleaved {
 
 const gcText = (results: readonly Interleaved[]) =>
   results.map((r) => `${round(r.gcMs, 1)}/${round(r.gcMaxMs, 1)}`).join(', ');
+
+/** The first failed send's reason, when a send failed (a lost frame has none). */
+const failureText = (results: readonly Interleaved[]) => {
+  const reason = results.find((r) => r.firstError !== null)?.firstError;
+  return reason === undefined ? '' : ` (first failure: ${reason})`;
+};
 
 const loadText = (results: readonly Interleaved[]) =>
   results
@@ -300,7 +308,7 @@ export const pushScenario: Scenario = {
       ];
       const notes = [
         `product send capacity (closed loop, 32 in flight, ${PAIRS} sender/receiver pairs): ${Math.round(capacity.perSec)} msg/s, p50 ${round(capacity.p50, 2)} ms / p99 ${round(capacity.p99, 2)} ms`,
-        `lost or failed: product ${p.reduce((a, r) => a + r.lost + r.errors, 0)}, product at info ${i.reduce((a, r) => a + r.lost + r.errors, 0)}, relay ${b.reduce((a, r) => a + r.lost, 0)}, bare HTTP send ${h.reduce((a, r) => a + r.lost + r.errors, 0)}`,
+        `lost or failed: product ${p.reduce((a, r) => a + r.lost + r.errors, 0)}, product at info ${i.reduce((a, r) => a + r.lost + r.errors, 0)}, relay ${b.reduce((a, r) => a + r.lost, 0)}, bare HTTP send ${h.reduce((a, r) => a + r.lost + r.errors, 0)}${failureText([...p, ...i, ...h])}`,
         `samples per side and round: ${p.map((r) => r.n).join(', ')} (product), ${b.map((r) => r.n).join(', ')} (relay), ${h.map((r) => r.n).join(', ')} (bare HTTP send), in ${slices} slices of ${round(perSide / slices, 2)} s taking turns with the other sides`,
         `load generator GC during each side's slices, per round (total / longest pause, ms): product ${gcText(p)}; relay ${gcText(b)}; product at info ${gcText(i)}`,
         `samples no load-generator GC pause overlapped, per round: ${p.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (product), ${b.map((r) => `${r.gcClear.n}/${r.n}`).join(', ')} (relay); their p99 per round: product ${p.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms, relay ${b.map((r) => round(r.gcClear.p99, 2)).join(', ')} ms (the load process's own pauses are not what the tail measures when the two agree with the p99s above)`,
