@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type Scenario, type Settings } from './lib/context.js';
-import { buildProduct } from './lib/dist.js';
+import { buildProduct, START_NODE_FLAGS } from './lib/dist.js';
 import { BENCH_DIR, machineInfo, productRevision, REPO_ROOT } from './lib/proc.js';
 import { type ScenarioResult, toMarkdown, writeResults } from './lib/report.js';
 import { anatomyScenario } from './scenarios/anatomy.js';
@@ -141,7 +141,7 @@ async function main() {
       ...machine,
       mongo: mongo.description(),
       // Other sessions may change the tree while a run goes on: both ends are recorded.
-      revision: `${revisionAtStart} at start, ${productRevision()} at the end, run from dist/ (npm run build at the start)`,
+      revision: `${revisionAtStart} at start, ${productRevision()} at the end, run from dist/ (npm run build at the start) as npm start runs it (${['node', ...START_NODE_FLAGS].join(' ')})`,
       loadAverage: `${loadAtStart} at start, ${Math.round(loadavg()[0]! * 100) / 100} at the end (1 min)`,
     },
     scenarios: results,

@@ -8,6 +8,7 @@
  * call), about a tenth more server CPU per request on the JSON route.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './proc.js';
@@ -16,6 +17,28 @@ export const DIST_DIR = join(REPO_ROOT, 'dist');
 
 /** The product's entry point in dist/ (what `npm start` runs). */
 export const DIST_MAIN = join(DIST_DIR, 'apps/server/main.js');
+
+/**
+ * The node flags `npm start` passes (package.json: `node <flags> dist/apps/server/main.js`),
+ * so the bench starts the product with what users run; throws when the script has another shape.
+ */
+export const START_NODE_FLAGS: readonly string[] = (() => {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start?: string };
+  };
+  const words = (pkg.scripts.start ?? '').split(' ');
+  const flags = words.slice(1, -1);
+  if (
+    words[0] !== 'node' ||
+    words.at(-1) !== 'dist/apps/server/main.js' ||
+    !flags.every((flag) => flag.startsWith('--'))
+  ) {
+    throw new Error(
+      `npm start is not "node [--flags] dist/apps/server/main.js": ${pkg.scripts.start}`,
+    );
+  }
+  return flags;
+})();
 
 /** `npm run build`, as `npm start` runs it before serving; throws when it fails. */
 export function buildProduct(): void {

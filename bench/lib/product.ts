@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_VARIABLES } from '../../apps/server/config.js';
-import { DIST_MAIN } from './dist.js';
+import { DIST_MAIN, START_NODE_FLAGS } from './dist.js';
 import { freePort, nodeCommand, type Proc, type Role, spawnPinned, waitForHttp } from './proc.js';
 
 export const BENCH_JWT_SECRET = 'benchmark-secret-that-is-long-enough-0123456789';
@@ -53,7 +53,9 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     JWT_SECRET: BENCH_JWT_SECRET,
     ...options.env,
   });
+  // The product and the baselines made of it run with npm start's flags, as users run them.
   const flags = [
+    ...START_NODE_FLAGS,
     ...(options.profileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, '--cpu-prof-interval=500']
       : []),
