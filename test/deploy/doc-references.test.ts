@@ -33,8 +33,8 @@ const text = Object.fromEntries(
   DOCUMENTS.map((name) => [name, readFileSync(join(ROOT, name), 'utf8')]),
 ) as Record<(typeof DOCUMENTS)[number], string>;
 
-/** Variables of the outside world the documents rightly name (Go's, the shell's, CI's). */
-const OUTSIDE_VARIABLES = new Set(['CI', 'GOPATH', 'GOBIN', 'PATH', 'TMPDIR']);
+/** Variables of the outside world the documents rightly name (Go's, Node's, the shell's, CI's). */
+const OUTSIDE_VARIABLES = new Set(['CI', 'GOPATH', 'GOBIN', 'NODE_OPTIONS', 'PATH', 'TMPDIR']);
 
 /** Variables the repository's own tests and tools read (`process.env.X`, `${X…}` in scripts). */
 function variablesReadByTools(): Set<string> {
