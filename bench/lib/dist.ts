@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './proc.js';
 
@@ -30,11 +30,11 @@ export const START_NODE_FLAGS: readonly string[] = (() => {
   const flags = words.slice(1, -1);
   if (
     words[0] !== 'node' ||
-    words.at(-1) !== 'dist/apps/server/main.js' ||
+    words.at(-1) !== relative(REPO_ROOT, DIST_MAIN) ||
     !flags.every((flag) => flag.startsWith('--'))
   ) {
     throw new Error(
-      `npm start is not "node [--flags] dist/apps/server/main.js": ${pkg.scripts.start}`,
+      `npm start is not "node [--flags] ${relative(REPO_ROOT, DIST_MAIN)}": ${pkg.scripts.start}`,
     );
   }
   return flags;
