@@ -41,6 +41,35 @@ export interface Row {
   readonly met: boolean | null;
   readonly rounds: number;
   readonly notes: readonly string[];
+  /** The same target applied to the row's floor, when it has one. */
+  readonly floor: Floor | null;
+}
+
+/**
+ * The least that does what the contract requires beyond the baseline (the
+ * answer headers docs/API.md promises, an HTTP request where the contract
+ * sends by HTTP, a hash beside the relay), measured in the same rounds and
+ * held to the row's target. A floor that misses the target too shows the
+ * target out of reach of any implementation of the contract on this stack;
+ * the product's distance from its floor is the product's own cost.
+ */
+export interface Floor {
+  readonly label: string;
+  readonly ratio: number;
+  readonly ratioRounds: readonly number[];
+  /** Whether the floor itself meets the row's target. */
+  readonly met: boolean;
+  /** The median of the per-round quotients of the row's ratio by the floor's: the product's own share. */
+  readonly productOverFloor: number;
+}
+
+/** A floor's per-round ratios: its figure over the row's baseline, round by round. */
+export function floorOf(
+  label: string,
+  floor: Side,
+  baseline: Side,
+): { label: string; ratios: readonly number[] } {
+  return { label, ratios: floor.rounds.map((f, i) => f / (baseline.rounds[i] ?? Number.NaN)) };
 }
 
 export interface ScenarioResult {
@@ -98,14 +127,31 @@ export function row(init: {
   ratios?: readonly number[];
   notes?: readonly string[];
   extraCheck?: boolean;
+  /** The row's floor: its label and per-round ratios on the row's terms (`floorOf`). */
+  floor?: { label: string; ratios: readonly number[] };
 }): Row {
   const ratios =
     init.ratios ?? init.product.rounds.map((p, i) => p / (init.baseline.rounds[i] ?? Number.NaN));
   const ratio = ratios.length === 0 ? null : round(median(ratios));
+  const meets = (target: Target, value: number) =>
+    target.op === '>=' ? value >= target.value : value <= target.value;
   let met: boolean | null = null;
   if (ratio !== null && init.target) {
-    met = init.target.op === '>=' ? ratio >= init.target.value : ratio <= init.target.value;
+    met = meets(init.target, ratio);
     if (init.extraCheck === false) met = false;
+  }
+  let floor: Floor | null = null;
+  if (init.floor && init.target && init.floor.ratios.length > 0) {
+    const floorRatio = round(median(init.floor.ratios));
+    floor = {
+      label: init.floor.label,
+      ratio: floorRatio,
+      ratioRounds: init.floor.ratios.map((r) => round(r)),
+      met: meets(init.target, floorRatio),
+      productOverFloor: round(
+        median(ratios.map((r, i) => r / (init.floor!.ratios[i] ?? Number.NaN))),
+      ),
+    };
   }
   return {
     scenario: init.scenario,
@@ -119,6 +165,7 @@ export function row(init: {
     met,
     rounds: ratios.length,
     notes: init.notes ?? [],
+    floor,
   };
 }
 
@@ -139,6 +186,7 @@ export function notMeasured(init: {
     met: null,
     rounds: 0,
     notes: [`not measured: ${init.why}`],
+    floor: null,
   };
 }
 
@@ -179,7 +227,10 @@ export function toMarkdown(info: RunInfo): string {
         ? 'not measured'
         : r.met
           ? '✅ met'
-          : '❌ missed';
+          : r.floor === null
+            ? '❌ missed'
+            : `❌ missed (floor ${fmt(r.floor.ratio)}: ${r.floor.met ? 'meets it' : 'misses it too'})`;
+  const missed = rows.filter((r) => r.met === false && r.floor !== null);
   const lines = [
     `# Benchmark results (${info.mode} run)`,
     '',
@@ -194,6 +245,21 @@ export function toMarkdown(info: RunInfo): string {
         `| ${r.title} | ${r.metric} | ${r.rounds ? sideCell(r.product) : '—'} | ${r.rounds ? sideCell(r.baseline) : '—'} | ${r.ratio === null ? '—' : `**${fmt(r.ratio)}**`} | ${r.ratioRounds.map((x) => fmt(x)).join(', ')} | ${r.target?.text ?? '—'} | ${r.rounds} | ${verdict(r)} |`,
     ),
     '',
+    ...(missed.length === 0
+      ? []
+      : [
+          '## Missed targets against their floors',
+          '',
+          "A row's floor is the least that does what the contract requires beyond the row's baseline (the answer headers docs/API.md promises, an HTTP request where the contract sends by HTTP, a hash beside the relay), measured in the same rounds against the same baseline and held to the same target. A floor that misses the target too puts the target out of reach of any implementation of the contract on this stack; the product's distance from its floor is its own cost (the last column: the row's ratio over the floor's, median of the rounds).",
+          '',
+          '| scenario | metric | target | product | floor | floor per round | floor result | product ÷ floor |',
+          '|---|---|---|---:|---|---|---|---:|',
+          ...missed.map((r) => {
+            const f = r.floor!;
+            return `| ${r.title} | ${r.metric} | ${r.target!.text} | **${fmt(r.ratio ?? undefined)}** | ${f.label}: **${fmt(f.ratio)}** | ${f.ratioRounds.map((x) => fmt(x)).join(', ')} | ${f.met ? 'meets it' : 'misses it too'} | ${fmt(f.productOverFloor)} |`;
+          }),
+          '',
+        ]),
   ];
   for (const scenario of info.scenarios) {
     const notes = [...scenario.notes, ...scenario.rows.flatMap((r) => r.notes)];
