@@ -46,12 +46,12 @@ export interface Row {
 }
 
 /**
- * The least that does what the contract requires beyond the baseline (the
- * answer headers docs/API.md promises, an HTTP request where the contract
- * sends by HTTP, a hash beside the relay), measured in the same rounds and
- * held to the row's target. A floor that misses the target too shows the
- * target out of reach of any implementation of the contract on this stack;
- * the product's distance from its floor is the product's own cost.
+ * A bare server doing only what the contract requires beyond the baseline
+ * (the answer headers docs/API.md promises, an HTTP request where the
+ * contract sends by HTTP, a hash beside the relay), measured in the same
+ * rounds and held to the row's target. A floor that misses the target too
+ * shows the target out of reach before any of the product's own work; the
+ * product's distance from its floor is that work's cost.
  */
 export interface Floor {
   readonly label: string;
@@ -250,7 +250,7 @@ export function toMarkdown(info: RunInfo): string {
       : [
           '## Missed targets against their floors',
           '',
-          "A row's floor is the least that does what the contract requires beyond the row's baseline (the answer headers docs/API.md promises, an HTTP request where the contract sends by HTTP, a hash beside the relay), measured in the same rounds against the same baseline and held to the same target. A floor that misses the target too puts the target out of reach of any implementation of the contract on this stack; the product's distance from its floor is its own cost (the last column: the row's ratio over the floor's, median of the rounds).",
+          "A row's floor is a bare server doing only what the contract requires beyond the row's baseline (the answer headers docs/API.md promises, an HTTP request where the contract sends by HTTP, a hash beside the relay), measured in the same rounds against the same baseline and held to the same target; the scenario's notes say how each is built. A floor that misses the target too shows the target out of reach before any of the product's own work; the product's distance from its floor is that work's cost (the last column: the row's ratio over the floor's, median of the rounds).",
           '',
           '| scenario | metric | target | product | floor | floor per round | floor result | product ÷ floor |',
           '|---|---|---|---:|---|---|---|---:|',
