@@ -300,7 +300,7 @@ export const pushScenario: Scenario = {
         title: 'message push latency (HTTP send → receiver socket)',
       };
       const target = { op: '<=', value: 1.5, text: '≤ 1.5×' } as const;
-      // The contract sends by HTTP (POST /api/chat/send): the least such a send can do.
+      // The contract sends by HTTP (POST /api/chat/send): a bare such send, nothing stored or checked.
       const floor = floorOf('bare HTTP send → socket', bareHttpSide, relaySide);
       const rows = [
         row({
