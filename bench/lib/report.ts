@@ -63,13 +63,17 @@ export interface Floor {
   readonly productOverFloor: number;
 }
 
+/** `side`'s figure over `baseline`'s, round by round. */
+const perRoundRatios = (side: Side, baseline: Side): number[] =>
+  side.rounds.map((value, i) => value / (baseline.rounds[i] ?? Number.NaN));
+
 /** A floor's per-round ratios: its figure over the row's baseline, round by round. */
 export function floorOf(
   label: string,
   floor: Side,
   baseline: Side,
 ): { label: string; ratios: readonly number[] } {
-  return { label, ratios: floor.rounds.map((f, i) => f / (baseline.rounds[i] ?? Number.NaN)) };
+  return { label, ratios: perRoundRatios(floor, baseline) };
 }
 
 export interface ScenarioResult {
@@ -130,8 +134,7 @@ export function row(init: {
   /** The row's floor: its label and per-round ratios on the row's terms (`floorOf`). */
   floor?: { label: string; ratios: readonly number[] };
 }): Row {
-  const ratios =
-    init.ratios ?? init.product.rounds.map((p, i) => p / (init.baseline.rounds[i] ?? Number.NaN));
+  const ratios = init.ratios ?? perRoundRatios(init.product, init.baseline);
   const ratio = ratios.length === 0 ? null : round(median(ratios));
   const meets = (target: Target, value: number) =>
     target.op === '>=' ? value >= target.value : value <= target.value;
